@@ -1,0 +1,204 @@
+"""The case file model: ``schema: neuroseq/case/v1`` (CASE_FORMAT.md).
+
+A :class:`Case` is what a clinician writes: the client, current services,
+household, developmental history (Parts A and B), the 32 current
+brain-mediated functions (Part C) and current relational health (Part D).
+Models forbid unknown keys and enforce the stated ranges; cross-field rules
+(history needed for a full metric, periods beyond the client's age, how age
+is given) are model validators, so every problem is reported in one run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from neuroseq.scoring.items import ITEM_IDS
+
+__all__ = [
+    "PERIODS",
+    "PERIOD_START_YEARS",
+    "Case",
+    "Client",
+    "CnsScores",
+    "HistoryPeriod",
+    "Household",
+    "RelationalHealth",
+]
+
+ItemScore = Annotated[float, Field(ge=0, le=12, multiple_of=0.5, strict=True)]
+"""0-12 in whole or half points; 12 is a fully organised young adult."""
+
+Rating = Annotated[float, Field(ge=0, le=3, multiple_of=0.5, strict=True)]
+"""0-3 in whole or half points; 3 is strong."""
+
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+CatalogId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+Period = Literal["perinatal", "infancy", "early_childhood", "childhood", "adolescence", "adulthood"]
+PERIODS: tuple[Period, ...] = (
+    "perinatal",
+    "infancy",
+    "early_childhood",
+    "childhood",
+    "adolescence",
+    "adulthood",
+)
+#: Age in years at which each developmental period starts.
+PERIOD_START_YEARS: dict[str, float] = {
+    "perinatal": 0.0,
+    "infancy": 2 / 12,
+    "early_childhood": 1.0,
+    "childhood": 4.0,
+    "adolescence": 11.0,
+    "adulthood": 18.0,
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Client(_Strict):
+    """Who the plan is for, pseudonymously, and what they like and decline."""
+
+    id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    age_years: Annotated[float, Field(ge=0, le=99, strict=True)] | None = None
+    date_of_birth: dt.date | None = None
+    assessment_date: dt.date | None = None
+    sex: ShortText | None = None
+    placement: ShortText | None = None
+    school_setting: ShortText | None = None
+    placements_count: Annotated[int, Field(ge=0, le=200, strict=True)] | None = None
+    interests: tuple[ShortText, ...] = ()
+    declined: tuple[CatalogId, ...] = ()
+
+    @model_validator(mode="after")
+    def _age_is_known(self) -> Client:
+        if self.age_years is None:
+            if self.date_of_birth is None or self.assessment_date is None:
+                raise ValueError(
+                    "give age_years, or date_of_birth together with assessment_date"
+                )
+            if self.date_of_birth > self.assessment_date:
+                raise ValueError("date_of_birth is after assessment_date")
+            if self.age > 99:
+                raise ValueError("date_of_birth gives an age above 99 years")
+        return self
+
+    @property
+    def age(self) -> float:
+        """Chronological age in years at assessment."""
+        if self.age_years is not None:
+            return self.age_years
+        assert self.date_of_birth is not None and self.assessment_date is not None
+        return (self.assessment_date - self.date_of_birth).days / 365.25
+
+
+class Household(_Strict):
+    """The home: siblings and the caregiver's own situation."""
+
+    siblings_in_home: Annotated[int, Field(ge=0, le=30, strict=True)] | None = None
+    sibling_conflict: Annotated[bool, Field(strict=True)] | None = None
+    caregiver_trauma_informed: Annotated[bool, Field(strict=True)] | None = None
+    caregiver_own_adversity: Annotated[bool, Field(strict=True)] | None = None
+
+
+class HistoryPeriod(_Strict):
+    """Adversity (Part A) and relational health (Part B) in one developmental period."""
+
+    period: Period
+    adversity: Rating
+    pattern: Literal["none", "single", "episodic", "chronic"]
+    nature: tuple[ShortText, ...] = ()
+    bonding: Rating
+    family_support: Rating
+    community_support: Rating
+
+
+class CnsScores(_Strict):
+    """Part C: the 32 brain-mediated functions, each 0-12 in half points."""
+
+    cardiovascular_ans: ItemScore
+    autonomic_regulation: ItemScore
+    temperature_metabolism: ItemScore
+    extraocular_eye_movements: ItemScore
+    suck_swallow_gag: ItemScore
+    attention_tracking: ItemScore
+    feeding_appetite: ItemScore
+    sleep: ItemScore
+    fine_motor: ItemScore
+    coordination_large_motor: ItemScore
+    dissociative_continuum: ItemScore
+    arousal_continuum: ItemScore
+    neuroendocrine_hypothalamic: ItemScore
+    primary_sensory_integration: ItemScore
+    reward: ItemScore
+    affect_regulation_mood: ItemScore
+    attunement_empathy: ItemScore
+    psychosexual: ItemScore
+    relational_attachment: ItemScore
+    short_term_memory_learning: ItemScore
+    somato_motorsensory_integration: ItemScore
+    sense_time_delay_gratification: ItemScore
+    communication_expressive_receptive: ItemScore
+    self_awareness_self_image: ItemScore
+    speech_articulation: ItemScore
+    concrete_cognition: ItemScore
+    nonverbal_cognition: ItemScore
+    modulate_reactivity_impulsivity: ItemScore
+    math_symbolic_cognition: ItemScore
+    reading_verbal: ItemScore
+    abstract_reflective_cognition: ItemScore
+    values_beliefs_morality: ItemScore
+
+    def as_dict(self) -> dict[str, float]:
+        """Scores by item id, in map order."""
+        return {item: float(getattr(self, item)) for item in ITEM_IDS}
+
+
+class RelationalHealth(_Strict):
+    """Part D: current relational health, each 0-3."""
+
+    family: Rating
+    peers: Rating
+    school: Rating
+    community: Rating
+
+
+class Case(_Strict):
+    """One assessment of one client: the input of ``neuroseq score`` and ``plan``."""
+
+    schema_: Literal["neuroseq/case/v1"] = Field(alias="schema")
+    metric: Literal["full", "follow_up", "er"]
+    client: Client
+    current_services: tuple[CatalogId, ...] = ()
+    household: Household = Household()
+    history: tuple[HistoryPeriod, ...] | None = None
+    cns: CnsScores
+    relational_health: RelationalHealth | None = None
+    notes: Annotated[str, Field(max_length=20_000)] | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _history_fits(self) -> Case:
+        problems: list[str] = []
+        if self.metric == "full" and not self.history:
+            problems.append("metric 'full' needs a history (Parts A and B); use 'er' without one")
+        seen: set[str] = set()
+        for index, entry in enumerate(self.history or ()):
+            if entry.period in seen:
+                problems.append(f"history[{index}]: period '{entry.period}' is given twice")
+            seen.add(entry.period)
+            start = PERIOD_START_YEARS[entry.period]
+            if start > self.client.age:
+                problems.append(
+                    f"history[{index}]: period '{entry.period}' starts at "
+                    f"{start:g} years, after the client's age of {self.client.age:.1f}"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self

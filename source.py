@@ -1,0 +1,446 @@
+"""Strict loading of YAML and JSON source files, keeping line numbers.
+
+Every data file neuroseq reads (cases, norms, the catalogue, rules, rule
+tests, caregiver files) goes through :func:`load_document`, then
+:func:`validate_document` turns the plain data into a pydantic model. Both
+collect every problem they can find and raise the caller's stage error
+(a :class:`~neuroseq.errors.NeuroseqError` subclass) with ``file:line``
+locations.
+
+Loading is defensive because case files describe vulnerable children and
+rule files come from many hands:
+
+* safe construction only: tags that build objects (``!!python/...``) fail;
+* duplicate keys fail;
+* files above :data:`MAX_BYTES`, more than :data:`MAX_ALIASES` aliases, or
+  more than :data:`MAX_NODES` nodes once aliases are expanded fail quickly,
+  so a "billion laughs" file is refused;
+* text must be UTF-8.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from neuroseq.errors import NeuroseqError, Problem, SourceLocation
+
+__all__ = [
+    "MAX_ALIASES",
+    "MAX_BYTES",
+    "MAX_NODES",
+    "SourceDocument",
+    "field_path",
+    "load_document",
+    "load_text",
+    "validate_document",
+]
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ALIASES = 100
+MAX_NODES = 200_000
+
+PathKey = tuple[str | int, ...]
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """Plain data read from one file, with the line of every key and item."""
+
+    path: str
+    data: Any
+    lines: Mapping[PathKey, int] = field(default_factory=dict)
+
+    def line_for(self, key: Sequence[str | int]) -> int | None:
+        """The line of ``key``, or of its nearest ancestor the parser saw."""
+        probe = tuple(key)
+        while probe:
+            if probe in self.lines:
+                return self.lines[probe]
+            probe = probe[:-1]
+        return self.lines.get(())
+
+    def location(self, key: Sequence[str | int] = ()) -> SourceLocation:
+        return SourceLocation(self.path, self.line_for(key))
+
+    def problem(self, key: Sequence[str | int], message: str) -> Problem:
+        return Problem(self.location(key), field_path(key), message)
+
+
+def field_path(key: Sequence[str | int]) -> str:
+    """``("history", 0, "period")`` -> ``history[0].period``."""
+    text = ""
+    for part in key:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that counts aliases and keeps the composed node tree."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.alias_count = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self.alias_count += 1
+            if self.alias_count > MAX_ALIASES:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise yaml.MarkedYAMLError(
+                    problem=f"more than {MAX_ALIASES} aliases (&anchor/*alias); "
+                    "neuroseq files do not need them",
+                    problem_mark=event.start_mark,
+                )
+        return super().compose_node(parent, index)
+
+
+def _decode(raw: bytes, path: str, error: type[NeuroseqError]) -> str:
+    if len(raw) > MAX_BYTES:
+        raise error(
+            [
+                Problem(
+                    SourceLocation(path),
+                    "",
+                    f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,} bytes",
+                )
+            ]
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise error(
+            [
+                Problem(
+                    SourceLocation(path, line),
+                    "",
+                    f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                    "save the file as UTF-8",
+                )
+            ]
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise error([Problem(SourceLocation(path, line), "", "contains a NUL byte; not a text file")])
+    return text
+
+
+def load_document(path: Path | str, *, error: type[NeuroseqError]) -> SourceDocument:
+    """Read and parse one YAML or JSON file strictly, raising ``error`` on any problem."""
+    shown = str(path)
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_BYTES:
+            raw = b"x" * (MAX_BYTES + 1)
+        else:
+            raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise error([Problem(SourceLocation(shown), "", "file not found")]) from None
+    except IsADirectoryError:
+        raise error([Problem(SourceLocation(shown), "", "is a folder, not a file")]) from None
+    except OSError as exc:
+        raise error([Problem(SourceLocation(shown), "", f"cannot read: {exc.strerror}")]) from None
+    return load_text(_decode(raw, shown, error), shown, error=error)
+
+
+def load_text(text: str, path: str, *, error: type[NeuroseqError]) -> SourceDocument:
+    """Parse text already read (YAML, or JSON when ``path`` ends in .json)."""
+    if path.lower().endswith(".json"):
+        return _load_json(text, path, error)
+    return _load_yaml(text, path, error)
+
+
+def _yaml_problem(exc: yaml.YAMLError, path: str) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    column = mark.column + 1 if mark is not None else None
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    message = f"{context}, {problem}" if context else str(problem)
+    if "could not determine a constructor" in message or "unhashable" in message:
+        message = (
+            "this YAML tag is not allowed: neuroseq files hold plain data only "
+            f"(mappings, lists, text, numbers, dates) ({problem})"
+        )
+    else:
+        message = f"not valid YAML: {message}"
+    return Problem(SourceLocation(path, line, column), "", message)
+
+
+def _load_yaml(text: str, path: str, error: type[NeuroseqError]) -> SourceDocument:
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise error([Problem(SourceLocation(path, 1), "", "the file is empty")])
+        lines: dict[PathKey, int] = {}
+        problems: list[Problem] = []
+        _walk(node, (), lines, problems, path, [0])
+        if problems:
+            raise error(problems)
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise error([_yaml_problem(exc, path)]) from None
+    except RecursionError:
+        raise error([Problem(SourceLocation(path), "", "nested too deeply")]) from None
+    finally:
+        loader.dispose()
+    return SourceDocument(path, data, lines)
+
+
+def _scalar_key(node: Node) -> str | None:
+    if isinstance(node, ScalarNode):
+        return str(node.value)
+    return None
+
+
+def _walk(
+    node: Node,
+    key: PathKey,
+    lines: dict[PathKey, int],
+    problems: list[Problem],
+    path: str,
+    count: list[int],
+) -> None:
+    """Record the line of every key and item; find duplicate keys; bound expansion."""
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise yaml.MarkedYAMLError(
+            problem=f"more than {MAX_NODES:,} values once aliases are expanded",
+            problem_mark=node.start_mark,
+        )
+    lines.setdefault(key, node.start_mark.line + 1)
+    if node.tag not in _StrictLoader.yaml_constructors:
+        problems.append(
+            Problem(
+                SourceLocation(path, node.start_mark.line + 1, node.start_mark.column + 1),
+                field_path(key),
+                f"the YAML tag '{node.tag}' is not allowed: neuroseq files hold plain data "
+                "only (mappings, lists, text, numbers, dates)",
+            )
+        )
+        return
+    if isinstance(node, MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            name = _scalar_key(key_node)
+            if name is None:
+                problems.append(
+                    Problem(
+                        SourceLocation(path, key_node.start_mark.line + 1),
+                        field_path(key),
+                        "keys must be plain text, not lists or mappings",
+                    )
+                )
+                continue
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            line = key_node.start_mark.line + 1
+            if name in seen:
+                problems.append(
+                    Problem(
+                        SourceLocation(path, line),
+                        field_path((*key, name)),
+                        f"duplicate key '{name}' (first given on line {seen[name]}); "
+                        "give each key once",
+                    )
+                )
+                continue
+            seen[name] = line
+            lines[(*key, name)] = line
+            _walk(value_node, (*key, name), lines, problems, path, count)
+    elif isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*key, index), lines, problems, path, count)
+
+
+def _load_json(text: str, path: str, error: type[NeuroseqError]) -> SourceDocument:
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for name, value in items:
+            if name in result:
+                duplicates.append(name)
+            result[name] = value
+        return result
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise error(
+            [Problem(SourceLocation(path, exc.lineno, exc.colno), "", f"not valid JSON: {exc.msg}")]
+        ) from None
+    except RecursionError:
+        raise error([Problem(SourceLocation(path), "", "nested too deeply")]) from None
+    # JSON strings cannot hold raw tabs, so outside strings a tab is only
+    # white space: swapping it for a space lets the YAML composer find lines.
+    lines: dict[PathKey, int] = {}
+    problems: list[Problem] = []
+    try:
+        loader = _StrictLoader(text.replace("\t", " "))
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                _walk(node, (), lines, problems, path, [0])
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, RecursionError):
+        lines, problems = {}, []
+    if duplicates and not problems:
+        problems = [
+            Problem(SourceLocation(path), name, f"duplicate key '{name}'; give each key once")
+            for name in duplicates
+        ]
+    if problems:
+        raise error(problems)
+    return SourceDocument(path, data, lines)
+
+
+# --- validation -------------------------------------------------------------
+
+
+def validate_document(
+    doc: SourceDocument, model: type[ModelT], *, error: type[NeuroseqError]
+) -> ModelT:
+    """Validate ``doc.data`` against ``model``; every problem becomes a located message."""
+    if not isinstance(doc.data, dict):
+        kind = type(doc.data).__name__ if doc.data is not None else "nothing"
+        raise error(
+            [
+                Problem(
+                    doc.location(()),
+                    "",
+                    f"expected a mapping of keys at the top of the file, found {kind}",
+                )
+            ]
+        )
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise error(pydantic_problems(doc, model, exc)) from None
+
+
+def pydantic_problems(
+    doc: SourceDocument,
+    model: type[BaseModel],
+    exc: ValidationError,
+    prefix: PathKey = (),
+) -> list[Problem]:
+    """Turn a pydantic ValidationError into located, readable problems."""
+    problems: list[Problem] = []
+    for item in exc.errors(include_url=False):
+        loc = _clean_loc(item["loc"])
+        full = (*prefix, *loc)
+        message = _message(model, loc, item)
+        problems.append(Problem(doc.location(full), field_path(full), message))
+    return sorted(set(problems), key=lambda p: (p.location.line or 0, p.field, p.message))
+
+
+def _clean_loc(loc: tuple[int | str, ...]) -> PathKey:
+    """Drop pydantic's internal steps (union members, validator names) from a location."""
+    clean: list[str | int] = []
+    for part in loc:
+        if isinstance(part, str) and ("[" in part or part.startswith("function-")):
+            continue
+        clean.append(part)
+    return tuple(clean)
+
+
+def _message(model: type[BaseModel], loc: PathKey, item: Mapping[str, Any]) -> str:
+    kind = item["type"]
+    given = item.get("input")
+    if kind == "extra_forbidden":
+        name = str(loc[-1]) if loc else ""
+        allowed = _allowed_keys(model, loc[:-1])
+        hint = ""
+        similar = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        if similar:
+            hint = f"; did you mean '{similar[0]}'?"
+        elif allowed and len(allowed) <= 12:
+            hint = f"; allowed keys: {', '.join(sorted(allowed))}"
+        return f"unknown key '{name}'{hint}"
+    if kind == "missing":
+        return "required key is missing"
+    if kind in ("literal_error", "enum"):
+        expected = item.get("ctx", {}).get("expected", "")
+        shown = _shown(given)
+        close = ""
+        options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",")]
+        if isinstance(given, str):
+            match = difflib.get_close_matches(given, options, n=1, cutoff=0.6)
+            if match:
+                close = f"; did you mean '{match[0]}'?"
+        return f"{shown} is not allowed; expected {expected}{close}"
+    message = str(item["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if kind not in ("value_error", "assertion_error") and given is not None:
+        message = f"{message} (got {_shown(given)})"
+    return message
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _allowed_keys(model: type[BaseModel], loc: PathKey) -> list[str]:
+    """The field names allowed at ``loc`` inside ``model`` (best effort)."""
+    current: Any = model
+    for part in loc:
+        current = _step(current, part)
+        if current is None:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Optional/Annotated wrappers to reach a model class, if any."""
+    for _ in range(5):
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            models = [a for a in members if isinstance(a, type) and issubclass(a, BaseModel)]
+            annotation = models[0] if models else members[0]
+        else:
+            break
+    return annotation
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        for name, info in annotation.model_fields.items():
+            if part in (name, info.alias):
+                return info.annotation
+        return None
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (list, tuple, Sequence, frozenset, set) and args:
+        return args[0]
+    if origin in (dict, Mapping) and len(args) == 2:
+        return args[1]
+    return None
