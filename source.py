@@ -109,6 +109,15 @@ class _StrictLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    # Dates stay text here; the models parse them and report bad ones with
+    # their field, instead of the YAML constructor failing on 2026-13-45.
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+
 def _decode(raw: bytes, path: str, error: type[NeuroseqError]) -> str:
     if len(raw) > MAX_BYTES:
         raise error(
@@ -138,7 +147,9 @@ def _decode(raw: bytes, path: str, error: type[NeuroseqError]) -> str:
         text = text[1:]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise error([Problem(SourceLocation(path, line), "", "contains a NUL byte; not a text file")])
+        raise error(
+            [Problem(SourceLocation(path, line), "", "contains a NUL byte; not a text file")]
+        )
     return text
 
 
@@ -185,7 +196,10 @@ def _yaml_problem(exc: yaml.YAMLError, path: str) -> Problem:
 
 
 def _load_yaml(text: str, path: str, error: type[NeuroseqError]) -> SourceDocument:
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.YAMLError as exc:
+        raise error([_yaml_problem(exc, path)]) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -196,6 +210,8 @@ def _load_yaml(text: str, path: str, error: type[NeuroseqError]) -> SourceDocume
         if problems:
             raise error(problems)
         data = loader.construct_document(node)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise error([Problem(SourceLocation(path), "", f"a value cannot be read: {exc}")]) from None
     except yaml.YAMLError as exc:
         raise error([_yaml_problem(exc, path)]) from None
     except RecursionError:
