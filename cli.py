@@ -116,7 +116,9 @@ def main(debug: bool) -> None:
 @click.option("-o", "--output", type=OUT_PATH, help="Write here instead of standard output.")
 @click.option("--norms", type=DATA_PATH, help="A norms file to use instead of the bundled one.")
 @click.option("--color/--no-color", default=None, help="Colour the text summary.")
-def score(case: Path, fmt: str, output: Path | None, norms: Path | None, color: bool | None) -> None:
+def score(
+    case: Path, fmt: str, output: Path | None, norms: Path | None, color: bool | None
+) -> None:
     """Score CASE: the brain map against a typical same-age peer, CMR and risk."""
     from neuroseq.reports.score_text import render_score_text
     from neuroseq.scoring.loader import load_case

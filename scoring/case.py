@@ -79,9 +79,7 @@ class Client(_Strict):
     def _age_is_known(self) -> Client:
         if self.age_years is None:
             if self.date_of_birth is None or self.assessment_date is None:
-                raise ValueError(
-                    "give age_years, or date_of_birth together with assessment_date"
-                )
+                raise ValueError("give age_years, or date_of_birth together with assessment_date")
             if self.date_of_birth > self.assessment_date:
                 raise ValueError("date_of_birth is after assessment_date")
             if self.age > 99:

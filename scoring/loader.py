@@ -29,9 +29,7 @@ def load_case(path: Path | str, *, catalog_ids: Collection[str] | None = None) -
     return case_from_document(load_document(path, error=CaseError), catalog_ids=catalog_ids)
 
 
-def case_from_document(
-    doc: SourceDocument, *, catalog_ids: Collection[str] | None = None
-) -> Case:
+def case_from_document(doc: SourceDocument, *, catalog_ids: Collection[str] | None = None) -> Case:
     """Validate an already parsed document as a case, collecting every problem."""
     data = doc.data
     if not isinstance(data, dict):
@@ -105,7 +103,9 @@ def _cross_field_problems(
             key: tuple[str | int, ...] = ("history", index, "period")
             if period in seen:
                 problems.append(
-                    doc.problem(key, f"period '{period}' is given twice (also history[{seen[period]}])")
+                    doc.problem(
+                        key, f"period '{period}' is given twice (also history[{seen[period]}])"
+                    )
                 )
             seen.setdefault(period, index)
             start = PERIOD_START_YEARS[period]
@@ -129,9 +129,7 @@ def _cross_field_problems(
                 continue
             for index, value in enumerate(values):
                 if isinstance(value, str) and value not in catalog_ids:
-                    problems.append(
-                        doc.problem((*key, index), _unknown_id_message(value, known))
-                    )
+                    problems.append(doc.problem((*key, index), _unknown_id_message(value, known)))
     return problems
 
 
