@@ -109,7 +109,8 @@ MUTATIONS = [
     ("unknown metric", "metric: full", "metric: ful", "did you mean 'full'", "metric", "metric:"),
     (
         "missing client",
-        "client:\n  id: example-typical-9\n  age_years: 9.0\n  assessment_date: 2026-03-02\n  school_setting: mainstream year 4\n  interests: [football, drawing]\n",
+        "client:\n  id: example-typical-9\n  age_years: 9.0\n  assessment_date: 2026-03-02\n"
+        "  school_setting: mainstream year 4\n  interests: [football, drawing]\n",
         "",
         "required key is missing",
         "client",
