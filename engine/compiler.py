@@ -1,0 +1,711 @@
+"""Compile validated rules into durable_rules JSON rulesets, checking them on the way.
+
+Each rule's condition is put in disjunctive normal form: ``any`` becomes one
+engine rule per branch and ``not`` is pushed down into the tests of a fact
+that always exists (one identified by its id). Every conjunction names one
+*target* intervention — the one the action applies to.
+
+The compiler never emits an ordering comparison between two facts (durable_rules
+2.0.28 segfaults on it, upstream issue #381). A comparison that involves a
+catalogue attribute is *specialised*: the rule is copied once per catalogue
+intervention that can match, with the attribute replaced by its constant
+value. Any other ordering comparison between facts is refused with a reason.
+
+Findings (errors and warnings) are data: :class:`Finding` with a location.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from neuroseq.catalog.model import Catalog
+from neuroseq.engine.facts import FACT_TYPES, FactField, catalog_facts, flag
+from neuroseq.engine.rule_model import (
+    ORDERING,
+    AllOf,
+    AnyOf,
+    Condition,
+    NotOf,
+    Pattern,
+    Ref,
+    Rule,
+    Test,
+)
+from neuroseq.errors import Problem, SourceLocation
+
+__all__ = [
+    "ACTION_NAME",
+    "CompiledRule",
+    "Compilation",
+    "compile_rules",
+    "evaluate_test",
+    "render_template",
+]
+
+ACTION_NAME = "collect"
+RULES_PER_RULESET = 400
+NEAR_LIMIT = 360
+
+_NEGATE = {
+    "is": "is_not",
+    "is_not": "is",
+    "below": "at_least",
+    "at_least": "below",
+    "above": "at_most",
+    "at_most": "above",
+    "one_of": "none_of",
+    "none_of": "one_of",
+    "contains": "lacks",
+    "lacks": "contains",
+}
+_FLIP = {"below": "above", "above": "below", "at_most": "at_least", "at_least": "at_most"}
+_DURABLE_OP = {"below": "$lt", "at_most": "$lte", "above": "$gt", "at_least": "$gte"}
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+_SPEC = re.compile(r"^(\.\d)?[f%]?$|^d$")
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """One engine rule: a conjunction of one source rule, maybe specialised."""
+
+    name: str
+    rule: Rule
+    patterns: tuple[Pattern, ...]
+    negated: tuple[Pattern, ...]
+    target_alias: str
+    definition: Mapping[str, Any]
+
+
+@dataclass
+class Compilation:
+    """The result of compiling a rule base: engine rules, findings, facts wanted."""
+
+    rules: list[CompiledRule] = field(default_factory=list)
+    findings: list[Problem] = field(default_factory=list)
+    wanted: dict[str, frozenset[str] | None] = field(default_factory=dict)
+    reached: set[str] = field(default_factory=set)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    def rulesets(self) -> dict[str, dict[str, Any]]:
+        """durable_rules definitions, split so no ruleset nears the engine's limit."""
+        sets: dict[str, dict[str, Any]] = {}
+        for index, compiled in enumerate(self.rules):
+            name = f"neuroseq_{index // RULES_PER_RULESET}"
+            sets.setdefault(name, {})[compiled.name] = compiled.definition
+        return sets
+
+    def by_name(self) -> dict[str, CompiledRule]:
+        return {c.name: c for c in self.rules}
+
+
+def _finding(rule: Rule, key: Sequence[str | int], message: str, severity: str = "error") -> Problem:
+    # Locations of parts of a rule come from the rule's own key path; the
+    # parser recorded lines for them in the document, resolved by the caller.
+    return Problem(SourceLocation(rule.path, rule.line), _path(key), message, severity)
+
+
+def _path(key: Sequence[str | int]) -> str:
+    from neuroseq.source import field_path
+
+    return field_path(key)
+
+
+# --- python evaluation (static specialisation, explain) ------------------------
+
+
+def evaluate_test(fact: Mapping[str, Any], test: Test, value: Any | None = None) -> bool:
+    """Whether ``fact`` passes ``test`` (``value`` replaces a Ref's resolved value)."""
+    expected = test.value if value is None else value
+    if test.op in ("contains", "lacks"):
+        held = bool(fact.get(flag(test.field, str(expected)), False))
+        return held if test.op == "contains" else not held
+    actual = fact.get(test.field)
+    if test.op == "is":
+        return bool(actual == expected)
+    if test.op == "is_not":
+        return bool(actual != expected)
+    if test.op == "one_of":
+        return actual in expected
+    if test.op == "none_of":
+        return actual not in expected
+    if not isinstance(actual, int | float) or isinstance(actual, bool):
+        return False
+    if test.op == "below":
+        return bool(actual < expected)
+    if test.op == "at_most":
+        return bool(actual <= expected)
+    if test.op == "above":
+        return bool(actual > expected)
+    return bool(actual >= expected)
+
+
+# --- templates -------------------------------------------------------------
+
+
+def template_fields(template: str) -> list[tuple[str, str, str]]:
+    """(alias, field, format spec) of every placeholder in a rationale."""
+    found = []
+    for match in _PLACEHOLDER.finditer(template):
+        body = match.group(1)
+        name, _, spec = body.partition(":")
+        alias, _, fld = name.partition(".")
+        found.append((alias.strip(), fld.strip(), spec))
+    return found
+
+
+def render_template(template: str, matched: Mapping[str, Mapping[str, Any]]) -> str:
+    """Fill ``{alias.field[:spec]}`` with matched values; nothing else is evaluated."""
+
+    def fill(match: re.Match[str]) -> str:
+        name, _, spec = match.group(1).partition(":")
+        alias, _, fld = name.partition(".")
+        value = matched.get(alias, {}).get(fld)
+        if value is None:
+            return "?"
+        if isinstance(value, float) and not spec:
+            spec = ".2f" if abs(value) < 10 else ".1f"
+            text = format(value, spec).rstrip("0").rstrip(".")
+            return text
+        try:
+            return format(value, spec) if spec else str(value).replace("_", " ")
+        except (ValueError, TypeError):
+            return str(value)
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+# --- normal form -------------------------------------------------------------
+
+Conjunction = tuple[tuple[Pattern, bool], ...]  # (pattern, negated)
+
+
+def _dnf(condition: Condition, negate: bool = False) -> list[Conjunction]:
+    if isinstance(condition, Pattern):
+        return [((condition, negate),)]
+    if isinstance(condition, NotOf):
+        return _dnf(condition.item, not negate)
+    items = condition.items
+    conjunctive = isinstance(condition, AllOf) != negate
+    if conjunctive:
+        result: list[Conjunction] = [()]
+        for item in items:
+            result = [left + right for left in result for right in _dnf(item, negate)]
+        return result
+    out: list[Conjunction] = []
+    for item in items:
+        out.extend(_dnf(item, negate))
+    return out
+
+
+def _single_id(pattern: Pattern) -> str | None:
+    for test in pattern.tests:
+        if test.field == "id" and test.op == "is" and isinstance(test.value, str):
+            return test.value
+    fact_type = FACT_TYPES.get(pattern.fact_type)
+    if fact_type is not None and len(fact_type.ids) == 1:
+        return fact_type.ids[0]
+    return None
+
+
+def _negations(pattern: Pattern) -> list[Pattern]:
+    """not(pattern) for a fact that always exists: one pattern per negated test."""
+    keep = [t for t in pattern.tests if t.field == "id" and t.op == "is"]
+    others = [t for t in pattern.tests if not (t.field == "id" and t.op == "is")]
+    return [
+        replace(pattern, tests=(*keep, replace(test, op=_NEGATE[test.op]))) for test in others
+    ]
+
+
+# --- the compiler ---------------------------------------------------------------
+
+
+class _Compiler:
+    def __init__(self, catalog: Catalog, lines: Mapping[str, Any]) -> None:
+        self.catalog = catalog
+        self.static = catalog_facts(catalog)
+        self.lines = lines
+        self.out = Compilation()
+
+    def fail(self, rule: Rule, key: Sequence[str | int], message: str, severity: str = "error") -> None:
+        line_for = self.lines.get(rule.path)
+        line = line_for(key) if line_for is not None else rule.line
+        self.out.findings.append(
+            Problem(SourceLocation(rule.path, line or rule.line), _path(key), message, severity)
+        )
+
+    # checks of one pattern against the vocabulary
+    def check_pattern(self, rule: Rule, pattern: Pattern) -> bool:
+        fact_type = FACT_TYPES.get(pattern.fact_type)
+        if fact_type is None:
+            import difflib
+
+            close = difflib.get_close_matches(pattern.fact_type, list(FACT_TYPES), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            self.fail(
+                rule,
+                pattern.key,
+                f"unknown fact type '{pattern.fact_type}'; {hint}fact types: {', '.join(FACT_TYPES)}",
+            )
+            return False
+        ok = True
+        for test in pattern.tests:
+            ok = self.check_test(rule, pattern, test) and ok
+        return ok
+
+    def check_test(self, rule: Rule, pattern: Pattern, test: Test) -> bool:
+        fact_type = FACT_TYPES[pattern.fact_type]
+        if test.field == "id":
+            if test.op not in ("is", "is_not", "one_of", "none_of"):
+                self.fail(rule, test.key, "an id can be tested with is, is_not, one_of or none_of")
+                return False
+            ids = fact_type.ids or tuple(self.catalog.ids)
+            values = test.value if isinstance(test.value, tuple) else (test.value,)
+            ok = True
+            for value in values:
+                if isinstance(value, Ref):
+                    continue
+                if value not in ids:
+                    import difflib
+
+                    close = difflib.get_close_matches(str(value), list(ids), n=1, cutoff=0.6)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    what = "catalogue id" if pattern.fact_type == "intervention" else f"{pattern.fact_type} id"
+                    self.fail(rule, test.key, f"unknown {what} '{value}'{hint}")
+                    ok = False
+            return ok
+        spec = fact_type.field(test.field)
+        if spec is None and pattern.fact_type == "intervention" and test.field == "name":
+            spec = FactField("name", "text", "name")
+        if spec is None:
+            import difflib
+
+            names = ["id", *(f.name for f in fact_type.fields)]
+            close = difflib.get_close_matches(test.field, names, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            self.fail(
+                rule,
+                test.key,
+                f"'{pattern.fact_type}' has no field '{test.field}'; {hint}fields: {', '.join(names)}",
+            )
+            return False
+        if isinstance(test.value, Ref):
+            if test.op in ("contains", "lacks", "one_of", "none_of"):
+                self.fail(rule, test.key, f"'{test.op}' cannot take a ref; compare with is, is_not or an ordering test")
+                return False
+            return True
+        if spec.kind == "list":
+            if test.op not in ("contains", "lacks"):
+                self.fail(rule, test.key, f"'{test.field}' is a list: test it with contains or lacks")
+                return False
+            if spec.values and test.value not in spec.values:
+                self.fail(rule, test.key, f"'{test.value}' is not a known value of {test.field}; allowed: {', '.join(spec.values)}")
+                return False
+            return True
+        if test.op in ("contains", "lacks"):
+            self.fail(rule, test.key, f"'{test.op}' is for list fields; '{test.field}' is {spec.kind}")
+            return False
+        values = test.value if isinstance(test.value, tuple) else (test.value,)
+        for value in values:
+            if spec.kind == "number":
+                if not isinstance(value, int | float) or isinstance(value, bool):
+                    self.fail(rule, test.key, f"'{test.field}' is a number; got {value!r}")
+                    return False
+                if (spec.low is not None and value < spec.low) or (
+                    spec.high is not None and value > spec.high
+                ):
+                    self.fail(
+                        rule,
+                        test.key,
+                        f"threshold {value} for {pattern.fact_type}.{test.field} is outside its "
+                        f"range {spec.low:g} to {spec.high:g}",
+                    )
+                    return False
+            elif spec.kind == "bool":
+                if not isinstance(value, bool):
+                    self.fail(rule, test.key, f"'{test.field}' is true or false; got {value!r}")
+                    return False
+                if test.op in ORDERING:
+                    self.fail(rule, test.key, f"'{test.op}' needs a number; '{test.field}' is true/false")
+                    return False
+            else:
+                if test.op in ORDERING:
+                    self.fail(rule, test.key, f"'{test.op}' needs a number; '{test.field}' is text")
+                    return False
+                if spec.values and value not in spec.values:
+                    import difflib
+
+                    close = difflib.get_close_matches(str(value), spec.values, n=1, cutoff=0.5)
+                    hint = f"did you mean '{close[0]}'? " if close else ""
+                    self.fail(
+                        rule,
+                        test.key,
+                        f"'{value}' is not a value of {pattern.fact_type}.{test.field}; {hint}allowed: {', '.join(spec.values)}",
+                    )
+                    return False
+        return True
+
+    def compile_rule(self, rule: Rule) -> None:
+        before = len(self.out.findings)
+        conjunctions = _dnf(rule.when)
+        template = template_fields(rule.rationale)
+        for alias, fld, spec in template:
+            if not _NAME.match(f"{alias}.{fld}") or not _SPEC.match(spec):
+                self.fail(
+                    rule,
+                    (*rule.key, "rationale"),
+                    "a placeholder is {alias.field} or {alias.field:.0%} / {alias.field:.1f}; "
+                    f"got '{{{alias}.{fld}{':' + spec if spec else ''}}}'",
+                )
+        count = 0
+        for index, conjunction in enumerate(conjunctions):
+            produced = self.compile_conjunction(rule, index, conjunction, template)
+            count += produced
+        if count == 0 and len(self.out.findings) == before:
+            self.fail(rule, (*rule.key, "when"), "these conditions can never be true together, so the rule never fires", "warning")
+
+    def compile_conjunction(
+        self,
+        rule: Rule,
+        index: int,
+        conjunction: Conjunction,
+        template: Sequence[tuple[str, str, str]],
+    ) -> int:
+        positive: list[Pattern] = []
+        negated: list[Pattern] = []
+        ok = True
+        for pattern, is_negated in conjunction:
+            ok = self.check_pattern(rule, pattern) and ok
+            if not is_negated:
+                positive.append(pattern)
+                continue
+            if _single_id(pattern) is None or pattern.fact_type == "intervention":
+                self.fail(
+                    rule,
+                    pattern.key,
+                    "'not' works on a fact identified by its id (e.g. region: {id: limbic, ...}); "
+                    "for interventions test a field instead (e.g. current: false)",
+                )
+                ok = False
+                continue
+            if any(isinstance(t.value, Ref) for t in pattern.tests):
+                self.fail(rule, pattern.key, "a ref inside 'not' is not supported; write the positive test")
+                ok = False
+                continue
+            negated.append(pattern)
+        if not ok:
+            return 0
+        # not(a and b) on one fact = (not a) or (not b): expand into branches.
+        branches: list[list[Pattern]] = [[]]
+        for number, pattern in enumerate(negated):
+            options = _negations(replace(pattern, alias=f"not_{number}"))
+            if not options:
+                return 0  # not(a fact that always exists) never holds
+            branches = [b + [o] for b in branches for o in options]
+        produced = 0
+        for branch_index, extra in enumerate(branches):
+            patterns = positive + extra
+            produced += self.compile_patterns(rule, f"{index}.{branch_index}", patterns, negated, template)
+        return produced
+
+    def compile_patterns(
+        self,
+        rule: Rule,
+        suffix: str,
+        patterns: list[Pattern],
+        negated: Sequence[Pattern],
+        template: Sequence[tuple[str, str, str]],
+    ) -> int:
+        aliases: dict[str, Pattern] = {}
+        for pattern in patterns:
+            if pattern.alias in aliases:
+                self.fail(
+                    rule,
+                    pattern.key,
+                    f"two facts are called '{pattern.alias}' in one rule; name one, e.g. "
+                    f"'{pattern.fact_type} as other'",
+                )
+                return 0
+            aliases[pattern.alias] = pattern
+        action = rule.action
+        interventions = [p for p in patterns if p.fact_type == "intervention"]
+        if action.intervention is not None:
+            if action.intervention not in self.static:
+                self.fail(rule, (*action.key, "intervention"), self._unknown_id(action.intervention))
+                return 0
+            target = Pattern(
+                "intervention",
+                "target" if "intervention" in aliases else "intervention",
+                (Test("id", "is", action.intervention, (*action.key, "intervention")),),
+                action.key,
+            )
+            if target.alias in aliases:
+                target = replace(target, alias="target")
+            patterns = [*patterns, target]
+            aliases[target.alias] = target
+        elif len(interventions) != 1:
+            self.fail(
+                rule,
+                action.key,
+                "say which intervention the action is for: match exactly one 'intervention' "
+                "in 'when', or give 'intervention: <catalogue id>' in the action",
+            )
+            return 0
+        else:
+            target = interventions[0]
+        for alias, fld, _spec in template:
+            if not _NAME.match(f"{alias}.{fld}"):
+                continue
+            if alias and alias not in aliases:
+                self.fail(rule, (*rule.key, "rationale"), f"the rationale names '{alias}', which is not matched in 'when' (matched: {', '.join(sorted(aliases))})")
+                return 0
+            if alias:
+                fact_type = FACT_TYPES[aliases[alias].fact_type]
+                if fld not in ("id", "name") and fact_type.field(fld) is None:
+                    self.fail(rule, (*rule.key, "rationale"), f"the rationale names {alias}.{fld}, but '{fact_type.name}' has no field '{fld}'")
+                    return 0
+        for name, allowed in (("audience", ("client", "family", "therapeutic_web")), ("phase", ("regulate", "relate", "reason")), ("domain", ("sensory_integration", "self_regulation", "relational", "cognitive"))):
+            value = getattr(action, name)
+            if value is not None and value not in allowed:
+                self.fail(rule, (*action.key, name), f"'{value}' is not a {name}; allowed: {', '.join(allowed)}")
+                return 0
+        for pattern in patterns:
+            for test in pattern.tests:
+                if isinstance(test.value, Ref) and test.value.alias not in aliases:
+                    self.fail(rule, test.key, f"ref '{test.value.alias}.{test.value.field}' names no matched fact (matched: {', '.join(sorted(aliases))})")
+                    return 0
+        return self.specialise(rule, suffix, patterns, aliases, negated, target)
+
+    def _unknown_id(self, value: str) -> str:
+        import difflib
+
+        close = difflib.get_close_matches(value, list(self.static), n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"unknown catalogue id '{value}'{hint}"
+
+    def _is_static(self, pattern: Pattern, fld: str) -> bool:
+        if pattern.fact_type != "intervention":
+            return False
+        if fld in ("id", "name"):
+            return True
+        spec = FACT_TYPES["intervention"].field(fld)
+        return spec is not None and (spec.static or fld in _STATIC_INTERVENTION_FIELDS)
+
+    def specialise(
+        self,
+        rule: Rule,
+        suffix: str,
+        patterns: list[Pattern],
+        aliases: Mapping[str, Pattern],
+        negated: Sequence[Pattern],
+        target: Pattern,
+    ) -> int:
+        # Which intervention patterns must be expanded over the catalogue?
+        expand: list[str] = []
+        for pattern in patterns:
+            for test in pattern.tests:
+                if not isinstance(test.value, Ref):
+                    continue
+                other = aliases[test.value.alias]
+                left_static = self._is_static(pattern, test.field)
+                right_static = self._is_static(other, test.value.field)
+                if left_static and pattern.alias not in expand:
+                    expand.append(pattern.alias)
+                if right_static and other.alias not in expand:
+                    expand.append(other.alias)
+                if not left_static and not right_static and test.op in ORDERING:
+                    self.fail(
+                        rule,
+                        test.key,
+                        "cannot compile safely: comparing two facts with an ordering test crashes "
+                        "the engine (durable_rules issue #381); compare with a number, or use a "
+                        "derived field such as intervention.developmentally_ready",
+                    )
+                    return 0
+        # Candidate catalogue entries for each intervention pattern (static tests only).
+        candidates: dict[str, list[str]] = {}
+        for pattern in patterns:
+            if pattern.fact_type != "intervention":
+                continue
+            ids = [
+                item_id
+                for item_id, fact in self.static.items()
+                if all(
+                    evaluate_test(fact, t)
+                    for t in pattern.tests
+                    if not isinstance(t.value, Ref) and self._is_static(pattern, t.field)
+                )
+            ]
+            candidates[pattern.alias] = ids
+            if not ids:
+                self.fail(rule, pattern.key, "no catalogue intervention matches this pattern, so the rule never fires", "warning")
+                return 0
+        for item_id in candidates.get(target.alias, []):
+            self.out.reached.add(item_id)
+        combos: list[dict[str, str]] = [{}]
+        for alias in expand:
+            combos = [{**c, alias: i} for c in combos for i in candidates[alias]]
+        produced = 0
+        for combo in combos:
+            concrete = self.substitute(patterns, combo, aliases)
+            if concrete is None:
+                continue
+            name = f"{rule.id}#{suffix}" + "".join(f"@{combo[a]}" for a in expand)
+            definition = {
+                "all": [{p.alias: self.expression(p)} for p in concrete],
+                "run": ACTION_NAME,
+            }
+            self.out.rules.append(
+                CompiledRule(name, rule, tuple(concrete), tuple(negated), target.alias, definition)
+            )
+            self.want(concrete)
+            produced += 1
+        return produced
+
+    def substitute(
+        self, patterns: list[Pattern], combo: Mapping[str, str], aliases: Mapping[str, Pattern]
+    ) -> list[Pattern] | None:
+        """Replace refs to catalogue attributes by constants; None if this combination never matches."""
+        moved: dict[str, list[Test]] = {p.alias: [] for p in patterns}
+        for pattern in patterns:
+            for test in pattern.tests:
+                if not isinstance(test.value, Ref):
+                    if pattern.alias in combo and self._is_static(pattern, test.field):
+                        continue  # already checked when candidates were chosen
+                    moved[pattern.alias].append(test)
+                    continue
+                other = aliases[test.value.alias]
+                right_fixed = other.alias in combo and self._is_static(other, test.value.field)
+                left_fixed = pattern.alias in combo and self._is_static(pattern, test.field)
+                if right_fixed:
+                    value = self._static_value(combo[other.alias], test.value.field)
+                    if left_fixed:
+                        left = self._static_value(combo[pattern.alias], test.field)
+                        if not evaluate_test({"x": left}, replace(test, field="x"), value):
+                            return None
+                        continue
+                    moved[pattern.alias].append(self._constant(test, test.field, test.op, value))
+                elif left_fixed:
+                    value = self._static_value(combo[pattern.alias], test.field)
+                    op = _FLIP.get(test.op, test.op)
+                    moved[other.alias].append(self._constant(test, test.value.field, op, value))
+                else:
+                    moved[pattern.alias].append(test)  # equality join between facts
+        result = []
+        for pattern in patterns:
+            tests = moved[pattern.alias]
+            if pattern.alias in combo:
+                tests = [Test("id", "is", combo[pattern.alias], pattern.key), *tests]
+            result.append(replace(pattern, tests=tuple(tests)))
+        return result
+
+    def _static_value(self, item_id: str, fld: str) -> Any:
+        if fld == "id":
+            return item_id
+        if fld in ("targets", "domains", "settings", "interest_tags"):
+            item = self.catalog.get(item_id)
+            return tuple(getattr(item, fld))
+        return self.static[item_id].get(fld)
+
+    @staticmethod
+    def _constant(test: Test, fld: str, op: str, value: Any) -> Test:
+        if isinstance(value, tuple):
+            op = {"is": "one_of", "is_not": "none_of"}.get(op, op)
+        return Test(fld, op, value, test.key)
+
+    def want(self, patterns: Iterable[Pattern]) -> None:
+        for pattern in patterns:
+            ids = _single_id(pattern)
+            current = self.out.wanted.get(pattern.fact_type, frozenset())
+            if pattern.fact_type not in self.out.wanted or current is not None:
+                if ids is None:
+                    self.out.wanted[pattern.fact_type] = None
+                else:
+                    self.out.wanted[pattern.fact_type] = (current or frozenset()) | {ids}
+
+    def expression(self, pattern: Pattern) -> dict[str, Any]:
+        terms: list[dict[str, Any]] = [{"type": pattern.fact_type}]
+        for test in pattern.tests:
+            terms.append(_durable_test(test))
+        return {"$and": terms}
+
+
+_STATIC_INTERVENTION_FIELDS = frozenset(
+    {
+        "audience",
+        "mode",
+        "phase",
+        "min_developmental_age",
+        "min_cmr",
+        "relational",
+        "relevant",
+        "repetitive",
+        "rewarding",
+        "rhythmic",
+        "respectful",
+    }
+)
+
+
+def _durable_test(test: Test) -> dict[str, Any]:
+    value = test.value
+    if isinstance(value, Ref):
+        reference = {value.alias: value.field}
+        if test.op == "is":
+            return {test.field: reference}
+        if test.op == "is_not":
+            return {"$neq": {test.field: reference}}
+        raise AssertionError("ordering references are specialised or refused before this point")
+    if test.op == "is":
+        return {test.field: value}
+    if test.op == "is_not":
+        return {"$neq": {test.field: value}}
+    if test.op in _DURABLE_OP:
+        return {_DURABLE_OP[test.op]: {test.field: value}}
+    if test.op == "one_of":
+        return {"$or": [{test.field: v} for v in value]} if len(value) > 1 else {test.field: value[0]}
+    if test.op == "none_of":
+        return {"$and": [{"$neq": {test.field: v}} for v in value]}
+    if test.op == "contains":
+        return {flag(test.field, str(value)): True}
+    return {"$neq": {flag(test.field, str(value)): True}}
+
+
+def compile_rules(
+    rules: Sequence[Rule], catalog: Catalog, lines: Mapping[str, Any] | None = None
+) -> Compilation:
+    """Check and compile ``rules`` against ``catalog``. ``lines`` maps a path to its line lookup."""
+    compiler = _Compiler(catalog, lines or {})
+    seen: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.id in seen:
+            first = seen[rule.id]
+            compiler.fail(rule, (*rule.key, "id"), f"duplicate rule id '{rule.id}' (first at {first.path}:{first.line})")
+            continue
+        seen[rule.id] = rule
+        compiler.compile_rule(rule)
+    out = compiler.out
+    count = len(out.rules)
+    if count >= NEAR_LIMIT:
+        out.findings.append(
+            Problem(
+                SourceLocation("<rule base>"),
+                "",
+                f"the rule base compiles to {count} engine rules; one durable_rules ruleset holds "
+                f"about 480, so it is split into sets of {RULES_PER_RULESET}, and each set costs "
+                "another assertion of every fact per case",
+                "warning",
+            )
+        )
+    return out
+
+
+def unreachable_interventions(compilation: Compilation, catalog: Catalog) -> list[str]:
+    """Catalogue ids that no compiled rule can act on."""
+    return [i for i in catalog.ids if i not in compilation.reached]

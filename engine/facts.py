@@ -1,0 +1,299 @@
+"""The fact vocabulary rules can name, and the facts asserted for one case.
+
+:data:`FACT_TYPES` is the single list of fact types and fields that
+conditions may test (``rules/README.md`` documents it for trainers and a
+test keeps the two in step). :func:`case_facts` turns a scored case and the
+catalogue into plain dict facts, each with a ``type`` and a unique ``id``.
+
+Some fields are *derived* before assertion so that no rule ever needs an
+ordering comparison between two facts (which crashes durable_rules 2.0.28):
+an intervention fact carries, for this client, whether it is a current
+service, declined, matches an interest, and the client's developmental age
+in the intervention's domains.
+
+List-valued catalogue attributes (``targets``, ``domains``, ``settings``,
+``interest_tags``) are asserted as flags ``<field>__<value>: true|false`` so
+that ``contains`` compiles to an equality test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from neuroseq.catalog.model import Catalog, Intervention
+from neuroseq.scoring.case import PERIODS, Case
+from neuroseq.scoring.items import ITEM_IDS, REGIONS
+
+__all__ = [
+    "DOMAINS",
+    "FACT_TYPES",
+    "FactField",
+    "FactType",
+    "case_facts",
+    "catalog_facts",
+    "flag",
+]
+
+DOMAINS = ("sensory_integration", "self_regulation", "relational", "cognitive")
+IMPAIRMENTS = ("significant", "moderate", "typical")
+BANDS = ("red", "pink", "yellow", "light_green", "green")
+RISK_CATEGORIES = ("low", "moderate", "high", "very_high", "not_assessed")
+CMR_BANDS = ("deferred", "brief_segments", "available")
+PHASES = ("regulate", "relate", "reason")
+AUDIENCES = ("therapeutic_web", "family", "client")
+MODES = ("somatosensory", "relational", "cognitive", "systemic")
+SETTINGS = ("home", "school", "clinic", "community", "residential")
+METRICS = ("full", "follow_up", "er")
+
+
+@dataclass(frozen=True)
+class FactField:
+    """One field a condition can test: its kind and the values or range it allows."""
+
+    name: str
+    kind: str  # "number", "text", "bool", "list"
+    doc: str
+    values: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    static: bool = False  # known at compile time (catalogue attributes)
+
+
+@dataclass(frozen=True)
+class FactType:
+    """A kind of fact: its fields and, for fixed sets, the ids it can have."""
+
+    name: str
+    doc: str
+    fields: tuple[FactField, ...]
+    ids: tuple[str, ...] = ()  # empty: ids are open (the catalogue's)
+    single: bool = True  # exactly one fact per id is always asserted
+
+    def field(self, name: str) -> FactField | None:
+        for candidate in self.fields:
+            if candidate.name == name:
+                return candidate
+        return None
+
+
+def _num(name: str, doc: str, low: float | None = None, high: float | None = None) -> FactField:
+    return FactField(name, "number", doc, low=low, high=high)
+
+
+def _text(name: str, doc: str, values: Sequence[str] = ()) -> FactField:
+    return FactField(name, "text", doc, values=tuple(values))
+
+
+def _bool(name: str, doc: str) -> FactField:
+    return FactField(name, "bool", doc)
+
+
+_LEVEL = (
+    _num("score", "the client's score (item) or sum of scores (region, domain)", 0, 384),
+    _num("typical", "the typical score for a same-age peer", 0, 384),
+    _num("ratio", "score / typical (1.0 = typical for age)", 0, 10),
+    _text("impairment", "significant (< 0.70 x typical), moderate (< 0.85 x) or typical", IMPAIRMENTS),
+)
+_DEV = (
+    _num("developmental_age", "age in years at which a typical peer scores the same", 0, 99),
+    _bool("at_or_above_age", "true when the client reaches the typical score for their age"),
+    _num("age_gap", "chronological age minus developmental age, in years", 0, 99),
+)
+
+_INTERVENTION_STATIC = (
+    _text("audience", "who the intervention is for", AUDIENCES),
+    _text("mode", "how it works", MODES),
+    _text("phase", "client phase (none for family and web items)", (*PHASES, "none")),
+    FactField("targets", "list", "brain regions it targets", values=REGIONS, static=True),
+    FactField("domains", "list", "functional domains it serves", values=DOMAINS, static=True),
+    FactField("settings", "list", "where it can happen", values=SETTINGS, static=True),
+    FactField("interest_tags", "list", "interests it fits", static=True),
+    _num("min_developmental_age", "minimum developmental age in its domains, years", 0, 25),
+    _num("min_cmr", "minimum CMR (0 when none is set)", 0, 20),
+    _bool("relational", "6 R's: relational"),
+    _bool("relevant", "6 R's: relevant"),
+    _bool("repetitive", "6 R's: repetitive"),
+    _bool("rewarding", "6 R's: rewarding"),
+    _bool("rhythmic", "6 R's: rhythmic"),
+    _bool("respectful", "6 R's: respectful"),
+)
+
+FACT_TYPES: dict[str, FactType] = {
+    t.name: t
+    for t in (
+        FactType(
+            "item",
+            "one of the 32 brain-mediated functions",
+            (
+                _text("region", "the item's brain region", REGIONS),
+                _num("score", "the client's score, 0-12", 0, 12),
+                _num("typical", "typical score for a same-age peer, 0-12", 0, 12),
+                _num("ratio", "score / typical", 0, 10),
+                _text("band", "colour band of the score", BANDS),
+                _text("impairment", "significant, moderate or typical", IMPAIRMENTS),
+            ),
+            ids=ITEM_IDS,
+        ),
+        FactType(
+            "region",
+            "a brain region, bottom-up: brainstem (level 1) to frontal_cortex (level 5)",
+            (*_LEVEL, *_DEV, _num("level", "1 brainstem ... 5 frontal_cortex", 1, 5)),
+            ids=REGIONS,
+        ),
+        FactType("domain", "a functional domain", (*_LEVEL, *_DEV), ids=DOMAINS),
+        FactType(
+            "cmr",
+            "the cortical modulation ratio (id: cmr)",
+            (
+                _num("value", "the client's CMR", 0, 100),
+                _num("typical", "the CMR of a typical same-age peer", 0, 100),
+                _text("band", "deferred (< 1.0), brief_segments (1.0 to < 2.0), available", CMR_BANDS),
+            ),
+            ids=("cmr",),
+        ),
+        FactType(
+            "risk",
+            "developmental risk from history: one per period given, and overall",
+            (
+                _num("value", "timing-weighted risk, 0-1", 0, 1),
+                _text("category", "low, moderate, high, very_high (not_assessed without history)", RISK_CATEGORIES),
+            ),
+            ids=(*PERIODS, "overall"),
+            single=False,
+        ),
+        FactType(
+            "relational_health",
+            "current relational health, Part D, each 0-3 (id: current); -1 when not given",
+            (
+                _num("family", "family connections", -1, 3),
+                _num("peers", "peer connections", -1, 3),
+                _num("school", "school connections", -1, 3),
+                _num("community", "community connections", -1, 3),
+                _bool("assessed", "true when Part D was given"),
+            ),
+            ids=("current",),
+        ),
+        FactType(
+            "client",
+            "the client and context (id: client)",
+            (
+                _num("age", "chronological age in years", 0, 99),
+                _text("metric", "full, follow_up or er", METRICS),
+                _bool("at_school", "true when a school setting is given"),
+                _num("placements_count", "out-of-home placements so far (0 when not given)", 0, 200),
+                _num("siblings_in_home", "siblings living in the home (0 when not given)", 0, 30),
+                _bool("sibling_conflict", "siblings in conflict"),
+                _bool("caregiver_trauma_informed", "caregiver already trauma-informed"),
+                _bool("caregiver_own_adversity", "caregiver has their own history of adversity"),
+                _num("current_services", "number of current services", 0, 100),
+                _text("lowest_impaired_region", "lowest significantly impaired region, or none", (*REGIONS, "none")),
+                _num("lowest_impaired_level", "its level 1-5, or 0 when none", 0, 5),
+                _text("start_phase", "phase the client sequence starts in", (*PHASES, "none")),
+                _bool("has_previous", "a previous assessment was given (follow-up)"),
+                _num("cmr_change", "CMR now minus CMR at the previous assessment (0 without one)", -100, 100),
+            ),
+            ids=("client",),
+        ),
+        FactType(
+            "intervention",
+            "a catalogue intervention, with what it means for this client",
+            (
+                *_INTERVENTION_STATIC,
+                _bool("current", "the client receives it now (current_services)"),
+                _bool("declined", "the client or family declined it"),
+                _bool("interest_match", "it fits one of the client's interests"),
+                _num("domain_developmental_age", "client's lowest developmental age in its domains", 0, 99),
+                _bool("developmentally_ready", "domain_developmental_age >= min_developmental_age"),
+                _bool("cmr_ready", "the client's CMR >= min_cmr"),
+                _text("previous_action", "what the previous plan said (follow-up), or none",
+                      ("recommend", "continue", "suspend", "defer", "resume", "avoid", "none")),
+            ),
+            single=False,
+        ),
+    )
+}
+
+
+def flag(field: str, value: str) -> str:
+    """The flag key asserted for one value of a list field: ``targets__brainstem``."""
+    return f"{field}__{value}"
+
+
+def _intervention_static(item: Intervention) -> dict[str, Any]:
+    fact: dict[str, Any] = {
+        "type": "intervention",
+        "id": item.id,
+        "name": item.name,
+        "audience": item.audience,
+        "mode": item.mode,
+        "phase": item.phase or "none",
+        "min_developmental_age": float(item.min_developmental_age),
+        "min_cmr": float(item.min_cmr or 0.0),
+    }
+    for name in ("relational", "relevant", "repetitive", "rewarding", "rhythmic", "respectful"):
+        fact[name] = bool(getattr(item.six_rs, name).value)
+    lists: Mapping[str, tuple[Sequence[str], Sequence[str]]] = {
+        "targets": (REGIONS, item.targets),
+        "domains": (DOMAINS, item.domains),
+        "settings": (SETTINGS, item.settings),
+    }
+    for field, (universe, chosen) in lists.items():
+        for value in universe:
+            fact[flag(field, value)] = value in chosen
+    for tag in item.interest_tags:
+        fact[flag("interest_tags", tag)] = True
+    return fact
+
+
+def catalog_facts(catalog: Catalog) -> dict[str, dict[str, Any]]:
+    """The case-independent part of every intervention fact, by id."""
+    return {item.id: _intervention_static(item) for item in catalog.interventions}
+
+
+def case_facts(
+    case: Case,
+    profile: Any,
+    catalog: Catalog,
+    *,
+    static: Mapping[str, Mapping[str, Any]] | None = None,
+    previous: Mapping[str, str] | None = None,
+    previous_cmr: float | None = None,
+    wanted: Mapping[str, frozenset[str] | None] | None = None,
+) -> list[dict[str, Any]]:
+    """All facts for one case. ``wanted`` limits them to types (and ids) rules use."""
+    from neuroseq.engine.profile_facts import profile_facts
+
+    facts = profile_facts(case, profile, previous_cmr=previous_cmr)
+    static = static if static is not None else catalog_facts(catalog)
+    interests = {word.strip().lower() for word in case.client.interests}
+    current = set(case.current_services)
+    declined = set(case.client.declined)
+    domain_ages = {f["id"]: f["developmental_age"] for f in facts if f["type"] == "domain"}
+    cmr = next(f["value"] for f in facts if f["type"] == "cmr")
+    previous = previous or {}
+    for item in catalog.interventions:
+        fact = dict(static[item.id])
+        ages = [domain_ages[d] for d in item.domains if d in domain_ages]
+        age = min(ages) if ages else case.client.age
+        fact.update(
+            current=item.id in current,
+            declined=item.id in declined,
+            interest_match=bool(interests & {t.lower() for t in item.interest_tags}),
+            domain_developmental_age=round(age, 2),
+            developmentally_ready=age >= item.min_developmental_age,
+            cmr_ready=cmr >= (item.min_cmr or 0.0),
+            previous_action=previous.get(item.id, "none"),
+        )
+        facts.append(fact)
+    if wanted is None:
+        return facts
+    kept = []
+    for fact in facts:
+        if fact["type"] not in wanted:
+            continue
+        ids = wanted[fact["type"]]
+        if ids is None or fact["id"] in ids:
+            kept.append(fact)
+    return kept

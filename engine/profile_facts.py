@@ -1,0 +1,130 @@
+"""Profile and client-context facts: the scored case as plain dicts for the engine.
+
+Every fact has a ``type`` and a unique ``id``; numbers are rounded to two
+decimals so that rationales and traces are stable. Fields match
+:data:`neuroseq.engine.facts.FACT_TYPES` (a test keeps them in step).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neuroseq.scoring.case import Case
+from neuroseq.scoring.items import REGIONS
+from neuroseq.scoring.profile import GroupScore, Profile
+
+__all__ = ["profile_facts", "start_phase"]
+
+_PHASE_OF_LEVEL = {1: "regulate", 2: "regulate", 3: "relate", 4: "reason", 5: "reason"}
+
+
+def _round(value: float) -> float:
+    return round(float(value), 2)
+
+
+def _group(fact_type: str, group: GroupScore, age: float) -> dict[str, Any]:
+    return {
+        "type": fact_type,
+        "id": group.id,
+        "score": _round(group.score),
+        "typical": _round(group.typical),
+        "ratio": _round(group.ratio),
+        "impairment": group.impairment,
+        "developmental_age": _round(group.developmental_age),
+        "at_or_above_age": group.at_or_above_age,
+        "age_gap": _round(max(0.0, age - group.developmental_age)),
+    }
+
+
+def start_phase(profile: Profile) -> str | None:
+    """The phase the client sequence starts in: that of the lowest significantly impaired region."""
+    for level, region in enumerate(REGIONS, start=1):
+        if profile.regions[region].impairment == "significant":
+            return _PHASE_OF_LEVEL[level]
+    return None
+
+
+def profile_facts(
+    case: Case, profile: Profile, *, previous_cmr: float | None = None
+) -> list[dict[str, Any]]:
+    """Item, region, domain, CMR, risk, relational-health and client facts."""
+    facts: list[dict[str, Any]] = []
+    for item in profile.items.values():
+        facts.append(
+            {
+                "type": "item",
+                "id": item.id,
+                "region": item.region,
+                "score": item.score,
+                "typical": _round(item.typical),
+                "ratio": _round(item.ratio),
+                "band": item.band,
+                "impairment": item.impairment,
+            }
+        )
+    lowest = "none"
+    for level, region in enumerate(REGIONS, start=1):
+        group = profile.regions[region]
+        fact = _group("region", group, profile.age)
+        fact["level"] = level
+        facts.append(fact)
+        if lowest == "none" and group.impairment == "significant":
+            lowest = region
+    for group in profile.domains.values():
+        facts.append(_group("domain", group, profile.age))
+    facts.append(
+        {
+            "type": "cmr",
+            "id": "cmr",
+            "value": _round(profile.cmr.value),
+            "typical": _round(profile.cmr.typical),
+            "band": profile.cmr.band,
+        }
+    )
+    for period, risk in profile.risk.periods.items():
+        facts.append(
+            {"type": "risk", "id": period, "value": _round(risk.value), "category": risk.category}
+        )
+    facts.append(
+        {
+            "type": "risk",
+            "id": "overall",
+            "value": _round(profile.risk.overall_value or 0.0),
+            "category": profile.risk.overall,
+        }
+    )
+    health = case.relational_health
+    facts.append(
+        {
+            "type": "relational_health",
+            "id": "current",
+            "family": float(health.family) if health else -1.0,
+            "peers": float(health.peers) if health else -1.0,
+            "school": float(health.school) if health else -1.0,
+            "community": float(health.community) if health else -1.0,
+            "assessed": health is not None,
+        }
+    )
+    level = REGIONS.index(lowest) + 1 if lowest != "none" else 0  # type: ignore[arg-type]
+    household = case.household
+    facts.append(
+        {
+            "type": "client",
+            "id": "client",
+            "age": _round(profile.age),
+            "metric": case.metric,
+            "at_school": case.client.school_setting is not None,
+            "placements_count": case.client.placements_count or 0,
+            "siblings_in_home": household.siblings_in_home or 0,
+            "sibling_conflict": bool(household.sibling_conflict),
+            "caregiver_trauma_informed": bool(household.caregiver_trauma_informed),
+            "caregiver_own_adversity": bool(household.caregiver_own_adversity),
+            "current_services": len(case.current_services),
+            "lowest_impaired_region": lowest,
+            "lowest_impaired_level": level,
+            "start_phase": _PHASE_OF_LEVEL.get(level, "none"),
+            "has_previous": previous_cmr is not None,
+            "cmr_change": _round(profile.cmr.value - previous_cmr) if previous_cmr is not None else 0.0,
+        }
+    )
+    return facts

@@ -1,0 +1,135 @@
+"""Load a rule folder: the manifest, every rule file, and their checks.
+
+A rule folder holds ``rulebase.yaml`` (``schema: neuroseq/rulebase/v1`` with a
+``version``), any number of rule files (``*.yaml``) and a ``tests/`` folder of
+given/expect rule tests. :func:`load_rulebase` parses it strictly;
+:func:`check_rulebase` adds the compiler's findings, so ``neuroseq rules check``
+and planning see the same problems.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from neuroseq.catalog.model import Catalog
+from neuroseq.engine.compiler import Compilation, compile_rules, unreachable_interventions
+from neuroseq.engine.rule_model import Rule, parse_rule_file
+from neuroseq.errors import Problem, RuleError, SourceLocation
+from neuroseq.source import SourceDocument, load_document
+
+__all__ = [
+    "MANIFEST",
+    "RuleBase",
+    "bundled_rules_folder",
+    "check_rulebase",
+    "load_rulebase",
+]
+
+MANIFEST = "rulebase.yaml"
+DEFAULT_MAX_NEW = 4
+
+
+@dataclass(frozen=True)
+class RuleBase:
+    """Every rule of one folder, with the folder's version and content hash."""
+
+    folder: str
+    version: str
+    sha256: str
+    rules: tuple[Rule, ...]
+    line_lookup: dict[str, Callable[[Sequence[str | int]], int | None]]
+    max_new_per_group: int = DEFAULT_MAX_NEW
+
+
+def bundled_rules_folder() -> Path:
+    """The rule base that ships with neuroseq."""
+    return Path(str(files("neuroseq.rules")))
+
+
+def _rule_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.yaml") if p.name != MANIFEST)
+
+
+def load_rulebase(folder: Path | None = None) -> tuple[RuleBase, list[Problem]]:
+    """Parse a rule folder. Returns what could be read and every problem found."""
+    folder = folder or bundled_rules_folder()
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        raise RuleError([Problem(SourceLocation(str(folder)), "", "not a folder of rule files")])
+    digest = hashlib.sha256()
+    version = "unversioned"
+    max_new = DEFAULT_MAX_NEW
+    manifest = folder / MANIFEST
+    if manifest.is_file():
+        try:
+            doc = load_document(manifest, error=RuleError)
+        except RuleError as exc:
+            problems.extend(exc.problems)
+        else:
+            data = doc.data if isinstance(doc.data, dict) else {}
+            for key in data:
+                if key not in ("schema", "version", "description", "max_new_per_group"):
+                    problems.append(
+                        doc.problem(
+                            (key,),
+                            f"unknown key '{key}'; allowed: schema, version, description, "
+                            "max_new_per_group",
+                        )
+                    )
+            limit = data.get("max_new_per_group", DEFAULT_MAX_NEW)
+            if isinstance(limit, int) and not isinstance(limit, bool) and 1 <= limit <= 50:
+                max_new = limit
+            else:
+                problems.append(
+                    doc.problem(("max_new_per_group",), "a whole number from 1 to 50")
+                )
+            if data.get("schema") != "neuroseq/rulebase/v1":
+                problems.append(doc.problem(("schema",), "expected 'schema: neuroseq/rulebase/v1'"))
+            if isinstance(data.get("version"), str) and data["version"].strip():
+                version = data["version"]
+            else:
+                problems.append(doc.problem(("version",), "give the rule base a version, e.g. version: \"2026.11.0\""))
+        digest.update(b"rulebase.yaml\0" + manifest.read_bytes() + b"\0")
+    else:
+        problems.append(Problem(SourceLocation(str(manifest)), "", "the rule folder has no rulebase.yaml manifest"))
+    rules: list[Rule] = []
+    lookups: dict[str, Callable[[Sequence[str | int]], int | None]] = {}
+    paths = _rule_files(folder)
+    if not paths:
+        problems.append(Problem(SourceLocation(str(folder)), "", "the folder holds no rule files (*.yaml)"))
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        try:
+            doc: SourceDocument = load_document(path, error=RuleError)
+        except RuleError as exc:
+            problems.extend(exc.problems)
+            continue
+        lookups[doc.path] = doc.line_for
+        parsed, found = parse_rule_file(doc)
+        rules.extend(parsed)
+        problems.extend(found)
+    base = RuleBase(str(folder), version, digest.hexdigest(), tuple(rules), lookups, max_new)
+    return base, problems
+
+
+def check_rulebase(
+    base: RuleBase, problems: Sequence[Problem], catalog: Catalog
+) -> tuple[Compilation, list[Problem]]:
+    """Compile the rules and gather every finding, sorted by file and line."""
+    compilation = compile_rules(base.rules, catalog, base.line_lookup)
+    findings = list(problems) + compilation.findings
+    for item_id in unreachable_interventions(compilation, catalog):
+        findings.append(
+            Problem(
+                SourceLocation("<catalogue>"),
+                item_id,
+                "no rule can recommend or act on this catalogue entry",
+                "warning",
+            )
+        )
+    findings.sort(key=lambda p: (p.location.path, p.location.line or 0, p.field, p.message))
+    return compilation, findings

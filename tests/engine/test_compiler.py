@@ -1,0 +1,328 @@
+"""The rule compiler: one test per construct, and every `rules check` finding."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from neuroseq.catalog.loader import load_catalog
+from neuroseq.engine.compiler import Compilation, compile_rules, render_template
+from neuroseq.engine.rule_model import parse_rule_file
+from neuroseq.errors import Problem, RuleError
+from neuroseq.source import load_text
+
+CATALOG = load_catalog()
+
+
+def _compile(rules_yaml: str, path: str = "rules.yaml") -> tuple[Compilation, list[Problem]]:
+    text = "schema: neuroseq/rules/v1\nrules:\n" + textwrap.indent(
+        textwrap.dedent(rules_yaml), "  "
+    )
+    doc = load_text(text, path, error=RuleError)
+    rules, problems = parse_rule_file(doc)
+    compilation = compile_rules(rules, CATALOG, {path: doc.line_for})
+    return compilation, problems + compilation.findings
+
+
+def _messages(findings: list[Problem]) -> list[str]:
+    return [f"{f.location}: {f.severity}: {f.field}: {f.message}" for f in findings]
+
+
+RULE = """
+- id: t.rule
+  title: A test rule
+  when:
+    all:
+      - cmr: {value: {below: 1.0}}
+      - intervention: {phase: reason, current: true}
+  then:
+    suspend: {priority: 90}
+  rationale: CMR is {cmr.value}; suspend {intervention.name}.
+  source: test
+"""
+
+
+def _definition(compilation: Compilation, index: int = 0) -> dict[str, Any]:
+    return dict(compilation.rules[index].definition)
+
+
+def test_compile_constant_tests_become_durable_expressions() -> None:
+    compilation, findings = _compile(RULE)
+    assert findings == []
+    assert _definition(compilation) == {
+        "all": [
+            {"cmr": {"$and": [{"type": "cmr"}, {"$lt": {"value": 1.0}}]}},
+            {
+                "intervention": {
+                    "$and": [{"type": "intervention"}, {"phase": "reason"}, {"current": True}]
+                }
+            },
+        ],
+        "run": "collect",
+    }
+
+
+@pytest.mark.parametrize(
+    ("test", "expected"),
+    [
+        ("{value: 1.0}", {"value": 1.0}),
+        ("{value: {is: 1.0}}", {"value": 1.0}),
+        ("{value: {is_not: 1.0}}", {"$neq": {"value": 1.0}}),
+        ("{value: {at_most: 1.0}}", {"$lte": {"value": 1.0}}),
+        ("{value: {above: 1.0}}", {"$gt": {"value": 1.0}}),
+        ("{value: {at_least: 1.0}}", {"$gte": {"value": 1.0}}),
+        (
+            "{band: {one_of: [deferred, available]}}",
+            {"$or": [{"band": "deferred"}, {"band": "available"}]},
+        ),
+        ("{band: {none_of: [deferred]}}", {"$and": [{"$neq": {"band": "deferred"}}]}),
+    ],
+)
+def test_compile_each_operator(test: str, expected: dict[str, Any]) -> None:
+    rule = RULE.replace("cmr: {value: {below: 1.0}}", f"cmr: {test}")
+    compilation, findings = _compile(rule)
+    assert findings == []
+    assert _definition(compilation)["all"][0]["cmr"]["$and"][1] == expected
+
+
+def test_compile_contains_becomes_flag_test() -> None:
+    rule = RULE.replace("{phase: reason, current: true}", "{targets: {contains: cortex}}")
+    compilation, findings = _compile(rule)
+    assert findings == []
+    assert {"targets__cortex": True} in _definition(compilation)["all"][1]["intervention"]["$and"]
+
+
+def test_compile_any_becomes_one_engine_rule_per_branch() -> None:
+    rule = RULE.replace(
+        "      - cmr: {value: {below: 1.0}}\n",
+        "      - any:\n          - cmr: {value: {below: 1.0}}\n          - cmr: {band: deferred}\n",
+    )
+    compilation, findings = _compile(rule)
+    assert findings == []
+    assert len(compilation.rules) == 2
+    assert {c.rule.id for c in compilation.rules} == {"t.rule"}
+
+
+def test_compile_not_is_pushed_into_the_tests() -> None:
+    rule = RULE.replace(
+        "cmr: {value: {below: 1.0}}", "not: {region: {id: limbic, impairment: typical}}"
+    ).replace("CMR is {cmr.value}; ", "")
+    compilation, findings = _compile(rule)
+    assert findings == []
+    patterns = {k: v for p in _definition(compilation)["all"] for k, v in p.items()}
+    region = patterns["not_0"]["$and"]
+    assert {"id": "limbic"} in region
+    assert {"$neq": {"impairment": "typical"}} in region
+
+
+def test_compile_named_intervention_adds_target_pattern() -> None:
+    rule = """
+    - id: t.named
+      title: Named
+      when: {cmr: {value: {below: 1.0}}}
+      then: {recommend: {intervention: in_room_aide}}
+      rationale: CMR {cmr.value}
+      source: test
+    """
+    compilation, findings = _compile(rule)
+    assert findings == []
+    patterns = _definition(compilation)["all"]
+    assert patterns[1] == {
+        "intervention": {"$and": [{"type": "intervention"}, {"id": "in_room_aide"}]}
+    }
+
+
+def test_compile_ordering_join_with_catalogue_is_specialised() -> None:
+    rule = """
+    - id: t.join
+      title: Join on developmental age
+      when:
+        all:
+          - domain: {id: cognitive}
+          - intervention: {phase: reason, min_developmental_age: {above: {ref: domain.developmental_age}}}
+      then: {defer: {}}
+      rationale: "{intervention.name} needs {intervention.min_developmental_age}"
+      source: test
+    """
+    compilation, findings = _compile(rule)
+    assert findings == []
+    reason_ids = [i.id for i in CATALOG.interventions if i.phase == "reason"]
+    assert len(compilation.rules) == len(reason_ids)
+    text = json.dumps([c.definition for c in compilation.rules])
+    assert '"$lt": {"developmental_age":' in text  # flipped onto the domain, as a constant
+    for compiled in compilation.rules:
+        for pattern in compiled.definition["all"]:
+            for expression in pattern.values():
+                assert "domain" not in json.dumps(expression).split('"type"')[0]
+    tf_cbt = next(c for c in compilation.rules if c.name.endswith("@tf_cbt"))
+    domain = tf_cbt.definition["all"][0]["domain"]["$and"]
+    assert {"$lt": {"developmental_age": 6.0}} in domain
+
+
+def test_compile_never_emits_an_ordering_reference_between_facts() -> None:
+    from neuroseq.engine.rulebase import check_rulebase, load_rulebase
+
+    base, problems = load_rulebase()
+    compilation, _ = check_rulebase(base, problems, CATALOG)
+
+    def walk(node: Any, inside_ordering: bool = False) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if inside_ordering and isinstance(value, dict):
+                    raise AssertionError(f"ordering comparison against a fact: {node}")
+                walk(value, key in ("$lt", "$lte", "$gt", "$gte"))
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for compiled in compilation.rules:
+        walk(compiled.definition)
+
+
+def test_compile_refuses_ordering_between_two_profile_facts() -> None:
+    rule = RULE.replace(
+        "cmr: {value: {below: 1.0}}", "cmr: {value: {below: {ref: domain.ratio}}}"
+    ).replace("      - intervention:", "      - domain: {id: cognitive}\n      - intervention:")
+    _, findings = _compile(rule)
+    assert any("cannot compile safely" in m for m in _messages(findings)), _messages(findings)
+
+
+def test_compile_equality_join_between_facts_is_a_reference() -> None:
+    rule = RULE.replace(
+        "cmr: {value: {below: 1.0}}",
+        "region: {id: limbic}\n      - item: {region: {ref: region.id}, impairment: significant}",
+    ).replace("CMR is {cmr.value}; ", "")
+    compilation, findings = _compile(rule)
+    assert findings == []
+    assert {"region": {"region": "id"}} in _definition(compilation)["all"][1]["item"]["$and"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        (
+            "cmr: {value: {below: 1.0}}",
+            "cmrr: {value: {below: 1.0}}",
+            "unknown fact type 'cmrr'; did you mean 'cmr'?",
+        ),
+        (
+            "cmr: {value: {below: 1.0}}",
+            "cmr: {valu: {below: 1.0}}",
+            "'cmr' has no field 'valu'; did you mean 'value'?",
+        ),
+        (
+            "cmr: {value: {below: 1.0}}",
+            "cmr: {value: {belo: 1.0}}",
+            "unknown test 'belo'; did you mean 'below'?",
+        ),
+        ("cmr: {value: {below: 1.0}}", "cmr: {value: {below: -1}}", "outside its range"),
+        (
+            "cmr: {value: {below: 1.0}}",
+            "item: {id: sleep, score: {above: 12.5}}",
+            "outside its range 0 to 12",
+        ),
+        (
+            "cmr: {value: {below: 1.0}}",
+            "item: {id: sleep, band: purple}",
+            "'purple' is not a value of item.band",
+        ),
+        ("cmr: {value: {below: 1.0}}", "region: {id: midbrain}", "unknown region id 'midbrain'"),
+        (
+            "{phase: reason, current: true}",
+            "{id: tf_cbtt}",
+            "unknown catalogue id 'tf_cbtt'; did you mean 'tf_cbt'?",
+        ),
+        (
+            "suspend: {priority: 90}",
+            "suspnd: {priority: 90}",
+            "unknown action 'suspnd'; did you mean 'suspend'?",
+        ),
+        (
+            "suspend: {priority: 90}",
+            "suspend: {priority: 900}",
+            "priority is a whole number from 0 to 100",
+        ),
+        ("suspend: {priority: 90}", "suspend: {audience: parents}", "'parents' is not a audience"),
+        ("rationale: CMR is {cmr.value}", "rationale: CMR is {cmr.valeu}", "has no field 'valeu'"),
+        (
+            "rationale: CMR is {cmr.value}",
+            "rationale: CMR is {risk.value}",
+            "names 'risk', which is not matched",
+        ),
+        ("rationale: CMR is {cmr.value}", "rationale: CMR is {cmr.value!r}", "a placeholder is"),
+        ("{phase: reason, current: true}", "{targets: reason}", "'targets' is a list"),
+        (
+            "cmr: {value: {below: 1.0}}",
+            "cmr: {band: {contains: x}}",
+            "'contains' is for list fields",
+        ),
+        ("cmr: {value: {below: 1.0}}", "cmr: {band: {below: 2}}", "'below' needs a number"),
+        ("  source: test\n", "", "the rule has no 'source'"),
+        (
+            "  title: A test rule\n",
+            "  title: A test rule\n  colour: red\n",
+            "unknown key 'colour' in a rule",
+        ),
+    ],
+)
+def test_check_reports_each_finding_with_file_and_line(old: str, new: str, fragment: str) -> None:
+    assert old in RULE, old
+    _, findings = _compile(RULE.replace(old, new))
+    messages = _messages(findings)
+    hits = [m for m in messages if fragment in m]
+    assert hits, messages
+    assert hits[0].startswith("rules.yaml:"), hits[0]
+    assert int(hits[0].split(":")[1]) >= 3
+
+
+def test_check_duplicate_rule_ids() -> None:
+    _, findings = _compile(RULE + RULE)
+    messages = _messages(findings)
+    assert any("duplicate rule id 't.rule'" in m for m in messages), messages
+
+
+def test_check_contradiction_never_fires() -> None:
+    rule = RULE.replace("{phase: reason, current: true}", "{phase: reason, mode: somatosensory}")
+    _, findings = _compile(rule)
+    assert any("never" in m and "warning" in m for m in _messages(findings)), _messages(findings)
+
+
+def test_check_not_on_open_fact_type_is_refused() -> None:
+    rule = RULE.replace(
+        "cmr: {value: {below: 1.0}}", "not: {domain: {impairment: significant}}"
+    ).replace("CMR is {cmr.value}; ", "")
+    _, findings = _compile(rule)
+    assert any("'not' works on a fact identified by its id" in m for m in _messages(findings))
+
+
+def test_check_rule_file_cannot_run_code() -> None:
+    text = "schema: neuroseq/rules/v1\nrules:\n  - !!python/object/apply:os.system ['true']\n"
+    with pytest.raises(RuleError, match="is not allowed"):
+        load_text(text, "evil.yaml", error=RuleError)
+
+
+def test_render_template_fills_values_only() -> None:
+    matched = {"cmr": {"value": 0.56}, "need": {"ratio": 0.5, "id": "self_regulation"}}
+    text = render_template("CMR {cmr.value}; {need.id} at {need.ratio:.0%}", matched)
+    assert text == "CMR 0.56; self regulation at 50%"
+    assert render_template("{cmr.__class__}", matched) == "?"
+
+
+def test_bundled_rule_base_has_no_findings() -> None:
+    from neuroseq.engine.rulebase import check_rulebase, load_rulebase
+
+    base, problems = load_rulebase()
+    _, findings = check_rulebase(base, problems, CATALOG)
+    assert _messages(findings) == []
+
+
+def test_bundled_rulebase_folder_is_package_data() -> None:
+    from neuroseq.engine.rulebase import bundled_rules_folder
+
+    folder = bundled_rules_folder()
+    assert (folder / "rulebase.yaml").is_file()
+    assert Path(folder, "tests").is_dir()
