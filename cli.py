@@ -141,16 +141,178 @@ def score(
     _emit(text, output)
 
 
+# --- plan -------------------------------------------------------------------
+
+RULES_PATH = click.Path(file_okay=False, path_type=Path)
+
+
+@main.command()
+@click.argument("case", type=CASE_PATH)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "text", "md", "html"]),
+    default="text",
+    show_default=True,
+)
+@click.option("-o", "--output", type=OUT_PATH, help="Write here instead of standard output.")
+@click.option("--rules", type=RULES_PATH, help="A rule folder to use instead of the bundled one.")
+@click.option("--catalog", type=DATA_PATH, help="A catalogue file instead of the bundled one.")
+@click.option("--norms", type=DATA_PATH, help="A norms file instead of the bundled one.")
+@click.option("--previous", type=CASE_PATH, help="An earlier assessment of the same client.")
+@click.option("--templates", type=RULES_PATH, help="A folder of report templates (md, html).")
+@click.option("--color/--no-color", default=None, help="Colour the text view.")
+def plan(
+    case: Path,
+    fmt: str,
+    output: Path | None,
+    rules: Path | None,
+    catalog: Path | None,
+    norms: Path | None,
+    previous: Path | None,
+    templates: Path | None,
+    color: bool | None,
+) -> None:
+    """Plan CASE: sequenced, explained recommendations (web, family, client)."""
+    from neuroseq.engine.workflow import plan_case
+    from neuroseq.reports.render import render_plan
+
+    result = plan_case(case, rules=rules, catalog=catalog, norms=norms, previous=previous)
+    text = render_plan(result, fmt, templates=templates, color=_use_color(color, output))
+    _emit(text, output)
+
+
+@main.command()
+@click.argument("case", type=CASE_PATH)
+@click.option(
+    "--rule", "rule_id", help="Explain one rule: why it fired, or which condition failed."
+)
+@click.option("--rules", type=RULES_PATH, help="A rule folder to use instead of the bundled one.")
+@click.option("--catalog", type=DATA_PATH, help="A catalogue file instead of the bundled one.")
+@click.option("--norms", type=DATA_PATH, help="A norms file instead of the bundled one.")
+@click.option("--previous", type=CASE_PATH, help="An earlier assessment of the same client.")
+@click.option("-o", "--output", type=OUT_PATH, help="Write here instead of standard output.")
+def explain(
+    case: Path,
+    rule_id: str | None,
+    rules: Path | None,
+    catalog: Path | None,
+    norms: Path | None,
+    previous: Path | None,
+    output: Path | None,
+) -> None:
+    """The fidelity reviewer's view: every recommendation with its full trace."""
+    from neuroseq.engine.explain import explain_plan, explain_rule
+    from neuroseq.engine.workflow import plan_case
+
+    result = plan_case(case, rules=rules, catalog=catalog, norms=norms, previous=previous)
+    text = explain_rule(result, rule_id) if rule_id else explain_plan(result)
+    _emit(text, output)
+
+
+# --- rules ------------------------------------------------------------------
+
+
+@main.group()
+def rules() -> None:
+    """Check and test rule files."""
+
+
+@rules.command("check")
+@click.option("--rules", "folder", type=RULES_PATH, help="The rule folder (default: bundled).")
+@click.option("--catalog", type=DATA_PATH, help="The catalogue (default: bundled).")
+def rules_check(folder: Path | None, catalog: Path | None) -> None:
+    """Report every problem in a rule folder, with file:line and severity."""
+    from neuroseq.catalog.loader import load_catalog
+    from neuroseq.engine.rulebase import check_rulebase, load_rulebase
+
+    loaded = load_catalog(catalog)
+    base, problems = load_rulebase(folder)
+    compilation, findings = check_rulebase(base, problems, loaded)
+    for finding in findings:
+        click.echo(
+            f"{finding.location}: {finding.severity}: "
+            f"{finding.field + ': ' if finding.field else ''}{finding.message}"
+        )
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    click.echo(
+        f"{len(base.rules)} rules, {len(compilation.rules)} engine rules: "
+        f"{errors} error(s), {warnings} warning(s)"
+    )
+    if errors:
+        raise SystemExit(1)
+
+
+@rules.command("test")
+@click.option("--rules", "folder", type=RULES_PATH, help="The rule folder (default: bundled).")
+@click.option("--catalog", type=DATA_PATH, help="The catalogue (default: bundled).")
+def rules_test(folder: Path | None, catalog: Path | None) -> None:
+    """Run the given/expect tests stored beside the rule files."""
+    from neuroseq.engine.planner import Planner
+    from neuroseq.engine.rule_tests import load_rule_tests, run_all
+    from neuroseq.engine.rulebase import bundled_rules_folder
+    from neuroseq.errors import RuleError
+
+    planner = Planner.load(folder, catalog)
+    tests, problems = load_rule_tests((folder or bundled_rules_folder()) / "tests")
+    if problems:
+        raise RuleError(problems)
+    results = run_all(planner, tests)
+    failed = [r for r in results if not r.passed]
+    for result in results:
+        mark = "ok  " if result.passed else "FAIL"
+        click.echo(f"{mark} {result.test.path}:{result.test.line}: {result.test.name}")
+        for failure in result.failures:
+            click.echo(f"       {failure}")
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed or not results:
+        raise SystemExit(1)
+
+
+# --- catalog ----------------------------------------------------------------
+
+
+@main.group()
+def catalog() -> None:
+    """Look at the intervention catalogue."""
+
+
+@catalog.command("list")
+@click.option("--catalog", "path", type=DATA_PATH, help="A catalogue file (default: bundled).")
+def catalog_list(path: Path | None) -> None:
+    """List every intervention, grouped by audience and phase."""
+    from neuroseq.catalog.loader import load_catalog
+    from neuroseq.catalog.show import render_catalog_list
+
+    _emit(render_catalog_list(load_catalog(path)), None)
+
+
+@catalog.command("show")
+@click.argument("intervention")
+@click.option("--catalog", "path", type=DATA_PATH, help="A catalogue file (default: bundled).")
+def catalog_show(intervention: str, path: Path | None) -> None:
+    """Show one intervention in full."""
+    from neuroseq.catalog.loader import load_catalog
+    from neuroseq.catalog.show import render_intervention
+
+    _emit(render_intervention(load_catalog(path).get(intervention)), None)
+
+
 # --- schema -----------------------------------------------------------------
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["case"]))
+@click.argument("kind", type=click.Choice(["case", "plan", "catalog"]))
 def schema(kind: str) -> None:
-    """Print the JSON Schema of a file format (case)."""
+    """Print the JSON Schema of a file format (case, plan, catalog)."""
+    from pydantic import BaseModel
+
+    from neuroseq.catalog.model import Catalog
+    from neuroseq.engine.plan_model import Plan
     from neuroseq.scoring.case import Case
 
-    models = {"case": Case}
+    models: dict[str, type[BaseModel]] = {"case": Case, "plan": Plan, "catalog": Catalog}
     document = models[kind].model_json_schema(by_alias=True)
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["$id"] = f"neuroseq/{kind}/v1"

@@ -93,7 +93,9 @@ def _describe(test: Test) -> str:
     return f"{test.field} {_OP_WORDS[test.op]} {shown}"
 
 
-def _fact_trace(pattern: Pattern, fact: Mapping[str, Any], template_fields: set[str]) -> dict[str, Any]:
+def _fact_trace(
+    pattern: Pattern, fact: Mapping[str, Any], template_fields: set[str]
+) -> dict[str, Any]:
     entry: dict[str, Any] = {"type": fact.get("type"), "id": fact.get("id")}
     conditions: list[str] = []
     for test in pattern.tests:
@@ -162,14 +164,28 @@ def assemble(
     dropped_ids = {r.intervention for r in dropped}
     kept = [i for i in items if i.intervention not in dropped_ids]
     kept.sort(
-        key=lambda r: (AUDIENCE_ORDER[r.audience], PHASE_ORDER[r.phase], -r.priority, r.intervention)
+        key=lambda r: (
+            AUDIENCE_ORDER[r.audience],
+            PHASE_ORDER[r.phase],
+            -r.priority,
+            r.intervention,
+        )
     )
     ranked = [item.model_copy(update={"rank": rank}) for rank, item in enumerate(kept, start=1)]
-    dropped.sort(key=lambda r: (AUDIENCE_ORDER[r.audience], PHASE_ORDER[r.phase], -r.priority, r.intervention))
+    dropped.sort(
+        key=lambda r: (
+            AUDIENCE_ORDER[r.audience],
+            PHASE_ORDER[r.phase],
+            -r.priority,
+            r.intervention,
+        )
+    )
     return ranked, [r.intervention for r in dropped]
 
 
-def _recommendation(win: _Candidate, others: Sequence[_Candidate], catalog: Catalog) -> Recommendation:
+def _recommendation(
+    win: _Candidate, others: Sequence[_Candidate], catalog: Catalog
+) -> Recommendation:
     entry = catalog.get(win.intervention)
     rule = win.compiled.rule
     action = rule.action
@@ -188,9 +204,7 @@ def _recommendation(win: _Candidate, others: Sequence[_Candidate], catalog: Cata
     target_pattern = next(p for p in win.compiled.patterns if p.alias == win.compiled.target_alias)
     facts.append(_fact_trace(target_pattern, target, fields.get(target_pattern.alias, set())))
     supporting = sorted({o.compiled.rule.id for o in others if o.action == win.action} - {rule.id})
-    overruled = sorted(
-        {(o.compiled.rule.id, o.action) for o in others if o.action != win.action}
-    )
+    overruled = sorted({(o.compiled.rule.id, o.action) for o in others if o.action != win.action})
     summary_text = (
         render_template(rule.summary, win.matched)
         if rule.summary
@@ -198,10 +212,10 @@ def _recommendation(win: _Candidate, others: Sequence[_Candidate], catalog: Cata
     )
     return Recommendation(
         rank=0,
-        audience=audience,  # type: ignore[arg-type]
+        audience=audience,
         domain=domain,
-        phase=phase,  # type: ignore[arg-type]
-        action=win.action,  # type: ignore[arg-type]
+        phase=phase,
+        action=win.action,
         intervention=entry.id,
         name=entry.name,
         summary=summary_text,

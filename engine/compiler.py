@@ -26,7 +26,6 @@ from neuroseq.engine.facts import FACT_TYPES, FactField, catalog_facts, flag
 from neuroseq.engine.rule_model import (
     ORDERING,
     AllOf,
-    AnyOf,
     Condition,
     NotOf,
     Pattern,
@@ -105,7 +104,9 @@ class Compilation:
         return {c.name: c for c in self.rules}
 
 
-def _finding(rule: Rule, key: Sequence[str | int], message: str, severity: str = "error") -> Problem:
+def _finding(
+    rule: Rule, key: Sequence[str | int], message: str, severity: str = "error"
+) -> Problem:
     # Locations of parts of a rule come from the rule's own key path; the
     # parser recorded lines for them in the document, resolved by the caller.
     return Problem(SourceLocation(rule.path, rule.line), _path(key), message, severity)
@@ -218,9 +219,7 @@ def _negations(pattern: Pattern) -> list[Pattern]:
     """not(pattern) for a fact that always exists: one pattern per negated test."""
     keep = [t for t in pattern.tests if t.field == "id" and t.op == "is"]
     others = [t for t in pattern.tests if not (t.field == "id" and t.op == "is")]
-    return [
-        replace(pattern, tests=(*keep, replace(test, op=_NEGATE[test.op]))) for test in others
-    ]
+    return [replace(pattern, tests=(*keep, replace(test, op=_NEGATE[test.op]))) for test in others]
 
 
 # --- the compiler ---------------------------------------------------------------
@@ -233,7 +232,9 @@ class _Compiler:
         self.lines = lines
         self.out = Compilation()
 
-    def fail(self, rule: Rule, key: Sequence[str | int], message: str, severity: str = "error") -> None:
+    def fail(
+        self, rule: Rule, key: Sequence[str | int], message: str, severity: str = "error"
+    ) -> None:
         line_for = self.lines.get(rule.path)
         line = line_for(key) if line_for is not None else rule.line
         self.out.findings.append(
@@ -276,7 +277,11 @@ class _Compiler:
 
                     close = difflib.get_close_matches(str(value), list(ids), n=1, cutoff=0.6)
                     hint = f"; did you mean '{close[0]}'?" if close else ""
-                    what = "catalogue id" if pattern.fact_type == "intervention" else f"{pattern.fact_type} id"
+                    what = (
+                        "catalogue id"
+                        if pattern.fact_type == "intervention"
+                        else f"{pattern.fact_type} id"
+                    )
                     self.fail(rule, test.key, f"unknown {what} '{value}'{hint}")
                     ok = False
             return ok
@@ -297,19 +302,31 @@ class _Compiler:
             return False
         if isinstance(test.value, Ref):
             if test.op in ("contains", "lacks", "one_of", "none_of"):
-                self.fail(rule, test.key, f"'{test.op}' cannot take a ref; compare with is, is_not or an ordering test")
+                self.fail(
+                    rule,
+                    test.key,
+                    f"'{test.op}' cannot take a ref; compare with is, is_not or an ordering test",
+                )
                 return False
             return True
         if spec.kind == "list":
             if test.op not in ("contains", "lacks"):
-                self.fail(rule, test.key, f"'{test.field}' is a list: test it with contains or lacks")
+                self.fail(
+                    rule, test.key, f"'{test.field}' is a list: test it with contains or lacks"
+                )
                 return False
             if spec.values and test.value not in spec.values:
-                self.fail(rule, test.key, f"'{test.value}' is not a known value of {test.field}; allowed: {', '.join(spec.values)}")
+                self.fail(
+                    rule,
+                    test.key,
+                    f"'{test.value}' is not a known value of {test.field}; allowed: {', '.join(spec.values)}",
+                )
                 return False
             return True
         if test.op in ("contains", "lacks"):
-            self.fail(rule, test.key, f"'{test.op}' is for list fields; '{test.field}' is {spec.kind}")
+            self.fail(
+                rule, test.key, f"'{test.op}' is for list fields; '{test.field}' is {spec.kind}"
+            )
             return False
         values = test.value if isinstance(test.value, tuple) else (test.value,)
         for value in values:
@@ -332,7 +349,9 @@ class _Compiler:
                     self.fail(rule, test.key, f"'{test.field}' is true or false; got {value!r}")
                     return False
                 if test.op in ORDERING:
-                    self.fail(rule, test.key, f"'{test.op}' needs a number; '{test.field}' is true/false")
+                    self.fail(
+                        rule, test.key, f"'{test.op}' needs a number; '{test.field}' is true/false"
+                    )
                     return False
             else:
                 if test.op in ORDERING:
@@ -368,7 +387,12 @@ class _Compiler:
             produced = self.compile_conjunction(rule, index, conjunction, template)
             count += produced
         if count == 0 and len(self.out.findings) == before:
-            self.fail(rule, (*rule.key, "when"), "these conditions can never be true together, so the rule never fires", "warning")
+            self.fail(
+                rule,
+                (*rule.key, "when"),
+                "these conditions can never be true together, so the rule never fires",
+                "warning",
+            )
 
     def compile_conjunction(
         self,
@@ -395,7 +419,11 @@ class _Compiler:
                 ok = False
                 continue
             if any(isinstance(t.value, Ref) for t in pattern.tests):
-                self.fail(rule, pattern.key, "a ref inside 'not' is not supported; write the positive test")
+                self.fail(
+                    rule,
+                    pattern.key,
+                    "a ref inside 'not' is not supported; write the positive test",
+                )
                 ok = False
                 continue
             negated.append(pattern)
@@ -411,7 +439,9 @@ class _Compiler:
         produced = 0
         for branch_index, extra in enumerate(branches):
             patterns = positive + extra
-            produced += self.compile_patterns(rule, f"{index}.{branch_index}", patterns, negated, template)
+            produced += self.compile_patterns(
+                rule, f"{index}.{branch_index}", patterns, negated, template
+            )
         return produced
 
     def compile_patterns(
@@ -437,7 +467,9 @@ class _Compiler:
         interventions = [p for p in patterns if p.fact_type == "intervention"]
         if action.intervention is not None:
             if action.intervention not in self.static:
-                self.fail(rule, (*action.key, "intervention"), self._unknown_id(action.intervention))
+                self.fail(
+                    rule, (*action.key, "intervention"), self._unknown_id(action.intervention)
+                )
                 return 0
             target = Pattern(
                 "intervention",
@@ -463,22 +495,42 @@ class _Compiler:
             if not _NAME.match(f"{alias}.{fld}"):
                 continue
             if alias and alias not in aliases:
-                self.fail(rule, (*rule.key, "rationale"), f"the rationale names '{alias}', which is not matched in 'when' (matched: {', '.join(sorted(aliases))})")
+                self.fail(
+                    rule,
+                    (*rule.key, "rationale"),
+                    f"the rationale names '{alias}', which is not matched in 'when' (matched: {', '.join(sorted(aliases))})",
+                )
                 return 0
             if alias:
                 fact_type = FACT_TYPES[aliases[alias].fact_type]
                 if fld not in ("id", "name") and fact_type.field(fld) is None:
-                    self.fail(rule, (*rule.key, "rationale"), f"the rationale names {alias}.{fld}, but '{fact_type.name}' has no field '{fld}'")
+                    self.fail(
+                        rule,
+                        (*rule.key, "rationale"),
+                        f"the rationale names {alias}.{fld}, but '{fact_type.name}' has no field '{fld}'",
+                    )
                     return 0
-        for name, allowed in (("audience", ("client", "family", "therapeutic_web")), ("phase", ("regulate", "relate", "reason")), ("domain", ("sensory_integration", "self_regulation", "relational", "cognitive"))):
+        for name, allowed in (
+            ("audience", ("client", "family", "therapeutic_web")),
+            ("phase", ("regulate", "relate", "reason")),
+            ("domain", ("sensory_integration", "self_regulation", "relational", "cognitive")),
+        ):
             value = getattr(action, name)
             if value is not None and value not in allowed:
-                self.fail(rule, (*action.key, name), f"'{value}' is not a {name}; allowed: {', '.join(allowed)}")
+                self.fail(
+                    rule,
+                    (*action.key, name),
+                    f"'{value}' is not a {name}; allowed: {', '.join(allowed)}",
+                )
                 return 0
         for pattern in patterns:
             for test in pattern.tests:
                 if isinstance(test.value, Ref) and test.value.alias not in aliases:
-                    self.fail(rule, test.key, f"ref '{test.value.alias}.{test.value.field}' names no matched fact (matched: {', '.join(sorted(aliases))})")
+                    self.fail(
+                        rule,
+                        test.key,
+                        f"ref '{test.value.alias}.{test.value.field}' names no matched fact (matched: {', '.join(sorted(aliases))})",
+                    )
                     return 0
         return self.specialise(rule, suffix, patterns, aliases, negated, target)
 
@@ -544,7 +596,12 @@ class _Compiler:
             ]
             candidates[pattern.alias] = ids
             if not ids:
-                self.fail(rule, pattern.key, "no catalogue intervention matches this pattern, so the rule never fires", "warning")
+                self.fail(
+                    rule,
+                    pattern.key,
+                    "no catalogue intervention matches this pattern, so the rule never fires",
+                    "warning",
+                )
                 return 0
         for item_id in candidates.get(target.alias, []):
             self.out.reached.add(item_id)
@@ -669,7 +726,9 @@ def _durable_test(test: Test) -> dict[str, Any]:
     if test.op in _DURABLE_OP:
         return {_DURABLE_OP[test.op]: {test.field: value}}
     if test.op == "one_of":
-        return {"$or": [{test.field: v} for v in value]} if len(value) > 1 else {test.field: value[0]}
+        return (
+            {"$or": [{test.field: v} for v in value]} if len(value) > 1 else {test.field: value[0]}
+        )
     if test.op == "none_of":
         return {"$and": [{"$neq": {test.field: v}} for v in value]}
     if test.op == "contains":
@@ -686,7 +745,11 @@ def compile_rules(
     for rule in rules:
         if rule.id in seen:
             first = seen[rule.id]
-            compiler.fail(rule, (*rule.key, "id"), f"duplicate rule id '{rule.id}' (first at {first.path}:{first.line})")
+            compiler.fail(
+                rule,
+                (*rule.key, "id"),
+                f"duplicate rule id '{rule.id}' (first at {first.path}:{first.line})",
+            )
             continue
         seen[rule.id] = rule
         compiler.compile_rule(rule)

@@ -94,7 +94,9 @@ _LEVEL = (
     _num("score", "the client's score (item) or sum of scores (region, domain)", 0, 384),
     _num("typical", "the typical score for a same-age peer", 0, 384),
     _num("ratio", "score / typical (1.0 = typical for age)", 0, 10),
-    _text("impairment", "significant (< 0.70 x typical), moderate (< 0.85 x) or typical", IMPAIRMENTS),
+    _text(
+        "impairment", "significant (< 0.70 x typical), moderate (< 0.85 x) or typical", IMPAIRMENTS
+    ),
 )
 _DEV = (
     _num("developmental_age", "age in years at which a typical peer scores the same", 0, 99),
@@ -149,7 +151,9 @@ FACT_TYPES: dict[str, FactType] = {
             (
                 _num("value", "the client's CMR", 0, 100),
                 _num("typical", "the CMR of a typical same-age peer", 0, 100),
-                _text("band", "deferred (< 1.0), brief_segments (1.0 to < 2.0), available", CMR_BANDS),
+                _text(
+                    "band", "deferred (< 1.0), brief_segments (1.0 to < 2.0), available", CMR_BANDS
+                ),
             ),
             ids=("cmr",),
         ),
@@ -158,7 +162,11 @@ FACT_TYPES: dict[str, FactType] = {
             "developmental risk from history: one per period given, and overall",
             (
                 _num("value", "timing-weighted risk, 0-1", 0, 1),
-                _text("category", "low, moderate, high, very_high (not_assessed without history)", RISK_CATEGORIES),
+                _text(
+                    "category",
+                    "low, moderate, high, very_high (not_assessed without history)",
+                    RISK_CATEGORIES,
+                ),
             ),
             ids=(*PERIODS, "overall"),
             single=False,
@@ -182,17 +190,28 @@ FACT_TYPES: dict[str, FactType] = {
                 _num("age", "chronological age in years", 0, 99),
                 _text("metric", "full, follow_up or er", METRICS),
                 _bool("at_school", "true when a school setting is given"),
-                _num("placements_count", "out-of-home placements so far (0 when not given)", 0, 200),
+                _num(
+                    "placements_count", "out-of-home placements so far (0 when not given)", 0, 200
+                ),
                 _num("siblings_in_home", "siblings living in the home (0 when not given)", 0, 30),
                 _bool("sibling_conflict", "siblings in conflict"),
                 _bool("caregiver_trauma_informed", "caregiver already trauma-informed"),
                 _bool("caregiver_own_adversity", "caregiver has their own history of adversity"),
                 _num("current_services", "number of current services", 0, 100),
-                _text("lowest_impaired_region", "lowest significantly impaired region, or none", (*REGIONS, "none")),
+                _text(
+                    "lowest_impaired_region",
+                    "lowest significantly impaired region, or none",
+                    (*REGIONS, "none"),
+                ),
                 _num("lowest_impaired_level", "its level 1-5, or 0 when none", 0, 5),
                 _text("start_phase", "phase the client sequence starts in", (*PHASES, "none")),
                 _bool("has_previous", "a previous assessment was given (follow-up)"),
-                _num("cmr_change", "CMR now minus CMR at the previous assessment (0 without one)", -100, 100),
+                _num(
+                    "cmr_change",
+                    "CMR now minus CMR at the previous assessment (0 without one)",
+                    -100,
+                    100,
+                ),
             ),
             ids=("client",),
         ),
@@ -204,11 +223,19 @@ FACT_TYPES: dict[str, FactType] = {
                 _bool("current", "the client receives it now (current_services)"),
                 _bool("declined", "the client or family declined it"),
                 _bool("interest_match", "it fits one of the client's interests"),
-                _num("domain_developmental_age", "client's lowest developmental age in its domains", 0, 99),
+                _num(
+                    "domain_developmental_age",
+                    "client's lowest developmental age in its domains",
+                    0,
+                    99,
+                ),
                 _bool("developmentally_ready", "domain_developmental_age >= min_developmental_age"),
                 _bool("cmr_ready", "the client's CMR >= min_cmr"),
-                _text("previous_action", "what the previous plan said (follow-up), or none",
-                      ("recommend", "continue", "suspend", "defer", "resume", "avoid", "none")),
+                _text(
+                    "previous_action",
+                    "what the previous plan said (follow-up), or none",
+                    ("recommend", "continue", "suspend", "defer", "resume", "avoid", "none"),
+                ),
             ),
             single=False,
         ),

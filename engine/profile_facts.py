@@ -105,7 +105,7 @@ def profile_facts(
             "assessed": health is not None,
         }
     )
-    level = REGIONS.index(lowest) + 1 if lowest != "none" else 0  # type: ignore[arg-type]
+    level = REGIONS.index(lowest) + 1 if lowest != "none" else 0
     household = case.household
     facts.append(
         {
@@ -124,7 +124,9 @@ def profile_facts(
             "lowest_impaired_level": level,
             "start_phase": _PHASE_OF_LEVEL.get(level, "none"),
             "has_previous": previous_cmr is not None,
-            "cmr_change": _round(profile.cmr.value - previous_cmr) if previous_cmr is not None else 0.0,
+            "cmr_change": _round(profile.cmr.value - previous_cmr)
+            if previous_cmr is not None
+            else 0.0,
         }
     )
     return facts

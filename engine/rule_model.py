@@ -166,11 +166,7 @@ class _Parser:
         for name in mapping:
             if name not in allowed:
                 close = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
-                hint = (
-                    f"did you mean '{close[0]}'?"
-                    if close
-                    else f"allowed: {', '.join(allowed)}"
-                )
+                hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(allowed)}"
                 self.fail((*key, name), f"unknown key '{name}' in {what}; {hint}")
 
     # -- conditions ---------------------------------------------------------
@@ -183,7 +179,7 @@ class _Parser:
                 "such as region or intervention",
             )
             return None
-        (name, body), = raw.items()
+        ((name, body),) = raw.items()
         name = str(name)
         if name in ("all", "any"):
             if not isinstance(body, list) or not body:
@@ -239,7 +235,9 @@ class _Parser:
     def value(self, raw: Any, key: Key, op: str) -> Any:
         if isinstance(raw, dict):
             if set(raw) != {"ref"} or not isinstance(raw["ref"], str):
-                self.fail(key, "a value is a number, text, true/false, a list, or {ref: fact.field}")
+                self.fail(
+                    key, "a value is a number, text, true/false, a list, or {ref: fact.field}"
+                )
                 return _BAD
             match = _REF.match(raw["ref"])
             if match is None:
@@ -265,7 +263,7 @@ class _Parser:
         if not isinstance(raw, dict) or len(raw) != 1:
             self.fail(key, f"'then' holds exactly one action: {', '.join(ACTIONS)}")
             return None
-        (kind, body), = raw.items()
+        ((kind, body),) = raw.items()
         kind = str(kind)
         if kind not in ACTIONS:
             close = difflib.get_close_matches(kind, ACTIONS, n=1, cutoff=0.5)
@@ -274,7 +272,10 @@ class _Parser:
             return None
         body = {} if body is None else body
         if not isinstance(body, dict):
-            self.fail((*key, kind), "an action takes a mapping: intervention, audience, phase, domain, priority")
+            self.fail(
+                (*key, kind),
+                "an action takes a mapping: intervention, audience, phase, domain, priority",
+            )
             return None
         self.unknown_keys(body, _ACTION_KEYS, (*key, kind), f"'{kind}'")
         texts: dict[str, str | None] = {}
@@ -286,7 +287,10 @@ class _Parser:
             texts[name] = value
         priority = body.get("priority", 50)
         if not isinstance(priority, int) or isinstance(priority, bool) or not 0 <= priority <= 100:
-            self.fail((*key, kind, "priority"), "priority is a whole number from 0 to 100 (higher comes first)")
+            self.fail(
+                (*key, kind, "priority"),
+                "priority is a whole number from 0 to 100 (higher comes first)",
+            )
             priority = 50
         return Action(
             kind,
@@ -313,7 +317,10 @@ class _Parser:
                 self.fail((*key, name), f"'{name}' must be non-empty text")
                 ok = False
         if isinstance(raw.get("id"), str) and not _ID.match(raw["id"]):
-            self.fail((*key, "id"), "a rule id is lower-case words joined by dots or underscores, e.g. client.regulate.first")
+            self.fail(
+                (*key, "id"),
+                "a rule id is lower-case words joined by dots or underscores, e.g. client.regulate.first",
+            )
             ok = False
         when = self.condition(raw["when"], (*key, "when")) if "when" in raw else None
         action = self.action(raw["then"], (*key, "then")) if "then" in raw else None

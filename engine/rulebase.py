@@ -19,7 +19,7 @@ from neuroseq.catalog.model import Catalog
 from neuroseq.engine.compiler import Compilation, compile_rules, unreachable_interventions
 from neuroseq.engine.rule_model import Rule, parse_rule_file
 from neuroseq.errors import Problem, RuleError, SourceLocation
-from neuroseq.source import SourceDocument, load_document
+from neuroseq.source import load_document
 
 __all__ = [
     "MANIFEST",
@@ -84,32 +84,40 @@ def load_rulebase(folder: Path | None = None) -> tuple[RuleBase, list[Problem]]:
             if isinstance(limit, int) and not isinstance(limit, bool) and 1 <= limit <= 50:
                 max_new = limit
             else:
-                problems.append(
-                    doc.problem(("max_new_per_group",), "a whole number from 1 to 50")
-                )
+                problems.append(doc.problem(("max_new_per_group",), "a whole number from 1 to 50"))
             if data.get("schema") != "neuroseq/rulebase/v1":
                 problems.append(doc.problem(("schema",), "expected 'schema: neuroseq/rulebase/v1'"))
             if isinstance(data.get("version"), str) and data["version"].strip():
                 version = data["version"]
             else:
-                problems.append(doc.problem(("version",), "give the rule base a version, e.g. version: \"2026.11.0\""))
+                problems.append(
+                    doc.problem(
+                        ("version",), 'give the rule base a version, e.g. version: "2026.11.0"'
+                    )
+                )
         digest.update(b"rulebase.yaml\0" + manifest.read_bytes() + b"\0")
     else:
-        problems.append(Problem(SourceLocation(str(manifest)), "", "the rule folder has no rulebase.yaml manifest"))
+        problems.append(
+            Problem(
+                SourceLocation(str(manifest)), "", "the rule folder has no rulebase.yaml manifest"
+            )
+        )
     rules: list[Rule] = []
     lookups: dict[str, Callable[[Sequence[str | int]], int | None]] = {}
     paths = _rule_files(folder)
     if not paths:
-        problems.append(Problem(SourceLocation(str(folder)), "", "the folder holds no rule files (*.yaml)"))
+        problems.append(
+            Problem(SourceLocation(str(folder)), "", "the folder holds no rule files (*.yaml)")
+        )
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         try:
-            doc: SourceDocument = load_document(path, error=RuleError)
+            rule_doc = load_document(path, error=RuleError)
         except RuleError as exc:
             problems.extend(exc.problems)
             continue
-        lookups[doc.path] = doc.line_for
-        parsed, found = parse_rule_file(doc)
+        lookups[rule_doc.path] = rule_doc.line_for
+        parsed, found = parse_rule_file(rule_doc)
         rules.extend(parsed)
         problems.extend(found)
     base = RuleBase(str(folder), version, digest.hexdigest(), tuple(rules), lookups, max_new)

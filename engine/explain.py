@@ -1,0 +1,155 @@
+"""The fidelity reviewer's view: why a plan says what it says.
+
+:func:`explain_plan` prints every recommendation with its rule, the facts and
+thresholds that mattered, the rules it overruled, and its source.
+:func:`explain_rule` explains one rule: the firings it produced (and whether
+it won), or, when it did not fire, which of its conditions failed and on
+which values — evaluated in plain Python over the very facts the engine saw.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neuroseq.engine.assembly import _describe
+from neuroseq.engine.compiler import evaluate_test
+from neuroseq.engine.facts import case_facts
+from neuroseq.engine.rule_model import Ref
+from neuroseq.engine.workflow import PlanResult
+from neuroseq.errors import Problem, RuleError, SourceLocation
+
+__all__ = ["explain_plan", "explain_rule"]
+
+
+def _header(result: PlanResult) -> list[str]:
+    plan = result.plan
+    return [
+        f"Plan for {plan.client_id} (age {plan.age:g}, metric {plan.metric}), "
+        f"CMR {plan.scores['cmr']}, start phase {plan.start_phase or 'none'}",
+        f"rule base {plan.rulebase.version} sha256 {plan.rulebase.sha256[:12]}; "
+        f"catalogue {plan.catalog.version} sha256 {plan.catalog.sha256[:12]}",
+        "",
+    ]
+
+
+def _fact_line(fact: dict[str, Any]) -> str:
+    values = ", ".join(f"{k}={v}" for k, v in fact.items() if k not in ("type", "id", "conditions"))
+    conditions = "; ".join(fact.get("conditions", []))
+    text = f"{fact['type']} {fact['id']}"
+    if values:
+        text += f": {values}"
+    if conditions:
+        text += f"  [tested: {conditions}]"
+    return text
+
+
+def explain_plan(result: PlanResult) -> str:
+    """Every recommendation with its full trace."""
+    lines = _header(result)
+    for item in result.plan.recommendations:
+        where = item.phase or item.audience
+        lines.append(
+            f"{item.rank}. {item.action.upper()} {item.intervention} ({item.audience}, {where})"
+        )
+        lines.append(f"   rule:      {item.rule} - {item.rule_title}")
+        lines.append(f"   rationale: {item.rationale}")
+        for fact in item.facts:
+            lines.append(f"   fact:      {_fact_line(fact)}")
+        for other in item.overruled:
+            lines.append(f"   overruled: {other.rule} ({other.action})")
+        if item.supporting_rules:
+            lines.append(f"   agreeing:  {', '.join(item.supporting_rules)}")
+        lines.append(f"   source:    {item.source}")
+        lines.append("")
+    if result.plan.also_considered:
+        lines.append(
+            "Also considered (left out by the per-group limit): "
+            + ", ".join(result.plan.also_considered)
+        )
+    return "\n".join(lines) + "\n"
+
+
+def explain_rule(result: PlanResult, rule_id: str) -> str:
+    """Why one rule fired, or which of its conditions failed and on which values."""
+    planner = result.planner
+    compiled = [c for c in planner.compilation.rules if c.rule.id == rule_id]
+    if not compiled:
+        import difflib
+
+        rule_ids = sorted({r.id for r in planner.rulebase.rules})
+        close = difflib.get_close_matches(rule_id, rule_ids, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise RuleError(
+            [
+                Problem(
+                    SourceLocation(planner.rulebase.folder), "--rule", f"no rule '{rule_id}'{hint}"
+                )
+            ]
+        )
+    rule = compiled[0].rule
+    lines = _header(result)
+    lines.append(f"Rule {rule.id}: {rule.title}")
+    lines.append(
+        f"  defined at {rule.path}:{rule.line}; action {rule.action.kind}; source: {rule.source}"
+    )
+    won = [i for i in result.plan.recommendations if i.rule == rule_id]
+    lost = [(i, o) for i in result.plan.recommendations for o in i.overruled if o.rule == rule_id]
+    agreed = [i for i in result.plan.recommendations if rule_id in i.supporting_rules]
+    for item in won:
+        lines.append(f"  FIRED and won: {item.action} {item.intervention} (rank {item.rank})")
+        lines.append(f"    rationale: {item.rationale}")
+        for fact in item.facts:
+            lines.append(f"    fact: {_fact_line(fact)}")
+    for item, other in lost:
+        lines.append(
+            f"  FIRED for {item.intervention} but was overruled by {item.rule} ({item.action} beats {other.action})"
+        )
+    for item in agreed:
+        lines.append(f"  FIRED for {item.intervention}, agreeing with {item.rule}")
+    if not (won or lost or agreed):
+        lines.append(
+            "  did not fire (or only for items left out by the per-group limit). Conditions:"
+        )
+        facts = case_facts(
+            result.case,
+            result.profile,
+            planner.catalog,
+            previous=result.previous.actions if result.previous else None,
+            previous_cmr=result.previous.cmr if result.previous else None,
+        )
+        seen: set[str] = set()
+        for branch in compiled:
+            for pattern in branch.patterns:
+                label = f"{pattern.fact_type} {pattern.alias}: " + (
+                    ", ".join(_describe(t) for t in pattern.tests) or "(any)"
+                )
+                if label in seen:
+                    continue
+                seen.add(label)
+                candidates = [f for f in facts if f["type"] == pattern.fact_type]
+                passing = [
+                    f
+                    for f in candidates
+                    if all(
+                        evaluate_test(f, t) for t in pattern.tests if not isinstance(t.value, Ref)
+                    )
+                ]
+                if passing:
+                    ids = ", ".join(str(f["id"]) for f in passing[:6])
+                    more = "" if len(passing) <= 6 else f" and {len(passing) - 6} more"
+                    lines.append(f"    holds  {label}  (matched {ids}{more})")
+                    continue
+                lines.append(f"    FAILS  {label}")
+                for fact in candidates[:8]:
+                    failing = [
+                        f"{t.field}={fact.get(t.field, '-')} ({_describe(t)})"
+                        for t in pattern.tests
+                        if not isinstance(t.value, Ref) and not evaluate_test(fact, t)
+                    ]
+                    if failing and not any(
+                        t.field == "id" and not evaluate_test(fact, t) for t in pattern.tests
+                    ):
+                        lines.append(
+                            f"           {fact['type']} {fact['id']}: " + "; ".join(failing)
+                        )
+    return "\n".join(lines) + "\n"

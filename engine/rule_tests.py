@@ -1,0 +1,254 @@
+"""Rule tests as data: ``given`` a case, ``expect`` recommendations, run for real.
+
+A rule test file (``rules/tests/*.yaml``, ``schema: neuroseq/rule-tests/v1``)::
+
+    tests:
+      - name: CMR below 1.0 suspends current trauma-focused CBT
+        given:
+          age: 7                       # a typical child of this age ...
+          cns: {sleep: 4, ...}         # ... with these items changed
+          case: {current_services: [tf_cbt], client: {school_setting: year 2}}
+          facts: {cmr: {value: 0.8}}   # optional: override scored facts
+        expect:
+          present:
+            - {intervention: tf_cbt, action: suspend}
+          absent:
+            - {intervention: tf_cbt, action: continue}
+          order:
+            - [drumming, tf_cbt]       # drumming is ranked before tf_cbt
+
+``given.file`` names a case file (relative to the test file) instead of
+building one. Every test runs through the real engine; a failure shows what
+was expected beside what came out.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from neuroseq.engine.plan_model import Plan
+from neuroseq.engine.planner import Planner
+from neuroseq.errors import CaseError, NeuroseqError, Problem, RuleError, SourceLocation
+from neuroseq.scoring.case import PERIOD_START_YEARS, Case
+from neuroseq.scoring.loader import case_from_document, load_case
+from neuroseq.scoring.norms import default_norms
+from neuroseq.scoring.profile import score
+from neuroseq.source import SourceDocument, load_document
+
+__all__ = ["RuleTest", "RuleTestResult", "load_rule_tests", "run_rule_test", "typical_case_data"]
+
+_TEST_KEYS = ("name", "given", "expect")
+_GIVEN_KEYS = ("age", "metric", "cns", "case", "file", "facts", "previous")
+_EXPECT_KEYS = ("present", "absent", "order")
+
+
+@dataclass(frozen=True)
+class RuleTest:
+    """One given/expect test with its location."""
+
+    name: str
+    given: Mapping[str, Any]
+    expect: Mapping[str, Any]
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class RuleTestResult:
+    """The outcome of one test: failures say what was expected and what came out."""
+
+    test: RuleTest
+    failures: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def typical_case_data(age: float, metric: str = "full") -> dict[str, Any]:
+    """A case whose items sit at the typical values for ``age`` (to the half point)."""
+    norms = default_norms()
+    typical = norms.typical_scores(age)
+    history = [
+        {
+            "period": period,
+            "adversity": 0,
+            "pattern": "none",
+            "bonding": 3,
+            "family_support": 3,
+            "community_support": 3,
+        }
+        for period, start in PERIOD_START_YEARS.items()
+        if start <= age
+    ]
+    data: dict[str, Any] = {
+        "schema": "neuroseq/case/v1",
+        "metric": metric,
+        "client": {"id": "rule-test", "age_years": float(age)},
+        "cns": {item: round(value * 2) / 2 for item, value in typical.items()},
+        "relational_health": {"family": 3, "peers": 3, "school": 3, "community": 3},
+    }
+    if metric != "er":
+        data["history"] = history
+    return data
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def load_rule_tests(folder: Path) -> tuple[list[RuleTest], list[Problem]]:
+    """Every test in ``folder`` (``*.yaml``), with problems for malformed ones."""
+    tests: list[RuleTest] = []
+    problems: list[Problem] = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            doc = load_document(path, error=RuleError)
+        except RuleError as exc:
+            problems.extend(exc.problems)
+            continue
+        tests_found, found = _parse(doc)
+        tests.extend(tests_found)
+        problems.extend(found)
+    return tests, problems
+
+
+def _parse(doc: SourceDocument) -> tuple[list[RuleTest], list[Problem]]:
+    problems: list[Problem] = []
+    data = doc.data
+    if not isinstance(data, dict) or data.get("schema") != "neuroseq/rule-tests/v1":
+        return [], [
+            doc.problem(
+                ("schema",), "a rule test file starts with 'schema: neuroseq/rule-tests/v1'"
+            )
+        ]
+    raw_tests = data.get("tests")
+    if not isinstance(raw_tests, list):
+        return [], [doc.problem(("tests",), "'tests' is a list of tests")]
+    tests = []
+    for index, raw in enumerate(raw_tests):
+        key: tuple[str | int, ...] = ("tests", index)
+        if not isinstance(raw, dict):
+            problems.append(doc.problem(key, "a test is a mapping with name, given, expect"))
+            continue
+        bad = False
+        for name, allowed, where in (
+            (None, _TEST_KEYS, raw),
+            ("given", _GIVEN_KEYS, raw.get("given")),
+            ("expect", _EXPECT_KEYS, raw.get("expect")),
+        ):
+            if name is not None and not isinstance(where, dict):
+                problems.append(doc.problem((*key, name), f"'{name}' is a mapping"))
+                bad = True
+                continue
+            assert isinstance(where, dict)
+            for field in where:
+                if field not in allowed:
+                    path = (*key, name, field) if name else (*key, field)
+                    problems.append(
+                        doc.problem(path, f"unknown key '{field}'; allowed: {', '.join(allowed)}")
+                    )
+                    bad = True
+        if not isinstance(raw.get("name"), str):
+            problems.append(doc.problem(key, "a test needs a 'name'"))
+            bad = True
+        if not bad:
+            tests.append(
+                RuleTest(raw["name"], raw["given"], raw["expect"], doc.path, doc.line_for(key) or 0)
+            )
+    return tests, problems
+
+
+def _build_case(test: RuleTest, data: Mapping[str, Any]) -> Case:
+    doc = SourceDocument(test.path, dict(data), {})
+    try:
+        return case_from_document(doc)
+    except CaseError as exc:
+        raise RuleError(
+            [
+                Problem(
+                    SourceLocation(test.path, test.line),
+                    f"test '{test.name}'",
+                    f"given builds an invalid case: {p.field}: {p.message}",
+                )
+                for p in exc.problems
+            ]
+        ) from None
+
+
+def _given_case(test: RuleTest, key: str = "") -> Case:
+    given = test.given if not key else test.given[key]
+    if "file" in given:
+        return load_case(Path(test.path).parent / str(given["file"]))
+    age = float(given.get("age", 9))
+    data = typical_case_data(age, str(given.get("metric", "full")))
+    if "cns" in given:
+        data["cns"].update(given["cns"])
+    if "case" in given:
+        data = _merge(data, given["case"])
+    return _build_case(test, data)
+
+
+def plan_for_test(planner: Planner, test: RuleTest) -> Plan:
+    """The plan the test's ``given`` produces (with fact overrides applied)."""
+    case = _given_case(test)
+    profile = score(case)
+    previous = None
+    if "previous" in test.given:
+        earlier = _given_case(test, "previous")
+        previous = planner.previous_from(earlier, score(earlier))
+    overrides = test.given.get("facts") or {}
+    return planner.plan(case, profile, previous, overrides=overrides)
+
+
+def _matches(item: Any, wanted: Mapping[str, Any]) -> bool:
+    return all(getattr(item, key, None) == value for key, value in wanted.items())
+
+
+def run_rule_test(planner: Planner, test: RuleTest) -> RuleTestResult:
+    """Run one test through the real engine."""
+    try:
+        plan = plan_for_test(planner, test)
+    except NeuroseqError as exc:
+        return RuleTestResult(test, tuple(str(p) for p in exc.problems))
+    items = plan.recommendations
+    came_out = ", ".join(f"{i.intervention}:{i.action}" for i in items) or "(nothing)"
+    failures: list[str] = []
+    for wanted in test.expect.get("present") or []:
+        if not any(_matches(i, wanted) for i in items):
+            failures.append(f"expected present {_show(wanted)}; came out: {came_out}")
+    for wanted in test.expect.get("absent") or []:
+        found = [i for i in items if _matches(i, wanted)]
+        if found:
+            failures.append(
+                f"expected absent {_show(wanted)}; came out: {found[0].intervention}:{found[0].action} (rule {found[0].rule})"
+            )
+    ranks = {i.intervention: i.rank for i in items}
+    for pair in test.expect.get("order") or []:
+        first, second = pair
+        if first not in ranks or second not in ranks:
+            failures.append(f"expected {first} before {second}; came out: {came_out}")
+        elif ranks[first] >= ranks[second]:
+            failures.append(
+                f"expected {first} before {second}; came out ranked {ranks[first]} and {ranks[second]}"
+            )
+    return RuleTestResult(test, tuple(failures))
+
+
+def _show(wanted: Mapping[str, Any]) -> str:
+    return "{" + ", ".join(f"{k}: {v}" for k, v in wanted.items()) + "}"
+
+
+def run_all(planner: Planner, tests: Sequence[RuleTest]) -> list[RuleTestResult]:
+    """Run every test, in file order."""
+    return [run_rule_test(planner, test) for test in tests]
