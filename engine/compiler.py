@@ -170,6 +170,8 @@ def render_template(template: str, matched: Mapping[str, Mapping[str, Any]]) -> 
         value = matched.get(alias, {}).get(fld)
         if value is None:
             return "?"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
         if isinstance(value, float) and not spec:
             spec = ".2f" if abs(value) < 10 else ".1f"
             text = format(value, spec).rstrip("0").rstrip(".")
@@ -374,6 +376,8 @@ class _Compiler:
         before = len(self.out.findings)
         conjunctions = _dnf(rule.when)
         template = template_fields(rule.rationale)
+        if rule.summary:
+            template += template_fields(rule.summary)
         for alias, fld, spec in template:
             if not _NAME.match(f"{alias}.{fld}") or not _SPEC.match(spec):
                 self.fail(
@@ -409,7 +413,8 @@ class _Compiler:
             if not is_negated:
                 positive.append(pattern)
                 continue
-            if _single_id(pattern) is None or pattern.fact_type == "intervention":
+            fact_type = FACT_TYPES.get(pattern.fact_type)
+            if _single_id(pattern) is None or fact_type is None or not fact_type.single:
                 self.fail(
                     rule,
                     pattern.key,
@@ -503,7 +508,8 @@ class _Compiler:
                 return 0
             if alias:
                 fact_type = FACT_TYPES[aliases[alias].fact_type]
-                if fld not in ("id", "name") and fact_type.field(fld) is None:
+                spec_field = fact_type.field(fld)
+                if fld not in ("id", "name") and (spec_field is None or spec_field.kind == "list"):
                     self.fail(
                         rule,
                         (*rule.key, "rationale"),
@@ -525,6 +531,16 @@ class _Compiler:
                 return 0
         for pattern in patterns:
             for test in pattern.tests:
+                if isinstance(test.value, Ref) and test.value.alias in aliases:
+                    other_type = FACT_TYPES[aliases[test.value.alias].fact_type]
+                    known = test.value.field in ("id", "name") or other_type.field(test.value.field)
+                    if not known:
+                        self.fail(
+                            rule,
+                            test.key,
+                            f"ref '{test.value.alias}.{test.value.field}': '{other_type.name}' has no field '{test.value.field}'",
+                        )
+                        return 0
                 if isinstance(test.value, Ref) and test.value.alias not in aliases:
                     self.fail(
                         rule,

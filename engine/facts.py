@@ -248,7 +248,7 @@ def flag(field: str, value: str) -> str:
     return f"{field}__{value}"
 
 
-def _intervention_static(item: Intervention) -> dict[str, Any]:
+def _intervention_static(item: Intervention, all_tags: Sequence[str]) -> dict[str, Any]:
     fact: dict[str, Any] = {
         "type": "intervention",
         "id": item.id,
@@ -269,14 +269,17 @@ def _intervention_static(item: Intervention) -> dict[str, Any]:
     for field, (universe, chosen) in lists.items():
         for value in universe:
             fact[flag(field, value)] = value in chosen
-    for tag in item.interest_tags:
-        fact[flag("interest_tags", tag)] = True
+    # Every tag in the catalogue gets a flag on every entry, so that `lacks`
+    # compiles to a test on a field that is always there.
+    for tag in all_tags:
+        fact[flag("interest_tags", tag)] = tag in item.interest_tags
     return fact
 
 
 def catalog_facts(catalog: Catalog) -> dict[str, dict[str, Any]]:
     """The case-independent part of every intervention fact, by id."""
-    return {item.id: _intervention_static(item) for item in catalog.interventions}
+    tags = sorted({tag for item in catalog.interventions for tag in item.interest_tags})
+    return {item.id: _intervention_static(item, tags) for item in catalog.interventions}
 
 
 def case_facts(

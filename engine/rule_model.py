@@ -217,10 +217,10 @@ class _Parser:
                 for op, value in raw.items():
                     if op not in OPERATORS:
                         close = difflib.get_close_matches(str(op), list(OPERATORS), n=1)
-                        hint = f"did you mean '{close[0]}'?" if close else ""
+                        hint = f"did you mean '{close[0]}'? " if close else ""
                         self.fail(
                             (*field_key, str(op)),
-                            f"unknown test '{op}'; {hint} operators: {', '.join(OPERATORS)}",
+                            f"unknown test '{op}'; {hint}operators: {', '.join(OPERATORS)}",
                         )
                         continue
                     parsed = self.value(value, (*field_key, str(op)), op)

@@ -1,0 +1,283 @@
+"""neuroseq benchmark: prints its figures; it asserts nothing.
+
+    .venv/bin/python bench/run.py            # the full run (about a minute)
+    .venv/bin/python bench/run.py --quick    # smaller counts
+
+It generates seeded synthetic cases across ages, severities and metric kinds
+and reports, in one run:
+
+* cases/s for score only, and for score + plan, on one core;
+* the engine floor: durable_rules' own cost to assert the very same facts
+  against the very same compiled rules, and neuroseq's overhead as a ratio;
+* a 15,000-case corpus planned with both cores (two processes);
+* peak RSS over 10,000 cases in one process, and whether it grows;
+* the time to compile and register a 200-rule base;
+* the median wall time of `neuroseq score` and `neuroseq plan` on one case,
+  process start included.
+
+Targets (from the issues) are printed beside each figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from multiprocessing import Pool
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def synthetic_case(seed: int) -> dict[str, Any]:
+    """One valid case: age 1-18, a severity 0 (typical) to 1 (severe), any metric."""
+    from neuroseq.scoring.case import PERIOD_START_YEARS
+    from neuroseq.scoring.norms import default_norms
+
+    rng = random.Random(seed)
+    age = round(rng.uniform(1.0, 18.0), 1)
+    severity = rng.random()
+    metric = rng.choice(["full", "full", "follow_up", "er"])
+    typical = default_norms().typical_scores(age)
+    cns = {}
+    for item, value in typical.items():
+        drop = severity * rng.uniform(0.2, 0.8)
+        cns[item] = max(0.0, min(12.0, round(value * (1 - drop) * 2) / 2))
+    history = []
+    for period, start in PERIOD_START_YEARS.items():
+        if start <= age:
+            adversity = min(3, round(severity * 3 * rng.random() + 0.2))
+            history.append(
+                {
+                    "period": period,
+                    "adversity": adversity,
+                    "pattern": "none" if adversity == 0 else rng.choice(["single", "episodic", "chronic"]),
+                    "bonding": rng.randint(0, 3),
+                    "family_support": rng.randint(0, 3),
+                    "community_support": rng.randint(0, 3),
+                }
+            )
+    services = ["tf_cbt", "tutoring", "speech_language_therapy", "play_therapy", "cbt", "art_therapy"]
+    case: dict[str, Any] = {
+        "schema": "neuroseq/case/v1",
+        "metric": metric,
+        "client": {
+            "id": f"bench-{seed}",
+            "age_years": age,
+            "placements_count": rng.randint(0, 8),
+            "interests": rng.sample(["music", "animals", "swimming", "drawing", "football"], 2),
+            "declined": rng.sample(["reiki", "yoga", "drama_therapy"], rng.randint(0, 1)),
+        },
+        "current_services": rng.sample(services, rng.randint(0, 3)),
+        "household": {
+            "siblings_in_home": rng.randint(0, 3),
+            "sibling_conflict": rng.random() < 0.4,
+            "caregiver_trauma_informed": rng.random() < 0.5,
+            "caregiver_own_adversity": rng.random() < 0.3,
+        },
+        "cns": cns,
+        "relational_health": {k: rng.randint(0, 3) for k in ("family", "peers", "school", "community")},
+    }
+    if age >= 5:
+        case["client"]["school_setting"] = "mainstream"
+    if metric != "er":
+        case["history"] = history
+    return case
+
+
+def cases(count: int, offset: int = 0) -> Iterator[Any]:
+    from neuroseq.scoring.case import Case
+
+    for seed in range(offset, offset + count):
+        yield Case.model_validate(synthetic_case(seed))
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_score(count: int) -> float:
+    from neuroseq.scoring.profile import score
+
+    corpus = list(cases(count))
+    start = time.perf_counter()
+    for case in corpus:
+        score(case)
+    return count / (time.perf_counter() - start)
+
+
+def bench_plan(count: int) -> tuple[float, float, float]:
+    """(cases/s score+plan, floor cases/s for the same facts, engine-only cases/s)."""
+    from neuroseq.engine.facts import case_facts
+    from neuroseq.engine.planner import Planner
+    from neuroseq.scoring.profile import score
+
+    planner = Planner.load()
+    corpus = list(cases(count))
+    planner.plan(corpus[0], score(corpus[0]))
+    start = time.perf_counter()
+    for case in corpus:
+        planner.plan(case, score(case))
+    full = count / (time.perf_counter() - start)
+
+    # The floor: the same facts asserted into the same compiled rules with
+    # durable_rules' own calls and a do-nothing action.
+    import durable.engine as engine
+
+    facts_per_case = [
+        case_facts(case, score(case), planner.catalog, wanted=planner.compilation.wanted)
+        for case in corpus
+    ]
+    floor = _raw_durable(planner.compilation.rulesets(), facts_per_case)
+    del engine
+    return full, floor, len(facts_per_case[0])
+
+
+def _raw_durable(rulesets: dict[str, dict[str, Any]], facts_per_case: list[list[dict[str, Any]]]) -> float:
+    import copy
+
+    import durable.engine as engine
+
+    class Quiet(engine.Host):  # type: ignore[misc]
+        def _run(self) -> None:  # no timer threads
+            return None
+
+        def get_action(self, name: str) -> Any:
+            return lambda c: None
+
+    definitions = copy.deepcopy(rulesets)
+    types = {f["type"] for facts in facts_per_case for f in facts}
+    for definition in definitions.values():
+        for fact_type in types:
+            definition[f"sink_{fact_type}"] = {"all": [{"m": {"type": fact_type}}], "run": "sink"}
+    host = Quiet()
+    host.register_rulesets(definitions)
+    names = list(definitions)
+    start = time.perf_counter()
+    for index, facts in enumerate(facts_per_case):
+        sid = f"floor{index}"
+        batch = [{**fact, "sid": sid} for fact in facts]
+        for name in names:
+            host.assert_facts(name, batch)
+            host.delete_state(name, sid)
+    return len(facts_per_case) / (time.perf_counter() - start)
+
+
+def _plan_chunk(bounds: tuple[int, int]) -> int:
+    from neuroseq.engine.planner import Planner
+    from neuroseq.scoring.profile import score
+
+    planner = Planner.load()
+    done = 0
+    for case in cases(bounds[1], bounds[0]):
+        planner.plan(case, score(case))
+        done += 1
+    return done
+
+
+def bench_corpus(count: int) -> float:
+    half = count // 2
+    start = time.perf_counter()
+    with Pool(2) as pool:
+        total = sum(pool.map(_plan_chunk, [(0, half), (half, count - half)]))
+    assert total == count
+    return time.perf_counter() - start
+
+
+def bench_memory(count: int) -> tuple[float, float]:
+    from neuroseq.engine.planner import Planner
+    from neuroseq.scoring.profile import score
+
+    planner = Planner.load()
+    quarter = max(1, count // 4)
+    rss_quarter = 0.0
+    for index, case in enumerate(cases(count, 100_000)):
+        planner.plan(case, score(case))
+        if index == quarter:
+            rss_quarter = _rss_mb()
+    return rss_quarter, _rss_mb()
+
+
+def bench_compile(rule_count: int) -> float:
+    from neuroseq.catalog.loader import load_catalog
+    from neuroseq.engine.adapter import RuleEngine
+    from neuroseq.engine.compiler import compile_rules
+    from neuroseq.engine.rule_model import parse_rule_file
+    from neuroseq.errors import RuleError
+    from neuroseq.source import load_text
+
+    regions = ["brainstem", "diencephalon_cerebellum", "limbic", "cortex", "frontal_cortex"]
+    rules = []
+    for index in range(rule_count):
+        region = regions[index % 5]
+        rules.append(
+            f"- id: bench.r{index}\n  title: bench\n  when:\n    all:\n"
+            f"      - region: {{id: {region}, ratio: {{below: {0.5 + (index % 40) / 100:.2f}}}}}\n"
+            f"      - intervention: {{id: drumming}}\n"
+            f"  then: {{recommend: {{priority: {index % 100}}}}}\n"
+            "  rationale: bench {region.ratio}\n  source: bench\n"
+        )
+    text = "schema: neuroseq/rules/v1\nrules:\n" + "".join("  " + line + "\n" for r in rules for line in r.splitlines())
+    catalog = load_catalog()
+    start = time.perf_counter()
+    doc = load_text(text, "bench.yaml", error=RuleError)
+    parsed, _ = parse_rule_file(doc)
+    compilation = compile_rules(parsed, catalog)
+    RuleEngine(compilation.rulesets())
+    return time.perf_counter() - start
+
+
+def bench_cli(runs: int) -> tuple[float, float]:
+    example = ROOT / "examples" / "severe-young-child.yaml"
+    exe = Path(sys.executable).parent / "neuroseq"
+    timings: dict[str, list[float]] = {"score": [], "plan": []}
+    with tempfile.TemporaryDirectory() as folder:
+        for command in ("score", "plan"):
+            for _ in range(runs):
+                out = Path(folder) / "out.json"
+                start = time.perf_counter()
+                subprocess.run(
+                    [str(exe), command, str(example), "--format", "json", "-o", str(out)],
+                    check=True,
+                )
+                timings[command].append(time.perf_counter() - start)
+    return statistics.median(timings["score"]), statistics.median(timings["plan"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller counts")
+    args = parser.parse_args()
+    n_score, n_plan, n_corpus, n_memory, n_cli = (
+        (500, 300, 2000, 2000, 3) if args.quick else (3000, 2000, 15000, 10000, 9)
+    )
+    print(f"neuroseq benchmark  (python {sys.version.split()[0]}, {os.cpu_count()} cores)")
+    rate = bench_score(n_score)
+    print(f"score only            {rate:9.0f} cases/s   one core ({n_score} cases)")
+    full, floor, facts = bench_plan(n_plan)
+    print(f"score + plan          {full:9.0f} cases/s   one core ({n_plan} cases)   target >= 500")
+    print(f"engine floor          {floor:9.0f} cases/s   raw durable_rules, same {facts:.0f} facts and rules")
+    print(f"overhead ratio        {floor / full:9.2f} x        target <= 2.0")
+    seconds = bench_corpus(n_corpus)
+    print(f"corpus of {n_corpus:<6}     {seconds:9.1f} s        two processes   target < 30 s for 15,000")
+    quarter, peak = bench_memory(n_memory)
+    print(f"peak RSS              {peak:9.1f} MB       over {n_memory} cases (at 1/4: {quarter:.1f} MB)   target < 200 MB, flat")
+    compile_s = bench_compile(200)
+    print(f"compile + register    {compile_s:9.3f} s        200-rule base   target < 0.3 s")
+    score_s, plan_s = bench_cli(n_cli)
+    print(f"neuroseq score (CLI)  {score_s:9.3f} s        median of {n_cli}, process start included   target < 0.4 s")
+    print(f"neuroseq plan (CLI)   {plan_s:9.3f} s        median of {n_cli}, process start included   target < 0.5 s")
+    print(json.dumps({"score_per_s": round(rate), "plan_per_s": round(full), "floor_per_s": round(floor)}))
+
+
+if __name__ == "__main__":
+    main()
