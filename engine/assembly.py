@@ -6,9 +6,9 @@ intervention the strongest action wins —
     avoid  >  suspend = defer  >  resume  >  continue  >  recommend
 
 — ties going to the higher priority, then the rule id. The winner keeps the
-rules it overruled and the rules that agreed with it. Then, per client phase
-(or audience), at most ``max_new`` *new* items (recommend, defer) are kept,
-best priority first; gating actions are never cut. Finally items are ordered
+rules it overruled and the rules that agreed with it. Then, per client phase,
+at most ``max_new`` *new* items (recommend, defer) are kept, best priority
+first; gating actions and therapeutic-web and family items are never cut. Finally items are ordered
 therapeutic web, family, client; client items regulate, relate, reason; then
 priority (higher first), then intervention id; and ranked 1..n.
 """
@@ -155,7 +155,7 @@ def assemble(
     # Per-group limit on new items.
     groups: dict[tuple[str, str | None], list[Recommendation]] = {}
     for item in items:
-        if item.action in NEW_ACTIONS:
+        if item.audience == "client" and item.action in NEW_ACTIONS:
             groups.setdefault((item.audience, item.phase), []).append(item)
     dropped: list[Recommendation] = []
     for group in groups.values():

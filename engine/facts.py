@@ -305,8 +305,10 @@ def case_facts(
     previous = previous or {}
     for item in catalog.interventions:
         fact = dict(static[item.id])
-        ages = [domain_ages[d] for d in item.domains if d in domain_ages]
-        age = min(ages) if ages else case.client.age
+        # The intervention's primary (first-listed) domain is the one whose
+        # developmental age it must match (the 6 R's: relevant).
+        primary = item.domains[0] if item.domains else None
+        age = domain_ages.get(primary, case.client.age) if primary else case.client.age
         fact.update(
             current=item.id in current,
             declined=item.id in declined,
