@@ -1,53 +1,70 @@
 """The one place neuroseq touches durable_rules 2.0.28.
 
-The rule compiler hands this module plain durable_rules JSON rulesets; this module
-registers them once and evaluates many sessions (one per case) against them, returning
-every rule firing as a plain, deterministic :class:`Firing`. Nothing outside ``engine/``
-imports durable_rules.
+The rule compiler hands this module plain durable_rules JSON rulesets; a
+:class:`RuleEngine` registers them once and evaluates many sessions (one per case)
+against them, returning every rule firing as a plain :class:`Firing`, in a
+deterministic order. Nothing outside ``engine/`` imports durable_rules.
 
-What the adapter does on top of durable_rules (each point is a known hazard of 2.0.28,
-see ``/work/shared/DESIGN.md``):
+What the adapter adds to durable_rules (each point is a hazard of 2.0.28 measured
+here; ``/work/shared/DESIGN.md`` has the background):
 
-* **One host per process.** :func:`get_host` lazily creates the single
-  :class:`NeuroseqHost` of the process; every :class:`RuleEngine` registers into it.
-  Its two timer threads are never started (they race with our asserts, error 307).
+* **One host per process.** :func:`get_host` lazily creates the process's single
+  :class:`NeuroseqHost`; every :class:`RuleEngine` registers into it under a unique
+  internal name. The host starts no timer threads (they race with asserts, error 307);
   ``durable.lang``'s global host is never used.
-* **Actions are data.** A rule's ``"run"`` is either absent or :data:`COLLECT_ACTION`;
-  the adapter rewrites it to a per-rule action name that :meth:`NeuroseqHost.get_action`
-  resolves to the adapter's collector. The collector only records the match.
-* **Deep copies.** Definitions are deep-copied before registration (the engine deletes
-  ``run`` keys from the dict it is given).
-* **Sinks.** A fact that passes no rule's conditions makes durable_rules reject the
-  whole batch (``MessageNotHandledException``) - even when its type is used by some
-  rule. Every ruleset therefore gets one sink rule per fact type that holds the fact
-  but can never fire (it joins the fact with a type no fact ever has).
-* **Sessions.** Every :meth:`RuleEngine.evaluate` uses a fresh session id and deletes
-  that session's state from every ruleset afterwards, even on failure (durable_rules
+* **Actions are data.** A rule's ``"run"`` is absent or :data:`COLLECT_ACTION`; the
+  adapter rewrites it to a per-rule action name that :meth:`NeuroseqHost.get_action`
+  resolves to the engine's collector, which only records the match. Definitions are
+  deep-copied first (durable_rules deletes ``run`` keys from what it is given).
+* **Fast dispatch.** :meth:`NeuroseqHost.assert_json` asserts one pre-serialised batch
+  and runs the actions itself, without durable's per-firing ``Closure`` and state
+  round trip (40% of the time). An exception in an action is therefore never
+  swallowed into the state's ``exception`` key: it becomes an :class:`EngineError`
+  naming the rule.
+* **Projection.** durable_rules' cost grows with the number of properties of each
+  fact, so only the fields some rule refers to are asserted (``project=False`` turns
+  this off); firings report the caller's whole facts, looked up by id. On the bundled
+  rule base (wide catalogue facts) this makes evaluation about three times faster.
+* **Sink.** A fact that passes no rule's conditions makes durable_rules reject the
+  whole batch (``MessageNotHandledException``), even when its type is used by some
+  rule. Every ruleset gets one sink rule that accepts any fact with a ``type``
+  (``{"$ex": {"type": 1}}``) but never fires (it joins the fact with a type no fact
+  has), so no fact type needs declaring and the sink costs no firings.
+* **Sessions.** Each :meth:`RuleEngine.evaluate` uses a fresh session id and deletes
+  the session's state from every ruleset afterwards, even on failure (durable_rules
   holds at most 1024 live sessions per ruleset, then raises ``MemoryError``).
-* **Errors.** Duplicate fact ids, exceptions inside actions (which durable_rules
-  swallows into the state's ``exception`` key) and every durable_rules error (such as
-  error 303, "stack" overflow) surface as :class:`neuroseq.errors.EngineError`.
+  Deleting a state in which no action was ever started frees uninitialised pointers
+  (``deleteStateNode`` frees ``context.messages``): SIGSEGV or abort, depending on
+  heap layout. So every batch starts with a session fact that an *anchor* rule in
+  every ruleset always fires on, and after a failed assert the pending actions are
+  consumed before the state is deleted.
+* **Errors.** Duplicate or malformed facts are refused before anything is asserted;
+  every durable_rules error (error 303, ``MemoryError``, ...) becomes an
+  :class:`neuroseq.errors.EngineError`.
 * **Crash guard.** A rule comparing one fact's field with another fact's field by
-  ``$lt``/``$lte``/``$gt``/``$gte`` (or ``$neq``) can crash the process with SIGSEGV
-  (upstream issue #381). :func:`check_definition_safe` finds such comparisons and
-  :class:`RuleEngine` refuses them. Equality references (``{"id": {"a": "region"}}``)
-  are fine.
+  ``$lt``/``$lte``/``$gt``/``$gte`` (or ``$neq``) crashes the process with SIGSEGV
+  depending on its position among the rules (upstream issue #381).
+  :func:`check_definition_safe` finds such comparisons and :class:`RuleEngine`
+  refuses them. Equality references (``{"region": {"r": "region"}}``) are safe.
 * **Shape guard.** durable_rules silently ignores every key but the first of a
-  condition object (``{"type": "item", "score": 2}`` tests only ``type``), so the
-  adapter refuses condition objects with more than one key: use ``$and``.
+  condition object (``{"type": "item", "score": 2}`` tests only ``type``), and
+  ``{"score": {"$lt": 3}}`` is not a comparison; the adapter refuses both. Write
+  ``{"$and": [{"type": "item"}, {"$lt": {"score": 3}}]}``.
 
-Limits of durable_rules 2.0.28 measured here (see :data:`MAX_RULES_PER_RULESET`):
+Other limits of durable_rules 2.0.28 measured here:
 
 * error 303 when one fact passes more than 64 distinct non-equality conditions
-  (``$lt``, ``$gt``, ...) that branch from the same point; equality tests against
-  constants are hashed and do not count. This depends on the data, so it shows at
-  :meth:`RuleEngine.evaluate` time.
-* error 108 when more than about 256 rules share one identical pattern (at
-  registration).
-* 512 or more distinct equality constants (or fact types) under one node make the
-  engine loop forever; :class:`RuleEngine` refuses rulesets larger than
-  :data:`MAX_RULES_PER_RULESET` so that cannot happen.
-* error 304 when a rule joins more than 16 facts (refused at construction).
+  (``$lt``, ``$gt``, ...) that branch from one point of the network, however few rules
+  the ruleset has; equality tests against constants are hashed and do not count.
+  It depends on the data, so it shows at :meth:`RuleEngine.evaluate` time.
+* error 108 at registration when more than about 256 rules share one identical
+  pattern.
+* an endless loop once 512 distinct equality constants (or fact types) hang off one
+  node; :data:`MAX_RULES_PER_RULESET` keeps rulesets well below that.
+* error 304 when a rule joins more than :data:`MAX_PATTERNS_PER_RULE` facts (refused
+  at construction).
+* an ``any`` rule fires once for every non-empty combination of its satisfied
+  alternatives (three satisfied alternatives: seven firings).
 
 Not thread-safe (neither is durable_rules): parallelism means processes.
 """
@@ -70,6 +87,8 @@ __all__ = [
     "ENGINE_PATH",
     "MAX_PATTERNS_PER_RULE",
     "MAX_RULES_PER_RULESET",
+    "RESERVED_PREFIX",
+    "ActionContext",
     "Firing",
     "NeuroseqHost",
     "RuleEngine",
@@ -89,24 +108,30 @@ COLLECT_ACTION: Final = "neuroseq.collect"
 """The only action name a rule may give as ``"run"`` (it may also leave ``run`` out)."""
 
 MAX_RULES_PER_RULESET: Final = 400
-"""Most caller rules in one ruleset (sink rules come on top, one per fact type).
+"""Most caller rules :class:`RuleEngine` accepts in one ruleset (:func:`split_rules`).
 
-durable_rules 2.0.28 hangs (an endless loop in its node hash table) once about 512
-distinct equality tests hang off one node, and reported error 303 near 480 rules in
-earlier measurements. 400 rules plus a few dozen sinks stays clear of that. Note that
-the data-dependent error 303 (one fact passing more than 64 distinct ordering
-conditions branching from one point) can occur far below this; a compiler that wants
-to rule it out for any data keeps fewer than 64 ordering-conditioned patterns per
-fact type in one ruleset (:func:`split_rules` with a smaller ``max_rules``).
+durable_rules 2.0.28 loops forever once 512 distinct equality constants hang off one
+node of its network; each rule adds at most a few, and the adapter adds only a sink
+and an anchor rule, so 400 keeps a wide margin. It does not protect against the
+data-dependent error 303 (one fact passing more than 64 distinct ordering conditions
+that branch from one point): a compiler that wants to exclude that for all data keeps
+fewer than 64 patterns with ordering conditions per fact type in one ruleset, for
+instance with a smaller ``max_rules``. Each extra ruleset costs about 15-20% of the
+evaluation time of a 120-rule base (every fact is asserted into every ruleset).
 """
 
 MAX_PATTERNS_PER_RULE: Final = 16
 """Most facts one rule may join (durable_rules fails with error 304 beyond this)."""
 
-SINK_RULE_PREFIX: Final = "neuroseq.sink:"
-"""Reserved prefix of the adapter's sink rules; caller rule names may not use it."""
+RESERVED_PREFIX: Final = "neuroseq:"
+"""Prefix of the adapter's own rule names, fact types and fact ids; callers may not use it."""
 
+_SINK_RULE: Final = "neuroseq:sink"
+_ANCHOR_RULE: Final = "neuroseq:session"
+_SESSION_TYPE: Final = "neuroseq:session"
+_SESSION_FACT_ID: Final = "neuroseq:session"
 _NEVER_TYPE: Final = "neuroseq:never"
+_ANCHOR_ALIAS: Final = "neuroseq_session"
 _SINK_ALIAS: Final = "neuroseq_fact"
 _NEVER_ALIAS: Final = "neuroseq_never"
 _ACTION_PREFIX: Final = "neuroseq.action#"
@@ -115,6 +140,8 @@ _SESSION_KEY: Final = "sid"
 _ORDERING_OPERATORS: Final = frozenset({"$lt", "$lte", "$gt", "$gte"})
 _UNSAFE_REFERENCE_OPERATORS: Final = _ORDERING_OPERATORS | {"$neq"}
 _FIELD_OPERATORS: Final = _UNSAFE_REFERENCE_OPERATORS | {"$mt", "$imt", "$iall", "$iany"}
+_COMPARISON_OPERATORS: Final = _UNSAFE_REFERENCE_OPERATORS
+_ARITHMETIC_OPERATORS: Final = frozenset({"$add", "$sub", "$mul", "$div"})
 _EXISTENCE_OPERATORS: Final = frozenset({"$ex", "$nex"})
 _BOOLEAN_OPERATORS: Final = frozenset({"$and", "$or"})
 _RULE_KEYS: Final = frozenset({"all", "any", "pri", "run"})
@@ -129,9 +156,10 @@ class Firing:
     """One firing of one rule: which ruleset and rule, and the facts its patterns matched.
 
     ``matched`` maps every alias of the rule's patterns that took part in the match to
-    the matched fact, as the caller asserted it (a fresh plain ``dict``, without
-    durable_rules' session key). For ``any`` rules only the aliases of the satisfied
-    alternatives are present.
+    the matched fact: a shallow ``dict`` copy of the fact the caller passed (all its
+    fields, no JSON round trip, no durable_rules keys), shared by the firings of one
+    evaluation. For ``any`` rules only the aliases of the satisfied alternatives are
+    present.
     """
 
     ruleset: str
@@ -148,7 +176,20 @@ class Firing:
         return (self.ruleset, self.rule, self.fact_ids)
 
 
-_Collector = Callable[[Any], None]
+class ActionContext:
+    """What an action receives for one firing: ``_m`` maps each alias to its matched fact.
+
+    It stands in for durable_rules' ``Closure`` (whose ``_m`` holds the same mapping);
+    the facts still carry durable's ``sid`` key.
+    """
+
+    __slots__ = ("_m",)
+
+    def __init__(self, match: dict[str, dict[str, Any]]) -> None:
+        self._m = match
+
+
+_Collector = Callable[[ActionContext], None]
 
 
 class NeuroseqHost(_durable.Host):  # type: ignore[misc]  # durable has no type hints
@@ -185,6 +226,39 @@ class NeuroseqHost(_durable.Host):  # type: ignore[misc]  # durable has no type 
         """Register one ruleset (``definition`` is consumed) and return durable's object."""
         self.register_rulesets({name: definition})
         return self._ruleset_directory[name]
+
+    def assert_json(self, ruleset_name: str, payload: str) -> list[tuple[str, Exception]]:
+        """Assert a JSON array of facts into one ruleset and run every resulting action.
+
+        This replaces ``Host.assert_facts``, whose per-firing ``Closure``, state
+        serialisation and ``update_state`` round trip cost about 40% of the whole
+        evaluation and which nothing here needs (actions never change the state). Each
+        action - resolved through :meth:`get_action` when the ruleset was registered -
+        is called with an :class:`ActionContext` whose ``_m`` maps alias -> matched
+        fact, as durable's own ``Closure._m`` does. An action that raises does not
+        stop the loop (the session must be left without pending actions); the
+        failures are returned as ``(rule name, exception)`` pairs.
+        """
+        ruleset = self.get_ruleset(ruleset_name)
+        handle = ruleset._handle
+        native = _durable.durable_rules_engine
+        # the second argument only feeds durable's exception messages: keep fact
+        # contents out of them
+        offset = ruleset._handle_result(native.assert_facts(handle, payload), [])
+        failures: list[tuple[str, Exception]] = []
+        started = native.start_action_for_state(handle, offset)
+        if not started:
+            return failures
+        actions = ruleset._actions
+        message: str | None = started[1]
+        while message:
+            for rule_name, match in json.loads(message).items():
+                try:
+                    actions[rule_name]._func(ActionContext(match))
+                except Exception as error:
+                    failures.append((rule_name, error))
+            message = native.complete_and_start_action(handle, offset)
+        return failures
 
     def unregister_ruleset(self, name: str) -> None:
         """Remove a ruleset from this host and free its engine handle."""
@@ -247,16 +321,49 @@ def _find_unsafe_comparisons(node: object, where: str, reasons: list[str]) -> No
             _find_unsafe_comparisons(item, where, reasons)
 
 
-def _is_scalar(value: object) -> bool:
-    return value is None or isinstance(value, str | int | float | bool)
+def _dump(value: object) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
 
 
-def _check_condition(condition: object, where: str, problems: list[str]) -> None:
+def _check_value(
+    value: object, where: str, aliases: frozenset[str], own: str, problems: list[str]
+) -> None:
+    """A right-hand side: a constant, ``{"alias": "field"}`` or an arithmetic expression."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return
+    if not isinstance(value, Mapping) or len(value) != 1:
+        problems.append(
+            f"{where}: {_dump(value)} is neither a constant, a reference "
+            '{"alias": "field"} nor an expression'
+        )
+        return
+    ((key, operand),) = value.items()
+    if key in _ARITHMETIC_OPERATORS:
+        if not isinstance(operand, Mapping) or set(operand) != {"$l", "$r"}:
+            problems.append(f"{where}: {key} needs an object with '$l' and '$r'")
+            return
+        for side in ("$l", "$r"):
+            _check_value(operand[side], f"{where}.{key}.{side}", aliases, own, problems)
+    elif not isinstance(key, str) or key.startswith("$"):
+        problems.append(
+            f"{where}: {_dump(value)} is not a reference (operators go around the field: "
+            '{"$lt": {"field": 3}})'
+        )
+    elif key == own or key not in aliases:
+        what = "its own pattern" if key == own else "no pattern of the rule"
+        problems.append(f"{where}: alias {key!r} names {what}; durable_rules never matches it")
+    elif not isinstance(operand, str) or not operand:
+        problems.append(f"{where}: a reference names a field: {{{key!r}: 'field'}}")
+
+
+def _check_condition(
+    condition: object, where: str, aliases: frozenset[str], own: str, problems: list[str]
+) -> None:
     if not isinstance(condition, Mapping) or len(condition) != 1:
         problems.append(
             f"{where}: a condition must be an object with exactly one key "
             "(durable_rules ignores all keys but the first; combine tests with $and), "
-            f"got {json.dumps(condition, sort_keys=True, default=str)}"
+            f"got {_dump(condition)}"
         )
         return
     ((key, value),) = condition.items()
@@ -267,17 +374,19 @@ def _check_condition(condition: object, where: str, problems: list[str]) -> None
             problems.append(f"{where}: {key} needs a non-empty list of conditions")
             return
         for index, part in enumerate(value):
-            _check_condition(part, f"{where}.{key}[{index}]", problems)
+            _check_condition(part, f"{where}.{key}[{index}]", aliases, own, problems)
     elif key in _FIELD_OPERATORS or key in _EXISTENCE_OPERATORS:
         if not isinstance(value, Mapping) or len(value) != 1:
             problems.append(
-                f"{where}: {key} needs an object with exactly one field "
-                f"(got {json.dumps(value, sort_keys=True, default=str)})"
+                f"{where}: {key} needs an object with exactly one field, got {_dump(value)}"
             )
+        elif key in _COMPARISON_OPERATORS:
+            ((field, right),) = value.items()
+            _check_value(right, f"{where}.{key}.{field}", aliases, own, problems)
     elif key.startswith("$"):
         problems.append(f"{where}: operator {key!r} is not supported by the adapter")
-    elif not _is_scalar(value) and not isinstance(value, Mapping):
-        problems.append(f"{where}: field {key!r} must equal a constant or a reference")
+    else:
+        _check_value(value, f"{where}.{key}", aliases, own, problems)
 
 
 def _definition_problems(ruleset_name: str, definition: object) -> list[str]:
@@ -298,8 +407,8 @@ def _definition_problems(ruleset_name: str, definition: object) -> list[str]:
         if not isinstance(rule_name, str) or not rule_name:
             problems.append(f"{where}: rule names must be non-empty strings")
             continue
-        if rule_name.startswith(SINK_RULE_PREFIX):
-            problems.append(f"{where}: the prefix {SINK_RULE_PREFIX!r} is reserved")
+        if rule_name.startswith(RESERVED_PREFIX):
+            problems.append(f"{where}: the prefix {RESERVED_PREFIX!r} is reserved")
         if not isinstance(rule, Mapping):
             problems.append(f"{where}: a rule must be a mapping")
             continue
@@ -325,7 +434,7 @@ def _definition_problems(ruleset_name: str, definition: object) -> list[str]:
                 problems.append(
                     f"{where}: joins {len(patterns)} facts, more than {MAX_PATTERNS_PER_RULE}"
                 )
-            aliases: set[str] = set()
+            named: list[tuple[str, str, object]] = []
             for index, pattern in enumerate(patterns):
                 where_pattern = f"{where}.{kind}[{index}]"
                 if not isinstance(pattern, Mapping) or len(pattern) != 1:
@@ -337,11 +446,13 @@ def _definition_problems(ruleset_name: str, definition: object) -> list[str]:
                 ((alias, condition),) = pattern.items()
                 if not isinstance(alias, str) or not alias or "$" in alias:
                     problems.append(f"{where_pattern}: alias {alias!r} is not a plain name")
-                elif alias in aliases:
+                elif alias in (other for other, _, _ in named):
                     problems.append(f"{where_pattern}: alias {alias!r} is used twice")
                 else:
-                    aliases.add(alias)
-                _check_condition(condition, f"{where_pattern}.{alias}", problems)
+                    named.append((alias, where_pattern, condition))
+            aliases = frozenset(alias for alias, _, _ in named)
+            for alias, where_pattern, condition in named:
+                _check_condition(condition, f"{where_pattern}.{alias}", aliases, alias, problems)
     problems.extend(f"{where_ruleset}, {reason}" for reason in check_definition_safe(definition))
     return problems
 
@@ -392,13 +503,15 @@ class RuleEngine:
     """A set of durable_rules rulesets, registered once, evaluated for many sessions.
 
     ``rulesets`` maps ruleset name -> definition (see :data:`RulesetDefinition`). The
-    definitions are checked (shape, crash-prone joins), deep-copied, given a sink rule
-    per fact type, and registered in the process host (:func:`get_host`). Every
-    problem found is reported in one :class:`EngineError`.
+    definitions are checked (shape, crash-prone joins), deep-copied, given a sink and
+    an anchor rule (see the module docstring; neither ever shows in the result) and
+    registered in the process host (:func:`get_host`). Every problem found is
+    reported in one :class:`EngineError`.
 
-    ``fact_types`` names every fact type :meth:`evaluate` may receive; types that some
-    pattern tests by ``{"type": "<constant>"}`` are added automatically. A fact of any
-    other type is refused before anything is asserted.
+    ``fact_types``, if given, is an allow-list: :meth:`evaluate` then refuses facts of
+    any other type (types that some pattern tests by ``{"type": "<constant>"}`` are
+    allowed too). Without it any string type is accepted. Rule names, fact types and
+    fact ids starting with :data:`RESERVED_PREFIX` are reserved.
 
     Call :meth:`close` (or use the engine as a context manager) to free the rulesets
     when the engine is no longer needed; an engine that is never closed keeps its
@@ -408,7 +521,9 @@ class RuleEngine:
     def __init__(
         self,
         rulesets: Mapping[str, RulesetDefinition],
-        fact_types: Iterable[str] = (),
+        fact_types: Iterable[str] | None = None,
+        *,
+        project: bool = True,
     ) -> None:
         problems: list[str] = []
         for name in rulesets:
@@ -420,14 +535,28 @@ class RuleEngine:
                 problems.extend(_definition_problems(name, rulesets[name]))
         if not rulesets:
             problems.append("no rulesets given")
-        declared = set(fact_types)
+        declared = set(fact_types or ())
         for fact_type in declared:
-            if not isinstance(fact_type, str) or not fact_type or fact_type == _NEVER_TYPE:
+            if (
+                not isinstance(fact_type, str)
+                or not fact_type
+                or fact_type.startswith(RESERVED_PREFIX)
+            ):
                 problems.append(f"fact type {fact_type!r} is not allowed")
         if problems:
             raise _engine_error("invalid rule definitions:\n  " + "\n  ".join(problems))
-
-        self._fact_types: frozenset[str] = frozenset(declared | _pattern_types(rulesets))
+        pattern_types = _pattern_types(rulesets)
+        for fact_type in sorted(pattern_types):
+            if fact_type.startswith(RESERVED_PREFIX):
+                problems.append(f"patterns may not test the reserved type {fact_type!r}")
+        if problems:
+            raise _engine_error("invalid rule definitions:\n  " + "\n  ".join(problems))
+        self._fact_types: frozenset[str] | None = (
+            None if fact_types is None else frozenset(declared | pattern_types)
+        )
+        wanted = _referenced_fields(rulesets) | {"id", "type"}
+        self._field_set: frozenset[str] | None = frozenset(wanted) if project else None
+        self._fields: tuple[str, ...] = tuple(sorted(wanted))
         self._host = get_host()
         self._number = next(_engine_numbers)
         # public ruleset name -> internal (host-unique) name, in name order
@@ -448,8 +577,8 @@ class RuleEngine:
         return tuple(self._names)
 
     @property
-    def fact_types(self) -> frozenset[str]:
-        """Every fact type :meth:`evaluate` accepts."""
+    def fact_types(self) -> frozenset[str] | None:
+        """The fact types :meth:`evaluate` accepts, or ``None`` for any."""
         return self._fact_types
 
     def _register(self, name: str, definition: RulesetDefinition) -> None:
@@ -457,15 +586,20 @@ class RuleEngine:
         prepared: dict[str, Any] = copy.deepcopy(dict(definition))
         for rule_name, rule in prepared.items():
             rule["run"] = self._bind(name, rule_name)
-        sink_action = self._bind(name, SINK_RULE_PREFIX)
-        for fact_type in sorted(self._fact_types):
-            prepared[f"{SINK_RULE_PREFIX}{fact_type}"] = {
-                "all": [
-                    {_SINK_ALIAS: {"type": fact_type}},
-                    {_NEVER_ALIAS: {"type": _NEVER_TYPE}},
-                ],
-                "run": sink_action,
-            }
+        # the sink holds every fact (so none is "not handled") and, joined with a type
+        # no fact has, never fires: without the second pattern it would fire once per
+        # fact and ruleset, about 20% of the evaluation time
+        prepared[_SINK_RULE] = {
+            "all": [
+                {_SINK_ALIAS: {"$ex": {"type": 1}}},
+                {_NEVER_ALIAS: {"type": _NEVER_TYPE}},
+            ],
+            "run": self._bind_ignore(),
+        }
+        prepared[_ANCHOR_RULE] = {
+            "all": [{_ANCHOR_ALIAS: {"type": _SESSION_TYPE}}],
+            "run": self._bind_ignore(),
+        }
         try:
             self._host.register_ruleset(internal, prepared)
         except EngineError:
@@ -479,91 +613,174 @@ class RuleEngine:
     def _bind(self, ruleset: str, rule: str) -> str:
         action_name = f"{_ACTION_PREFIX}{self._number}.{len(self._action_names)}"
 
-        def collect(c: Any) -> None:
+        def collect(c: ActionContext) -> None:
             self._collect(ruleset, rule, c)
 
         self._host.bind_action(action_name, collect)
         self._action_names.append(action_name)
         return action_name
 
-    def _collect(self, ruleset: str, rule: str, c: Any) -> None:
-        """Record one firing (called by durable_rules inside the assert)."""
+    def _bind_ignore(self) -> str:
+        action_name = f"{_ACTION_PREFIX}{self._number}.{len(self._action_names)}"
+        self._host.bind_action(action_name, _ignore)
+        self._action_names.append(action_name)
+        return action_name
+
+    def _collect(self, ruleset: str, rule: str, c: ActionContext) -> None:
+        """Record one firing (called from :meth:`NeuroseqHost.assert_json`)."""
         self._pending.append((ruleset, rule, c._m))
 
     def evaluate(self, facts: Sequence[Mapping[str, Any]]) -> list[Firing]:
         """Assert ``facts`` into every ruleset in a fresh session and return the firings.
 
-        Every fact needs a string ``type`` (one of :attr:`fact_types`) and a string
-        ``id`` unique in the batch; keys ``sid`` and ``$...`` are reserved. Firings come
-        sorted by ruleset, rule and matched fact ids, so the result never depends on the
-        engine's firing order. The session's state is deleted before returning, whether
-        or not evaluation succeeded.
+        Every fact needs a string ``type`` (one of :attr:`fact_types`) and a non-empty
+        string ``id`` unique in the batch; the key ``sid`` is reserved and values must be
+        JSON data. Firings come sorted by ruleset, rule and matched fact ids, so the
+        result never depends on the engine's firing order. The session's state is
+        deleted from every ruleset before returning, whether or not evaluation
+        succeeded. Raises :class:`EngineError` for bad facts, a failing action or any
+        durable_rules error.
         """
         if self._closed:
             raise _engine_error("the rule engine is closed")
         session = f"neuroseq-{next(_session_numbers)}"
-        batch = self._prepare(facts, session)
-        self._pending.clear()
+        payload, originals = self._prepare(facts, session)
+        pending = self._pending
+        pending.clear()
         touched: list[str] = []
+        completed = False
         try:
             for name, internal in self._names.items():
                 touched.append(internal)
                 try:
-                    state = self._host.assert_facts(internal, batch)
+                    failures = self._host.assert_json(internal, payload)
                 except Exception as error:
                     raise _engine_error(
                         f"durable_rules failed in ruleset {name!r}: {_durable_message(error)}"
                     ) from error
-                if isinstance(state, dict) and "exception" in state:
+                if failures:
+                    failed_rule, failure = failures[0]
+                    more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
                     raise _engine_error(
-                        f"a rule action failed in ruleset {name!r}: {state['exception']}"
-                    )
+                        f"the action of rule {failed_rule!r} in ruleset {name!r} failed: "
+                        f"{type(failure).__name__}: {failure}{more}"
+                    ) from failure
+            copies: dict[str, dict[str, Any]] = {}
             firings = [
-                Firing(ruleset, rule, _plain_match(message))
-                for ruleset, rule, message in self._pending
-                if rule != SINK_RULE_PREFIX
+                Firing(ruleset, rule, _original_facts(message, originals, copies))
+                for ruleset, rule, message in pending
             ]
+            completed = True
         finally:
-            self._pending.clear()
             for internal in touched:
-                try:
-                    self._host.delete_state(internal, session)
-                except Exception:  # noqa: S110 - no state was created for this session
-                    pass
+                self._end_session(internal, session, drain=not completed)
+            pending.clear()
         firings.sort(key=Firing.sort_key)
         return firings
 
-    def _prepare(self, facts: Sequence[Mapping[str, Any]], session: str) -> list[dict[str, Any]]:
+    def _end_session(self, internal: str, session: str, *, drain: bool) -> None:
+        """Delete ``session``'s state in one ruleset, first consuming pending actions.
+
+        After a failed assert the session may hold actions nobody started; they are
+        started and completed (unrecorded) so that the state's action context is
+        initialised before durable_rules frees it (see the module docstring).
+        """
+        try:
+            if drain:
+                handle = self._host.get_ruleset(internal)._handle
+                native = _durable.durable_rules_engine
+                started = native.start_action(handle)
+                while started:
+                    while native.complete_and_start_action(handle, started[2]):
+                        pass
+                    started = native.start_action(handle)
+            self._host.delete_state(internal, session)
+        except Exception:
+            pass  # the session may never have been created in this ruleset
+
+    def _prepare(
+        self, facts: Sequence[Mapping[str, Any]], session: str
+    ) -> tuple[str, dict[str, Mapping[str, Any]]]:
+        """Check the facts; return the batch as JSON and the facts by id.
+
+        With projection on, only the fields some rule refers to are asserted: durable's
+        cost grows with the number of properties of a fact, and fields no condition
+        reads cannot change a match. Firings report the caller's full facts anyway.
+        """
+        fact_types = self._fact_types
+        fields = self._fields
+        wanted = self._field_set
+        originals: dict[str, Mapping[str, Any]] = {}
+        # the session fact comes first, so even a batch that fails part-way has fired
+        # the anchor rule (see the module docstring)
+        batch: list[dict[str, Any]] = [
+            {"type": _SESSION_TYPE, "id": _SESSION_FACT_ID, _SESSION_KEY: session}
+        ]
+        try:
+            for fact in facts:
+                fact_id = fact.get("id")
+                fact_type = fact.get("type")
+                if (
+                    type(fact_id) is not str
+                    or not fact_id
+                    or fact_id in originals
+                    or fact_id == _SESSION_FACT_ID
+                    or type(fact_type) is not str
+                    or not fact_type
+                    or (fact_types is not None and fact_type not in fact_types)
+                    or fact_type.startswith(RESERVED_PREFIX)
+                    or _SESSION_KEY in fact
+                ):
+                    break
+                originals[fact_id] = fact
+                if wanted is None or fact.keys() <= wanted:
+                    item = dict(fact)
+                else:
+                    item = {field: fact[field] for field in fields if field in fact}
+                item[_SESSION_KEY] = session
+                batch.append(item)
+            else:
+                return json.dumps(batch, ensure_ascii=False, allow_nan=False), originals
+        except (AttributeError, TypeError, ValueError):
+            pass
+        raise _engine_error("invalid facts:\n  " + "\n  ".join(self._fact_problems(facts)))
+
+    def _fact_problems(self, facts: Sequence[Mapping[str, Any]]) -> list[str]:
+        """Every problem with ``facts`` (the slow path behind :meth:`_prepare`)."""
         problems: list[str] = []
-        seen: set[str] = set()
-        batch: list[dict[str, Any]] = []
+        seen: set[str] = {_SESSION_FACT_ID}
         for index, fact in enumerate(facts):
             where = f"fact {index}"
             if not isinstance(fact, Mapping):
                 problems.append(f"{where}: not a mapping")
                 continue
             fact_id = fact.get("id")
-            fact_type = fact.get("type")
             if not isinstance(fact_id, str) or not fact_id:
                 problems.append(f"{where}: needs a non-empty string 'id'")
             else:
                 where = f"fact {fact_id!r}"
-                if fact_id in seen:
+                if fact_id == _SESSION_FACT_ID:
+                    problems.append(f"{where}: this id is reserved for the adapter")
+                elif fact_id in seen:
                     problems.append(f"{where}: duplicate id (each fact needs a unique id)")
                 seen.add(fact_id)
-            if not isinstance(fact_type, str) or fact_type not in self._fact_types:
-                problems.append(
-                    f"{where}: type {fact_type!r} is not one of the declared fact types"
-                )
-            for key in fact:
-                if not isinstance(key, str) or key == _SESSION_KEY or key.startswith("$"):
-                    problems.append(f"{where}: key {key!r} is reserved or not a string")
-            item = dict(fact)
-            item[_SESSION_KEY] = session
-            batch.append(item)
-        if problems:
-            raise _engine_error("invalid facts:\n  " + "\n  ".join(problems))
-        return batch
+            fact_type = fact.get("type")
+            if not isinstance(fact_type, str) or not fact_type:
+                problems.append(f"{where}: needs a non-empty string 'type'")
+            elif fact_type.startswith(RESERVED_PREFIX):
+                problems.append(f"{where}: type {fact_type!r} is reserved for the adapter")
+            elif self._fact_types is not None and fact_type not in self._fact_types:
+                problems.append(f"{where}: type {fact_type!r} is not a declared fact type")
+            if _SESSION_KEY in fact:
+                problems.append(f"{where}: the key {_SESSION_KEY!r} is reserved")
+            asserted = (
+                fact if self._field_set is None else {f: fact[f] for f in self._fields if f in fact}
+            )
+            try:
+                json.dumps(asserted, allow_nan=False)
+            except (TypeError, ValueError) as error:
+                problems.append(f"{where}: not JSON data ({error})")
+        return problems or ["facts could not be prepared"]
 
     def close(self) -> None:
         """Unregister this engine's rulesets and actions; :meth:`evaluate` then fails."""
@@ -571,8 +788,8 @@ class RuleEngine:
         for internal in self._names.values():
             try:
                 self._host.unregister_ruleset(internal)
-            except Exception:  # noqa: S110 - best effort while tearing down
-                pass
+            except Exception:
+                pass  # best effort while tearing down
         self._names.clear()
         for action_name in self._action_names:
             self._host.unbind_action(action_name)
@@ -585,12 +802,75 @@ class RuleEngine:
         self.close()
 
 
-def _plain_match(message: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Alias -> fact as the caller gave it (durable's session key and ``$`` keys removed)."""
-    return {
-        alias: {key: value for key, value in fact.items() if key != _SESSION_KEY and not key.startswith("$")}
-        for alias, fact in message.items()
-    }
+def _ignore(c: ActionContext) -> None:
+    """The action of the adapter's own sink and anchor rules."""
+
+
+def _original_facts(
+    match: Mapping[str, Mapping[str, Any]],
+    originals: Mapping[str, Mapping[str, Any]],
+    copies: dict[str, dict[str, Any]],
+) -> dict[str, dict[str, Any]]:
+    """Alias -> the caller's fact (one shallow copy per fact and evaluation)."""
+    matched: dict[str, dict[str, Any]] = {}
+    for alias, fact in match.items():
+        fact_id = fact["id"]
+        copy_ = copies.get(fact_id)
+        if copy_ is None:
+            copy_ = copies[fact_id] = dict(originals[fact_id])
+        matched[alias] = copy_
+    return matched
+
+
+def _referenced_fields(rulesets: Mapping[str, RulesetDefinition]) -> set[str]:
+    """Top-level fact fields that some condition or reference of some rule reads.
+
+    Follows the grammar :func:`_check_condition` accepts (definitions are checked
+    first); a field left out would silently change results, so anything unexpected
+    is included rather than skipped.
+    """
+    found: set[str] = set()
+
+    def field(name: object) -> None:
+        if isinstance(name, str):
+            found.add(name.split(".", 1)[0])
+
+    def value(node: object) -> None:  # constant, {"alias": "field"} or expression
+        if isinstance(node, Mapping):
+            for key, operand in node.items():
+                if key in _ARITHMETIC_OPERATORS and isinstance(operand, Mapping):
+                    for side in operand.values():
+                        value(side)
+                elif isinstance(operand, str):
+                    field(operand)
+                else:
+                    value(operand)
+
+    def condition(node: object) -> None:
+        if not isinstance(node, Mapping):
+            return
+        for key, operand in node.items():
+            if key in _BOOLEAN_OPERATORS and isinstance(operand, list | tuple):
+                for part in operand:
+                    condition(part)
+            elif isinstance(key, str) and key.startswith("$"):
+                if isinstance(operand, Mapping):
+                    for name, right in operand.items():
+                        field(name)
+                        value(right)
+            else:
+                field(key)
+                value(operand)
+
+    for definition in rulesets.values():
+        for rule in definition.values():
+            if isinstance(rule, Mapping):
+                for kind in ("all", "any"):
+                    for pattern in rule.get(kind, ()):
+                        if isinstance(pattern, Mapping):
+                            for part in pattern.values():
+                                condition(part)
+    return found
 
 
 def _pattern_types(rulesets: Mapping[str, RulesetDefinition]) -> set[str]:

@@ -632,7 +632,6 @@ class _Compiler:
             name = f"{rule.id}#{suffix}" + "".join(f"@{combo[a]}" for a in expand)
             definition = {
                 "all": [{p.alias: self.expression(p)} for p in concrete],
-                "run": ACTION_NAME,
             }
             self.out.rules.append(
                 CompiledRule(name, rule, tuple(concrete), tuple(negated), target.alias, definition)

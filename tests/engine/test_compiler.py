@@ -62,7 +62,6 @@ def test_compile_constant_tests_become_durable_expressions() -> None:
                 }
             },
         ],
-        "run": "collect",
     }
 
 
