@@ -228,7 +228,7 @@ def rules_check(folder: Path | None, catalog: Path | None) -> None:
 
     loaded = load_catalog(catalog)
     base, problems = load_rulebase(folder)
-    compilation, findings = check_rulebase(base, problems, loaded)
+    compilation, findings = check_rulebase(base, problems, loaded, catalog)
     for finding in findings:
         click.echo(
             f"{finding.location}: {finding.severity}: "

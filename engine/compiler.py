@@ -147,6 +147,58 @@ def evaluate_test(fact: Mapping[str, Any], test: Test, value: Any | None = None)
     return bool(actual >= expected)
 
 
+# --- contradictions -----------------------------------------------------------
+
+
+def contradiction(pattern: Pattern) -> str | None:
+    """Why the constant tests of one pattern can never all hold, or None."""
+    by_field: dict[str, list[Test]] = {}
+    for test in pattern.tests:
+        if not isinstance(test.value, Ref):
+            by_field.setdefault(test.field, []).append(test)
+    for name, tests in by_field.items():
+        low, low_strict, high, high_strict = float("-inf"), False, float("inf"), False
+        allowed: set[Any] | None = None
+        excluded: set[Any] = set()
+        held: set[Any] = set()
+        lacked: set[Any] = set()
+        for test in tests:
+            value = test.value
+            if test.op in ("contains", "lacks"):
+                (held if test.op == "contains" else lacked).add(value)
+                continue
+            if test.op in ("above", "at_least") and value >= low:
+                low_strict = test.op == "above" or (value == low and low_strict)
+                low = value
+            elif test.op in ("below", "at_most") and value <= high:
+                high_strict = test.op == "below" or (value == high and high_strict)
+                high = value
+            elif test.op in ("is", "one_of"):
+                values = set(value) if isinstance(value, tuple) else {value}
+                allowed = values if allowed is None else allowed & values
+            elif test.op in ("is_not", "none_of"):
+                excluded |= set(value) if isinstance(value, tuple) else {value}
+        if held & lacked:
+            return f"{name} both includes and lacks {sorted(held & lacked)[0]}"
+        if low > high or (low == high and (low_strict or high_strict)):
+            return f"{name} cannot be {'above' if low_strict else 'at least'} {low:g} and {'below' if high_strict else 'at most'} {high:g}"
+        if allowed is not None:
+            numeric = [
+                v
+                for v in allowed
+                if not isinstance(v, int | float)
+                or isinstance(v, bool)
+                or (
+                    (v > low or (v == low and not low_strict))
+                    and (v < high or (v == high and not high_strict))
+                )
+            ]
+            remaining = set(numeric) - excluded
+            if not remaining:
+                return f"no value of {name} passes every test"
+    return None
+
+
 # --- templates -------------------------------------------------------------
 
 
@@ -548,6 +600,16 @@ class _Compiler:
                         f"ref '{test.value.alias}.{test.value.field}' names no matched fact (matched: {', '.join(sorted(aliases))})",
                     )
                     return 0
+        for pattern in patterns:
+            reason = contradiction(pattern)
+            if reason is not None:
+                self.fail(
+                    rule,
+                    pattern.key,
+                    f"contradictory conditions on {pattern.fact_type} '{pattern.alias}': {reason}, "
+                    "so this can never fire",
+                )
+                return 0
         return self.specialise(rule, suffix, patterns, aliases, negated, target)
 
     def _unknown_id(self, value: str) -> str:

@@ -124,20 +124,47 @@ def load_rulebase(folder: Path | None = None) -> tuple[RuleBase, list[Problem]]:
     return base, problems
 
 
+def _catalog_lines(path: Path | None) -> Callable[[str], SourceLocation]:
+    """Where each catalogue entry's id is written, for findings about entries."""
+    from neuroseq.catalog.loader import bundled_catalog_path
+    from neuroseq.errors import CatalogError
+
+    lines: dict[str, int] = {}
+    shown = str(path) if path else "catalog/interventions.yaml"
+    try:
+        if path is None:
+            with bundled_catalog_path() as bundled:
+                doc = load_document(bundled, error=CatalogError)
+        else:
+            doc = load_document(path, error=CatalogError)
+        for index, entry in enumerate(doc.data.get("interventions") or []):
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                lines[entry["id"]] = doc.line_for(("interventions", index, "id")) or 0
+    except (CatalogError, AttributeError):
+        pass
+    return lambda item_id: SourceLocation(shown, lines.get(item_id))
+
+
 def check_rulebase(
-    base: RuleBase, problems: Sequence[Problem], catalog: Catalog
+    base: RuleBase,
+    problems: Sequence[Problem],
+    catalog: Catalog,
+    catalog_path: Path | None = None,
 ) -> tuple[Compilation, list[Problem]]:
     """Compile the rules and gather every finding, sorted by file and line."""
     compilation = compile_rules(base.rules, catalog, base.line_lookup)
     findings = list(problems) + compilation.findings
-    for item_id in unreachable_interventions(compilation, catalog):
-        findings.append(
-            Problem(
-                SourceLocation("<catalogue>"),
-                item_id,
-                "no rule can recommend or act on this catalogue entry",
-                "warning",
+    unreachable = unreachable_interventions(compilation, catalog)
+    if unreachable:
+        locate = _catalog_lines(catalog_path)
+        for item_id in unreachable:
+            findings.append(
+                Problem(
+                    locate(item_id),
+                    f"interventions.{item_id}",
+                    "no rule can recommend or act on this catalogue entry",
+                    "warning",
+                )
             )
-        )
     findings.sort(key=lambda p: (p.location.path, p.location.line or 0, p.field, p.message))
     return compilation, findings

@@ -284,6 +284,23 @@ def test_check_duplicate_rule_ids() -> None:
     assert any("duplicate rule id 't.rule'" in m for m in messages), messages
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "cmr: {value: {below: 1.0, above: 2.0}}",
+        "cmr: {value: {below: 1.0, at_least: 1.0}}",
+        "cmr: {band: deferred, value: {is: 3, below: 1}}",
+        "region: {id: limbic, impairment: {is: typical, is_not: typical}}",
+        "region: {id: limbic, impairment: {one_of: [typical], none_of: [typical]}}",
+    ],
+)
+def test_check_contradictory_thresholds_are_errors(pattern: str) -> None:
+    rule = RULE.replace("cmr: {value: {below: 1.0}}", pattern).replace("CMR is {cmr.value}; ", "")
+    _, findings = _compile(rule)
+    messages = _messages(findings)
+    assert any("contradictory conditions" in m and ": error:" in m for m in messages), messages
+
+
 def test_check_contradiction_never_fires() -> None:
     rule = RULE.replace("{phase: reason, current: true}", "{phase: reason, mode: somatosensory}")
     _, findings = _compile(rule)
@@ -325,3 +342,33 @@ def test_bundled_rulebase_folder_is_package_data() -> None:
     folder = bundled_rules_folder()
     assert (folder / "rulebase.yaml").is_file()
     assert Path(folder, "tests").is_dir()
+
+
+def test_check_unreachable_catalogue_entries_are_warnings_with_lines(tmp_path: Path) -> None:
+    from neuroseq.engine.rulebase import check_rulebase, load_rulebase
+
+    (tmp_path / "rulebase.yaml").write_text('schema: neuroseq/rulebase/v1\nversion: "1"\n')
+    (tmp_path / "one.yaml").write_text(
+        "schema: neuroseq/rules/v1\nrules:\n" + textwrap.indent(textwrap.dedent(RULE), "  ")
+    )
+    base, problems = load_rulebase(tmp_path)
+    _, findings = check_rulebase(base, problems, CATALOG)
+    messages = _messages(findings)
+    drumming = [m for m in messages if "interventions.drumming:" in m]
+    assert drumming and ": warning:" in drumming[0]
+    assert drumming[0].startswith("catalog/interventions.yaml:")
+    assert int(drumming[0].split(":")[1]) > 1
+    assert not any("interventions.tf_cbt:" in m for m in messages)
+
+
+def test_check_near_engine_size_limit_warns() -> None:
+    many = "".join(
+        RULE.replace("id: t.rule", f"id: t.rule{i}").replace(
+            "below: 1.0", f"below: {1 + i / 1000:.3f}"
+        )
+        for i in range(380)
+    )
+    compilation, findings = _compile(many)
+    assert len(compilation.rules) == 380
+    assert any("split into sets" in m for m in _messages(findings))
+    assert len(compilation.rulesets()) == 1
