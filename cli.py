@@ -161,6 +161,16 @@ RULES_PATH = click.Path(file_okay=False, path_type=Path)
 @click.option("--norms", type=DATA_PATH, help="A norms file instead of the bundled one.")
 @click.option("--previous", type=CASE_PATH, help="An earlier assessment of the same client.")
 @click.option("--templates", type=RULES_PATH, help="A folder of report templates (md, html).")
+@click.option(
+    "--caregiver",
+    type=DATA_PATH,
+    help="A caregiver file: its caregiving reserve becomes a fact the family rules use.",
+)
+@click.option(
+    "--caregiver-weights",
+    type=DATA_PATH,
+    help="Caregiver estimator weights instead of the bundled project defaults.",
+)
 @click.option("--color/--no-color", default=None, help="Colour the text view.")
 def plan(
     case: Path,
@@ -171,13 +181,25 @@ def plan(
     norms: Path | None,
     previous: Path | None,
     templates: Path | None,
+    caregiver: Path | None,
+    caregiver_weights: Path | None,
     color: bool | None,
 ) -> None:
     """Plan CASE: sequenced, explained recommendations (web, family, client)."""
     from neuroseq.engine.workflow import plan_case
     from neuroseq.reports.render import render_plan
 
-    result = plan_case(case, rules=rules, catalog=catalog, norms=norms, previous=previous)
+    if caregiver_weights is not None and caregiver is None:
+        raise click.UsageError("--caregiver-weights needs --caregiver")
+    result = plan_case(
+        case,
+        rules=rules,
+        catalog=catalog,
+        norms=norms,
+        previous=previous,
+        caregiver=caregiver,
+        caregiver_weights=caregiver_weights,
+    )
     text = render_plan(result, fmt, templates=templates, color=_use_color(color, output))
     _emit(text, output)
 
@@ -208,6 +230,49 @@ def explain(
     result = plan_case(case, rules=rules, catalog=catalog, norms=norms, previous=previous)
     text = explain_rule(result, rule_id) if rule_id else explain_plan(result)
     _emit(text, output)
+
+
+# --- cce ------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("file", type=CASE_PATH)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "md", "html"]),
+    default="text",
+    show_default=True,
+)
+@click.option("-o", "--output", type=OUT_PATH, help="Write here instead of standard output.")
+@click.option(
+    "--weights", type=DATA_PATH, help="Estimator weights instead of the bundled project defaults."
+)
+@click.option(
+    "--rules", type=RULES_PATH, help="A caregiver rule folder instead of the bundled one."
+)
+@click.option("--catalog", type=DATA_PATH, help="A catalogue file instead of the bundled one.")
+@click.option("--norms", type=DATA_PATH, help="A norms file instead of the bundled one.")
+def cce(
+    file: Path,
+    fmt: str,
+    output: Path | None,
+    weights: Path | None,
+    rules: Path | None,
+    catalog: Path | None,
+    norms: Path | None,
+) -> None:
+    """Caregiver Challenge Estimator: the caregiving reserve of the home in FILE.
+
+    Weighs the challenge of the children and household against the
+    caregiver's internal and external resources (weights: project defaults),
+    and recommends support from the caregiver rule base.
+    """
+    from neuroseq.engine.caregiver_workflow import estimate_caregiver
+    from neuroseq.reports.cce_render import render_cce
+
+    result = estimate_caregiver(file, weights=weights, rules=rules, catalog=catalog, norms=norms)
+    _emit(render_cce(result, fmt), output)
 
 
 # --- rules ------------------------------------------------------------------
@@ -299,20 +364,57 @@ def catalog_show(intervention: str, path: Path | None) -> None:
     _emit(render_intervention(load_catalog(path).get(intervention)), None)
 
 
+# --- compare ----------------------------------------------------------------
+
+
+@main.command()
+@click.argument("cases", nargs=-1, required=True, type=CASE_PATH)
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True
+)
+@click.option("-o", "--output", type=OUT_PATH, help="Write here instead of standard output.")
+@click.option("--rules", type=RULES_PATH, help="A rule folder to use instead of the bundled one.")
+@click.option("--catalog", type=DATA_PATH, help="A catalogue file instead of the bundled one.")
+@click.option("--norms", type=DATA_PATH, help="A norms file instead of the bundled one.")
+@click.option("--templates", type=RULES_PATH, help="A folder of report templates (md, html).")
+def compare(
+    cases: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    rules: Path | None,
+    catalog: Path | None,
+    norms: Path | None,
+    templates: Path | None,
+) -> None:
+    """Compare assessments of one client over time (item by item, CMR, plan changes)."""
+    from neuroseq.reports.compare import compare as compare_assessments
+
+    text = compare_assessments(
+        cases, fmt, rules=rules, catalog=catalog, norms=norms, templates=templates
+    )
+    _emit(text, output)
+
+
 # --- schema -----------------------------------------------------------------
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["case", "plan", "catalog"]))
+@click.argument("kind", type=click.Choice(["case", "plan", "catalog", "caregiver"]))
 def schema(kind: str) -> None:
-    """Print the JSON Schema of a file format (case, plan, catalog)."""
+    """Print the JSON Schema of a file format (case, plan, catalog, caregiver)."""
     from pydantic import BaseModel
 
     from neuroseq.catalog.model import Catalog
     from neuroseq.engine.plan_model import Plan
+    from neuroseq.scoring.caregiver import CaregiverFile
     from neuroseq.scoring.case import Case
 
-    models: dict[str, type[BaseModel]] = {"case": Case, "plan": Plan, "catalog": Catalog}
+    models: dict[str, type[BaseModel]] = {
+        "case": Case,
+        "plan": Plan,
+        "catalog": Catalog,
+        "caregiver": CaregiverFile,
+    }
     document = models[kind].model_json_schema(by_alias=True)
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["$id"] = f"neuroseq/{kind}/v1"

@@ -60,13 +60,22 @@ def synthetic_case(seed: int) -> dict[str, Any]:
                 {
                     "period": period,
                     "adversity": adversity,
-                    "pattern": "none" if adversity == 0 else rng.choice(["single", "episodic", "chronic"]),
+                    "pattern": "none"
+                    if adversity == 0
+                    else rng.choice(["single", "episodic", "chronic"]),
                     "bonding": rng.randint(0, 3),
                     "family_support": rng.randint(0, 3),
                     "community_support": rng.randint(0, 3),
                 }
             )
-    services = ["tf_cbt", "tutoring", "speech_language_therapy", "play_therapy", "cbt", "art_therapy"]
+    services = [
+        "tf_cbt",
+        "tutoring",
+        "speech_language_therapy",
+        "play_therapy",
+        "cbt",
+        "art_therapy",
+    ]
     case: dict[str, Any] = {
         "schema": "neuroseq/case/v1",
         "metric": metric,
@@ -85,7 +94,9 @@ def synthetic_case(seed: int) -> dict[str, Any]:
             "caregiver_own_adversity": rng.random() < 0.3,
         },
         "cns": cns,
-        "relational_health": {k: rng.randint(0, 3) for k in ("family", "peers", "school", "community")},
+        "relational_health": {
+            k: rng.randint(0, 3) for k in ("family", "peers", "school", "community")
+        },
     }
     if age >= 5:
         case["client"]["school_setting"] = "mainstream"
@@ -142,7 +153,9 @@ def bench_plan(count: int) -> tuple[float, float, float]:
     return full, floor, len(facts_per_case[0])
 
 
-def _raw_durable(rulesets: dict[str, dict[str, Any]], facts_per_case: list[list[dict[str, Any]]]) -> float:
+def _raw_durable(
+    rulesets: dict[str, dict[str, Any]], facts_per_case: list[list[dict[str, Any]]]
+) -> float:
     import copy
 
     import durable.engine as engine
@@ -226,7 +239,9 @@ def bench_compile(rule_count: int) -> float:
             f"  then: {{recommend: {{priority: {index % 100}}}}}\n"
             "  rationale: bench {region.ratio}\n  source: bench\n"
         )
-    text = "schema: neuroseq/rules/v1\nrules:\n" + "".join("  " + line + "\n" for r in rules for line in r.splitlines())
+    text = "schema: neuroseq/rules/v1\nrules:\n" + "".join(
+        "  " + line + "\n" for r in rules for line in r.splitlines()
+    )
     catalog = load_catalog()
     start = time.perf_counter()
     doc = load_text(text, "bench.yaml", error=RuleError)
@@ -265,18 +280,32 @@ def main() -> None:
     print(f"score only            {rate:9.0f} cases/s   one core ({n_score} cases)")
     full, floor, facts = bench_plan(n_plan)
     print(f"score + plan          {full:9.0f} cases/s   one core ({n_plan} cases)   target >= 500")
-    print(f"engine floor          {floor:9.0f} cases/s   raw durable_rules, same {facts:.0f} facts and rules")
+    print(
+        f"engine floor          {floor:9.0f} cases/s   raw durable_rules, same {facts:.0f} facts and rules"
+    )
     print(f"overhead ratio        {floor / full:9.2f} x        target <= 2.0")
     seconds = bench_corpus(n_corpus)
-    print(f"corpus of {n_corpus:<6}     {seconds:9.1f} s        two processes   target < 30 s for 15,000")
+    print(
+        f"corpus of {n_corpus:<6}     {seconds:9.1f} s        two processes   target < 30 s for 15,000"
+    )
     quarter, peak = bench_memory(n_memory)
-    print(f"peak RSS              {peak:9.1f} MB       over {n_memory} cases (at 1/4: {quarter:.1f} MB)   target < 200 MB, flat")
+    print(
+        f"peak RSS              {peak:9.1f} MB       over {n_memory} cases (at 1/4: {quarter:.1f} MB)   target < 200 MB, flat"
+    )
     compile_s = bench_compile(200)
     print(f"compile + register    {compile_s:9.3f} s        200-rule base   target < 0.3 s")
     score_s, plan_s = bench_cli(n_cli)
-    print(f"neuroseq score (CLI)  {score_s:9.3f} s        median of {n_cli}, process start included   target < 0.4 s")
-    print(f"neuroseq plan (CLI)   {plan_s:9.3f} s        median of {n_cli}, process start included   target < 0.5 s")
-    print(json.dumps({"score_per_s": round(rate), "plan_per_s": round(full), "floor_per_s": round(floor)}))
+    print(
+        f"neuroseq score (CLI)  {score_s:9.3f} s        median of {n_cli}, process start included   target < 0.4 s"
+    )
+    print(
+        f"neuroseq plan (CLI)   {plan_s:9.3f} s        median of {n_cli}, process start included   target < 0.5 s"
+    )
+    print(
+        json.dumps(
+            {"score_per_s": round(rate), "plan_per_s": round(full), "floor_per_s": round(floor)}
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -46,6 +46,8 @@ AUDIENCES = ("therapeutic_web", "family", "client")
 MODES = ("somatosensory", "relational", "cognitive", "systemic")
 SETTINGS = ("home", "school", "clinic", "community", "residential")
 METRICS = ("full", "follow_up", "er")
+RESERVE_CATEGORIES = ("depleted", "strained", "adequate", "strong")
+PLACEMENT_TYPES = ("biological", "foster", "kinship", "adoptive", "respite")
 
 
 @dataclass(frozen=True)
@@ -237,6 +239,48 @@ FACT_TYPES: dict[str, FactType] = {
                     ("recommend", "continue", "suspend", "defer", "resume", "avoid", "none"),
                 ),
             ),
+            single=False,
+        ),
+        FactType(
+            "caregiver",
+            "the caregiving reserve of the home (id: caregiver); asserted only when a "
+            "caregiver file is given (neuroseq plan --caregiver, neuroseq cce)",
+            (
+                _num("reserve", "resources minus challenge, in points", -1000, 100),
+                _text(
+                    "reserve_category",
+                    "depleted, strained, adequate or strong (cut-offs: caregiver weights)",
+                    RESERVE_CATEGORIES,
+                ),
+                _num("challenge", "challenge points of the children and household", 0, 1000),
+                _num("internal", "internal resources, 0-100", 0, 100),
+                _num("external", "external resources, 0-100", 0, 100),
+                _num("resources", "internal and external resources combined, 0-100", 0, 100),
+                _text("placement_type", "the kind of placement", PLACEMENT_TYPES),
+                _num("children", "number of children in the home", 0, 12),
+                _num("highest_child_severity", "the most affected child's severity, 0-1", 0, 1),
+                _num("household_points", "challenge points of other household demands", 0, 1000),
+                *(
+                    _num(name, doc, 0, 3)
+                    for name, doc in (
+                        ("physical_health", "rating 0-3 (3 good)"),
+                        ("mental_health", "rating 0-3 (3 good)"),
+                        ("own_adversity_history", "rating 0-3 (3 severe; reverse-scored)"),
+                        ("parenting_experience", "rating 0-3 (3 extensive)"),
+                        ("trauma_informed_knowledge", "rating 0-3 (3 trained and practised)"),
+                        ("regulation_under_stress", "rating 0-3 (3 reliably regulated)"),
+                        ("current_stress", "rating 0-3 (3 severe; reverse-scored)"),
+                        ("co_caregiver", "rating 0-3 (3 strong)"),
+                        ("extended_family", "rating 0-3 (3 strong)"),
+                        ("respite_access", "rating 0-3 (3 strong)"),
+                        ("community_faith", "rating 0-3 (3 strong)"),
+                        ("financial_stability", "rating 0-3 (3 strong)"),
+                        ("service_access", "rating 0-3 (3 strong)"),
+                        ("school_partnership", "rating 0-3 (3 strong)"),
+                    )
+                ),
+            ),
+            ids=("caregiver",),
             single=False,
         ),
     )

@@ -96,6 +96,10 @@ class Plan(_Model):
         description="New recommendations left out by the rule base's per-group limit, best first.",
     )
     previous: dict[str, Any] | None = None
+    caregiver: dict[str, Any] | None = Field(
+        default=None,
+        description="The home's caregiving reserve (plan --caregiver): the caregiver fact the family rules saw.",
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

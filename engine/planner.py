@@ -20,7 +20,7 @@ from neuroseq.engine.adapter import RuleEngine
 from neuroseq.engine.assembly import assemble
 from neuroseq.engine.compiler import Compilation
 from neuroseq.engine.facts import case_facts, catalog_facts
-from neuroseq.engine.plan_model import Plan, Versioned
+from neuroseq.engine.plan_model import Plan, Recommendation, Versioned
 from neuroseq.engine.profile_facts import start_phase
 from neuroseq.engine.rulebase import RuleBase, check_rulebase, load_rulebase
 from neuroseq.errors import RuleError
@@ -72,11 +72,14 @@ class Planner:
         previous: PreviousAssessment | None = None,
         *,
         overrides: Mapping[str, Mapping[str, Any]] | None = None,
+        caregiver: Mapping[str, Any] | None = None,
     ) -> Plan:
         """Plan one scored case (and compare with ``previous`` on a follow-up).
 
         ``overrides`` (rule tests only) replaces fields of scored facts:
         ``{"cmr": {"value": 0.8}, "domain.cognitive": {"impairment": "significant"}}``.
+        ``caregiver`` is the ``caregiver`` fact of the home (``plan --caregiver``);
+        without it no caregiver fact is asserted and rules that need one do not fire.
         """
         facts = case_facts(
             case,
@@ -87,6 +90,8 @@ class Planner:
             previous_cmr=previous.cmr if previous else None,
             wanted=self.compilation.wanted,
         )
+        if caregiver is not None and "caregiver" in self.compilation.wanted:
+            facts.append(dict(caregiver))
         if overrides:
             facts = _override(facts, overrides)
         firings = self._engine.evaluate(facts)
@@ -108,6 +113,11 @@ class Planner:
             scores=profile_scores_json(profile),
             recommendations=items,
             also_considered=also,
+            caregiver=(
+                {k: v for k, v in caregiver.items() if k not in ("type", "id")}
+                if caregiver is not None
+                else None
+            ),
             previous=(
                 {
                     "cmr": previous.cmr,
@@ -119,6 +129,24 @@ class Planner:
             ),
         )
 
+    def advise_caregiver(
+        self, caregiver: Mapping[str, Any]
+    ) -> tuple[list[Recommendation], list[str]]:
+        """Recommendations for a home from its ``caregiver`` fact alone (``neuroseq cce``).
+
+        No child is planned: the facts are the caregiver fact and the catalogue
+        interventions, with the client-specific intervention fields at neutral
+        values (not current, not declined, ready). Returns (items, also_considered).
+        """
+        facts: list[dict[str, Any]] = [dict(caregiver)]
+        for item_id, static in self._static.items():
+            facts.append({**static, **_NEUTRAL_INTERVENTION, "id": item_id})
+        facts = _wanted(facts, self.compilation.wanted)
+        firings = self._engine.evaluate(facts)
+        return assemble(
+            firings, self._compiled, self.catalog, max_new=self.rulebase.max_new_per_group
+        )
+
     def previous_from(self, case: Case, profile: Profile) -> PreviousAssessment:
         """Plan an earlier assessment and keep what a follow-up compares with."""
         plan = self.plan(case, profile)
@@ -128,6 +156,29 @@ class Planner:
             client_id=case.client.id,
             age=profile.age,
         )
+
+
+_NEUTRAL_INTERVENTION: Mapping[str, Any] = {
+    "current": False,
+    "declined": False,
+    "interest_match": False,
+    "domain_developmental_age": 0.0,
+    "developmentally_ready": True,
+    "cmr_ready": True,
+    "previous_action": "none",
+}
+
+
+def _wanted(
+    facts: list[dict[str, Any]], wanted: Mapping[str, frozenset[str] | None]
+) -> list[dict[str, Any]]:
+    kept = []
+    for fact in facts:
+        if fact["type"] in wanted:
+            ids = wanted[fact["type"]]
+            if ids is None or fact["id"] in ids:
+                kept.append(fact)
+    return kept
 
 
 def _override(

@@ -9,6 +9,7 @@ A rule test file (``rules/tests/*.yaml``, ``schema: neuroseq/rule-tests/v1``)::
           cns: {sleep: 4, ...}         # ... with these items changed
           case: {current_services: [tf_cbt], client: {school_setting: year 2}}
           facts: {cmr: {value: 0.8}}   # optional: override scored facts
+          caregiver: {reserve_category: depleted}   # optional: the home's caregiver fact
         expect:
           present:
             - {intervention: tf_cbt, action: suspend}
@@ -18,13 +19,18 @@ A rule test file (``rules/tests/*.yaml``, ``schema: neuroseq/rule-tests/v1``)::
             - [drumming, tf_cbt]       # drumming is ranked before tf_cbt
 
 ``given.file`` names a case file (relative to the test file) instead of
-building one. Every test runs through the real engine; a failure shows what
+building one. ``given.caregiver`` asserts a ``caregiver`` fact (as with
+``neuroseq plan --caregiver``): the fields given replace those of a neutral
+home with an adequate reserve, or ``{file: <caregiver file>}`` scores a
+caregiver file (relative to the test file) with the bundled weights. Without
+it no caregiver fact is asserted. Every test runs through the real engine; a failure shows what
 was expected beside what came out.
 """
 
 from __future__ import annotations
 
 import copy
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +48,7 @@ from neuroseq.source import SourceDocument, load_document
 __all__ = ["RuleTest", "RuleTestResult", "load_rule_tests", "run_rule_test", "typical_case_data"]
 
 _TEST_KEYS = ("name", "given", "expect")
-_GIVEN_KEYS = ("age", "metric", "cns", "case", "file", "facts", "previous")
+_GIVEN_KEYS = ("age", "metric", "cns", "case", "file", "facts", "previous", "caregiver")
 _EXPECT_KEYS = ("present", "absent", "order")
 
 
@@ -208,7 +214,57 @@ def plan_for_test(planner: Planner, test: RuleTest) -> Plan:
         earlier = _given_case(test, "previous")
         previous = planner.previous_from(earlier, score(earlier))
     overrides = test.given.get("facts") or {}
-    return planner.plan(case, profile, previous, overrides=overrides)
+    caregiver = _given_caregiver(test)
+    return planner.plan(case, profile, previous, overrides=overrides, caregiver=caregiver)
+
+
+def _test_problem(test: RuleTest, message: str) -> RuleError:
+    return RuleError(
+        [Problem(SourceLocation(test.path, test.line), f"test '{test.name}'", message)]
+    )
+
+
+def _given_caregiver(test: RuleTest) -> dict[str, Any] | None:
+    """The caregiver fact of ``given.caregiver``, or None when the test gives none."""
+    given = test.given.get("caregiver")
+    if given is None:
+        return None
+    if not isinstance(given, Mapping):
+        raise _test_problem(
+            test,
+            "given.caregiver is a mapping of caregiver fact fields, or {file: <caregiver file>}",
+        )
+    if "file" in given:
+        from neuroseq.engine.caregiver_facts import caregiver_fact
+        from neuroseq.scoring.caregiver_loader import load_caregiver
+        from neuroseq.scoring.caregiver_score import score_caregiver
+
+        if len(given) != 1:
+            raise _test_problem(test, "given.caregiver with 'file' takes no other keys")
+        home = load_caregiver(Path(test.path).parent / str(given["file"]))
+        return caregiver_fact(score_caregiver(home))
+    from neuroseq.engine.caregiver_facts import typical_caregiver_fact
+    from neuroseq.engine.facts import FACT_TYPES
+
+    fact_type = FACT_TYPES["caregiver"]
+    fact = typical_caregiver_fact()
+    for name, value in given.items():
+        spec = fact_type.field(str(name))
+        if spec is None:
+            close = difflib.get_close_matches(str(name), [f.name for f in fact_type.fields], n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise _test_problem(test, f"given.caregiver: 'caregiver' has no field '{name}'{hint}")
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if spec.kind == "number" and not number:
+            raise _test_problem(test, f"given.caregiver.{name} is a number; got {value!r}")
+        if spec.kind == "text" and value not in spec.values:
+            raise _test_problem(
+                test,
+                f"given.caregiver.{name}: {value!r} is not allowed; "
+                f"expected one of {', '.join(spec.values)}",
+            )
+        fact[str(name)] = float(value) if number else value
+    return fact
 
 
 def _matches(item: Any, wanted: Mapping[str, Any]) -> bool:

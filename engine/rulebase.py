@@ -30,6 +30,7 @@ __all__ = [
 ]
 
 MANIFEST = "rulebase.yaml"
+AUDIENCES = ("therapeutic_web", "family", "client")
 DEFAULT_MAX_NEW = 4
 
 
@@ -43,6 +44,8 @@ class RuleBase:
     rules: tuple[Rule, ...]
     line_lookup: dict[str, Callable[[Sequence[str | int]], int | None]]
     max_new_per_group: int = DEFAULT_MAX_NEW
+    catalog_audiences: tuple[str, ...] = AUDIENCES
+    """Catalogue audiences this rule base is meant to reach (unreachable-entry check)."""
 
 
 def bundled_rules_folder() -> Path:
@@ -63,6 +66,7 @@ def load_rulebase(folder: Path | None = None) -> tuple[RuleBase, list[Problem]]:
     digest = hashlib.sha256()
     version = "unversioned"
     max_new = DEFAULT_MAX_NEW
+    audiences: tuple[str, ...] = AUDIENCES
     manifest = folder / MANIFEST
     if manifest.is_file():
         try:
@@ -72,14 +76,30 @@ def load_rulebase(folder: Path | None = None) -> tuple[RuleBase, list[Problem]]:
         else:
             data = doc.data if isinstance(doc.data, dict) else {}
             for key in data:
-                if key not in ("schema", "version", "description", "max_new_per_group"):
+                if key not in (
+                    "schema",
+                    "version",
+                    "description",
+                    "max_new_per_group",
+                    "catalog_audiences",
+                ):
                     problems.append(
                         doc.problem(
                             (key,),
                             f"unknown key '{key}'; allowed: schema, version, description, "
-                            "max_new_per_group",
+                            "max_new_per_group, catalog_audiences",
                         )
                     )
+            scope = data.get("catalog_audiences", list(AUDIENCES))
+            if isinstance(scope, list) and scope and all(a in AUDIENCES for a in scope):
+                audiences = tuple(scope)
+            else:
+                problems.append(
+                    doc.problem(
+                        ("catalog_audiences",),
+                        f"a list of audiences from: {', '.join(AUDIENCES)}",
+                    )
+                )
             limit = data.get("max_new_per_group", DEFAULT_MAX_NEW)
             if isinstance(limit, int) and not isinstance(limit, bool) and 1 <= limit <= 50:
                 max_new = limit
@@ -120,7 +140,9 @@ def load_rulebase(folder: Path | None = None) -> tuple[RuleBase, list[Problem]]:
         parsed, found = parse_rule_file(rule_doc)
         rules.extend(parsed)
         problems.extend(found)
-    base = RuleBase(str(folder), version, digest.hexdigest(), tuple(rules), lookups, max_new)
+    base = RuleBase(
+        str(folder), version, digest.hexdigest(), tuple(rules), lookups, max_new, audiences
+    )
     return base, problems
 
 
@@ -154,7 +176,11 @@ def check_rulebase(
     """Compile the rules and gather every finding, sorted by file and line."""
     compilation = compile_rules(base.rules, catalog, base.line_lookup)
     findings = list(problems) + compilation.findings
-    unreachable = unreachable_interventions(compilation, catalog)
+    unreachable = [
+        item_id
+        for item_id in unreachable_interventions(compilation, catalog)
+        if catalog.get(item_id).audience in base.catalog_audiences
+    ]
     if unreachable:
         locate = _catalog_lines(catalog_path)
         for item_id in unreachable:

@@ -8,7 +8,11 @@ template naming a missing value fails loudly instead of printing nothing.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
+import traceback
+from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -17,15 +21,16 @@ import jinja2
 
 from neuroseq.engine.workflow import PlanResult
 from neuroseq.errors import Problem, ReportError, SourceLocation
+from neuroseq.scoring.norms import default_norms
 
-__all__ = ["plan_json_text", "render_plan"]
-
-_PHASE_TITLES = {"regulate": "Regulate", "relate": "Relate", "reason": "Reason"}
-_AUDIENCE_TITLES = {
-    "therapeutic_web": "Therapeutic web",
-    "family": "Family",
-    "client": "Client",
-}
+__all__ = [
+    "environment",
+    "markdown_fence",
+    "markdown_text",
+    "plan_json_text",
+    "render_plan",
+    "render_template",
+]
 
 
 def plan_json_text(result: PlanResult) -> str:
@@ -33,14 +38,24 @@ def plan_json_text(result: PlanResult) -> str:
     return json.dumps(result.plan.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
-def _environment(templates: Path | None, *, html: bool) -> jinja2.Environment:
+def environment(templates: Path | None, *, html: bool) -> jinja2.Environment:
+    """The jinja2 environment of a report: a clinic's folder first, then the bundled one.
+
+    Cached per (folder, format): building an environment and compiling its
+    templates costs more than rendering a plan.
+    """
+    if templates is not None and not templates.is_dir():
+        raise ReportError(
+            [Problem(SourceLocation(str(templates)), "", "not a folder of templates")]
+        )
+    return _cached_environment(None if templates is None else str(templates.resolve()), html)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_environment(templates: str | None, html: bool) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if templates is not None:
-        if not templates.is_dir():
-            raise ReportError(
-                [Problem(SourceLocation(str(templates)), "", "not a folder of templates")]
-            )
-        loaders.append(jinja2.FileSystemLoader(str(templates)))
+        loaders.append(jinja2.FileSystemLoader(templates))
     loaders.append(jinja2.FileSystemLoader(str(files("neuroseq.reports") / "templates")))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -51,20 +66,50 @@ def _environment(templates: Path | None, *, html: bool) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["title"] = lambda v: str(v).replace("_", " ").capitalize()
+    env.filters["md"] = markdown_text
+    env.filters["md_fence"] = markdown_fence
     return env
 
 
-def _context(result: PlanResult) -> dict[str, Any]:
-    plan = result.plan.to_json()
-    groups: list[dict[str, Any]] = []
-    for item in plan["recommendations"]:
-        title = _AUDIENCE_TITLES[item["audience"]]
-        if item["audience"] == "client" and item["phase"]:
-            title = f"Client: {_PHASE_TITLES[item['phase']]}"
-        if not groups or groups[-1]["title"] != title:
-            groups.append({"title": title, "items": []})
-        groups[-1]["items"].append(item)
-    return {"plan": plan, "groups": groups, "notes": result.case.notes or ""}
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|])")
+
+
+def markdown_text(value: object) -> str:
+    """Text for a Markdown table cell or line: specials backslash-escaped, one line."""
+    text = " ".join(str(value).split())
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def markdown_fence(value: object) -> str:
+    """Free text as a fenced code block (shown as typed, never as markup)."""
+    text = str(value).rstrip("\n")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def _template_location(exc: jinja2.TemplateError, name: str) -> tuple[str, int | None]:
+    """Where a template failed: syntax errors know it; runtime errors leave it in the traceback."""
+    where: str = getattr(exc, "filename", None) or name
+    line: int | None = getattr(exc, "lineno", None)
+    if line is None:
+        # jinja2 rewrites the traceback so template frames carry the template's file and line.
+        for frame, lineno in traceback.walk_tb(exc.__traceback__):
+            if frame.f_code.co_filename.endswith(".j2"):
+                where, line = frame.f_code.co_filename, lineno
+    return where, line
+
+
+def render_template(name: str, context: Mapping[str, Any], *, templates: Path | None) -> str:
+    """Render one template by name; template problems become a ReportError."""
+    env = environment(templates, html=name.endswith(".html.j2"))
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateError as exc:
+        where, line = _template_location(exc, name)
+        raise ReportError(
+            [Problem(SourceLocation(str(where), line), "", f"template error: {exc.message}")]
+        ) from None
 
 
 def render_plan(
@@ -78,12 +123,6 @@ def render_plan(
 
         return render_plan_text(result, color=color)
     name = {"md": "plan.md.j2", "html": "plan.html.j2"}[fmt]
-    env = _environment(templates, html=fmt == "html")
-    try:
-        return env.get_template(name).render(**_context(result))
-    except jinja2.TemplateError as exc:
-        where = getattr(exc, "filename", None) or name
-        line = getattr(exc, "lineno", None)
-        raise ReportError(
-            [Problem(SourceLocation(str(where), line), "", f"template error: {exc.message}")]
-        ) from None
+    from neuroseq.reports.context import plan_context
+
+    return render_template(name, plan_context(result, default_norms()), templates=templates)

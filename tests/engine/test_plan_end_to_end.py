@@ -38,7 +38,10 @@ def _plan(name: str, **kwargs: Path) -> dict:
     return result.plan.to_json()
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+@pytest.mark.parametrize(
+    "name",
+    sorted(p.name for p in EXAMPLES.glob("*.yaml") if not p.name.startswith("caregiver-")),
+)
 def test_plan_follows_the_contract(name: str) -> None:
     plan = _plan(name)
     assert REQUIRED <= set(plan)

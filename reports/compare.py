@@ -1,0 +1,443 @@
+"""Change over time: several assessments of one client, side by side.
+
+case files --compare_cases--> Comparison --render_comparison(fmt)--> text
+
+Like the published follow-up figure: every item with one column per
+assessment (in time order) and the typical score for the latest age; totals
+per region and domain with the change in developmental ages; the CMR at each
+assessment; and what each plan recommends differently from the one before
+(suspended, resumed, new, stopped, otherwise changed). Each case is planned
+with the case before it as ``previous``, so the rule base's follow-up rules
+(for instance resuming suspended work once CMR passes 1.0) apply.
+
+Assessments are ordered by assessment date when every case gives one, else by
+age. They must all be of one client: a mismatch is a :class:`CaseError`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from neuroseq.engine.planner import Planner
+from neuroseq.engine.workflow import PlanResult, plan_case
+from neuroseq.errors import CaseError, NeuroseqError, Problem, ReportError, SourceLocation
+from neuroseq.reports.brain_map import (
+    REGION_TITLES,
+    brain_map_svg,
+    client_cells,
+    legend,
+    map_key,
+    score_text,
+    typical_cells,
+)
+from neuroseq.reports.charts import CmrMarker, cmr_scale, cmr_text_scale
+from neuroseq.reports.context import ACTION_TITLES, METRIC_TITLES, key_rows
+from neuroseq.reports.render import render_template
+from neuroseq.scoring.case import Case
+from neuroseq.scoring.items import ITEMS
+from neuroseq.scoring.loader import load_case
+from neuroseq.scoring.norms import Norms, load_norms
+from neuroseq.scoring.profile import GroupScore, Profile
+
+__all__ = [
+    "Assessment",
+    "Comparison",
+    "compare",
+    "compare_cases",
+    "comparison_json",
+    "order_cases",
+    "render_comparison",
+]
+
+_ACTIVE = ("recommend", "continue", "resume")
+_HELD = ("suspend", "defer")
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One planned case of the comparison, with its place in time."""
+
+    path: Path
+    result: PlanResult
+
+    @property
+    def date(self) -> str:
+        when = self.result.case.client.assessment_date
+        return when.isoformat() if when else ""
+
+    @property
+    def age(self) -> float:
+        return self.result.profile.age
+
+    @property
+    def label(self) -> str:
+        return f"{self.date}, age {self.age:.1f}" if self.date else f"age {self.age:.1f}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Assessments of one client in time order, and the norms that scored them."""
+
+    client_id: str
+    assessments: tuple[Assessment, ...]
+    norms: Norms
+
+
+def order_cases(cases: Sequence[tuple[Path, Case]]) -> list[tuple[Path, Case]]:
+    """By assessment date when every case gives one (age breaks ties), else by age."""
+    if all(case.client.assessment_date is not None for _, case in cases):
+        return sorted(cases, key=lambda pc: (pc[1].client.assessment_date, pc[1].client.age))
+    return sorted(cases, key=lambda pc: pc[1].client.age)
+
+
+def _same_client(cases: Sequence[tuple[Path, Case]]) -> None:
+    first_path, first = cases[0]
+    ids = {case.client.id for _, case in cases}
+    if len(ids) == 1:
+        return
+    listed = ", ".join(f"'{i}'" for i in sorted(ids))
+    raise CaseError(
+        [
+            Problem(
+                SourceLocation(str(path)),
+                "client.id",
+                f"this assessment is of client '{case.client.id}', but {first_path} is of "
+                f"client '{first.client.id}'; compare assessments of one client only "
+                f"(found {listed})",
+            )
+            for path, case in cases
+            if case.client.id != first.client.id
+        ]
+    )
+
+
+def compare_cases(
+    paths: Sequence[Path],
+    *,
+    rules: Path | None = None,
+    catalog: Path | None = None,
+    norms: Path | None = None,
+) -> Comparison:
+    """Load, check, order and plan every case (each with the one before as previous)."""
+    if len(paths) < 2:
+        raise CaseError(
+            [
+                Problem(
+                    SourceLocation(str(paths[0]) if paths else "<input>"),
+                    "",
+                    "compare needs at least two assessments of one client",
+                )
+            ]
+        )
+    planner = Planner.load(rules, catalog)
+    norms_data = load_norms(norms)
+    ids = set(planner.catalog.ids)
+    loaded: list[tuple[Path, Case]] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            loaded.append((path, load_case(path, catalog_ids=ids)))
+        except NeuroseqError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise CaseError(problems)
+    _same_client(loaded)
+    ordered = order_cases(loaded)
+    assessments = []
+    previous: Path | None = None
+    for path, _case in ordered:
+        result = plan_case(path, norms=norms, previous=previous, planner=planner)
+        assessments.append(Assessment(path, result))
+        previous = path
+    return Comparison(ordered[0][1].client.id, tuple(assessments), norms_data)
+
+
+# --- the comparison as data -------------------------------------------------------
+
+
+def _signed(value: float, digits: int = 1) -> str:
+    if abs(value) < 0.5 * 10**-digits:
+        return "0"
+    return f"{value:+.{digits}f}" if digits else f"{value:+g}"
+
+
+def _change(value: float) -> str:
+    """An item's change in score: whole and half points exactly."""
+    if value == 0:
+        return "0"
+    return f"{value:+g}"
+
+
+def _plan_changes(before: PlanResult, after: PlanResult) -> dict[str, list[dict[str, str]]]:
+    was = {r.intervention: r for r in before.plan.recommendations}
+    now = {r.intervention: r for r in after.plan.recommendations}
+    changes: dict[str, list[dict[str, str]]] = {
+        "resumed": [],
+        "suspended": [],
+        "new": [],
+        "stopped": [],
+        "changed": [],
+    }
+
+    def entry(intervention: str, name: str, old: str, new: str) -> dict[str, str]:
+        return {
+            "intervention": intervention,
+            "name": name,
+            "before": ACTION_TITLES.get(old, "not in plan"),
+            "after": ACTION_TITLES.get(new, "not in plan"),
+            "before_action": old,
+            "after_action": new,
+        }
+
+    for intervention, item in now.items():
+        old = was[intervention].action if intervention in was else ""
+        if item.action == old or (item.action in _ACTIVE[:2] and old in _ACTIVE):
+            continue  # unchanged, or still in use (recommended then continued)
+        if item.action == "resume":
+            kind = "resumed"
+        elif item.action in _HELD and old not in _HELD:
+            kind = "suspended"
+        elif not old and item.action in _ACTIVE:
+            kind = "new"
+        elif old in _ACTIVE and item.action == "avoid":
+            kind = "stopped"
+        else:
+            kind = "changed"
+        changes[kind].append(entry(intervention, item.name, old, item.action))
+    for intervention, item in was.items():
+        if intervention not in now and item.action in _ACTIVE:
+            changes["stopped"].append(entry(intervention, item.name, item.action, ""))
+        elif intervention not in now:
+            changes["changed"].append(entry(intervention, item.name, item.action, ""))
+    return changes
+
+
+_TITLES = {str(region): title for region, title in REGION_TITLES.items()}
+
+
+def _by_kind(profile: Profile, kind: str) -> dict[str, GroupScore]:
+    source = profile.regions if kind == "region" else profile.domains
+    return {str(name): group for name, group in source.items()}
+
+
+def _groups(comparison: Comparison, kind: str) -> list[dict[str, Any]]:
+    first = comparison.assessments[0].result.profile
+    last = comparison.assessments[-1].result.profile
+    names = list(_by_kind(first, kind))
+    if kind == "region":
+        names.reverse()  # top of the map (frontal cortex) first, as drawn
+    rows = []
+    for name in names:
+        groups = [_by_kind(a.result.profile, kind)[name] for a in comparison.assessments]
+        latest = groups[-1]
+        rows.append(
+            {
+                "id": name,
+                "title": _TITLES.get(name, name.replace("_", " ").capitalize()),
+                "scores": [score_text(g.score) for g in groups],
+                "typical": f"{latest.typical:.1f}",
+                "percents": [f"{g.ratio * 100:.0f}%" for g in groups],
+                "developmental_ages": [
+                    f"{g.developmental_age:.1f}" + ("+" if g.at_or_above_age else "")
+                    for g in groups
+                ],
+                "score_change": _change(groups[-1].score - groups[0].score),
+                "developmental_age_change": _signed(
+                    groups[-1].developmental_age - groups[0].developmental_age
+                ),
+                "age_change": _signed(last.age - first.age),
+            }
+        )
+    return rows
+
+
+def comparison_data(comparison: Comparison) -> dict[str, Any]:
+    """The comparison as plain data: the JSON document and the templates' numbers."""
+    items = comparison.assessments
+    last = items[-1].result.profile
+    typical = typical_cells(last, comparison.norms)
+    item_rows = []
+    for index, item in enumerate(ITEMS):
+        scores = [a.result.profile.items[item.id] for a in items]
+        item_rows.append(
+            {
+                "number": item.number,
+                "id": item.id,
+                "label": item.label,
+                "region": item.region,
+                "scores": [score_text(s.score) for s in scores],
+                "bands": [s.band for s in scores],
+                "typical": score_text(round(typical[index].score, 1)),
+                "typical_band": typical[index].band,
+                "change": _change(scores[-1].score - scores[0].score),
+            }
+        )
+    cmr = [a.result.profile.cmr for a in items]
+    return {
+        "schema": "neuroseq/compare/v1",
+        "client_id": comparison.client_id,
+        "typical_age": round(last.age, 2),
+        "assessments": [
+            {
+                "index": number,
+                "path": str(a.path),
+                "assessment_date": a.date or None,
+                "age": round(a.age, 2),
+                "metric": a.result.plan.metric,
+                "cmr": round(a.result.profile.cmr.value, 2),
+                "cmr_typical": round(a.result.profile.cmr.typical, 2),
+                "cmr_band": a.result.profile.cmr.band,
+                "start_phase": a.result.plan.start_phase,
+                "rulebase": a.result.plan.rulebase.model_dump(),
+                "catalog": a.result.plan.catalog.model_dump(),
+                "actions": {r.intervention: r.action for r in a.result.plan.recommendations},
+            }
+            for number, a in enumerate(items, start=1)
+        ],
+        "items": item_rows,
+        "regions": _groups(comparison, "region"),
+        "domains": _groups(comparison, "domain"),
+        "cmr": {
+            "values": [round(c.value, 2) for c in cmr],
+            "change": round(cmr[-1].value - cmr[0].value, 2),
+            "typical_latest": round(cmr[-1].typical, 2),
+        },
+        "plan_changes": [
+            {
+                "from": number,
+                "to": number + 1,
+                **_plan_changes(before.result, after.result),
+            }
+            for number, (before, after) in enumerate(zip(items, items[1:], strict=False), start=1)
+        ],
+    }
+
+
+def comparison_json(comparison: Comparison) -> dict[str, Any]:
+    """The JSON document of ``neuroseq compare --format json``."""
+    return comparison_data(comparison)
+
+
+def _context(comparison: Comparison) -> dict[str, Any]:
+    data = comparison_data(comparison)
+    items = comparison.assessments
+    last = items[-1]
+    typical_age = f"{last.age:.1f}"
+    cmrs = [a.result.profile.cmr for a in items]
+    markers = [
+        CmrMarker(f"{n}: {a.label}", a.result.profile.cmr.value)
+        for n, a in enumerate(items, start=1)
+    ]
+    markers.append(CmrMarker(f"Typical for age {typical_age}", cmrs[-1].typical, typical=True))
+    cmr_change = cmrs[-1].value - cmrs[0].value
+    maps: list[dict[str, Any]] = [
+        {
+            "caption": f"{n}: {a.label}",
+            "svg": brain_map_svg(
+                client_cells(a.result.profile),
+                title=f"Assessment {n} of client {comparison.client_id}, {a.label}",
+                description=f"Functional brain map at {a.label}.",
+            ),
+        }
+        for n, a in enumerate(items, start=1)
+    ]
+    maps.append(
+        {
+            "caption": f"Typical peer, age {typical_age}",
+            "svg": brain_map_svg(
+                typical_cells(last.result.profile, comparison.norms),
+                title=f"Typical peer aged {typical_age}",
+                description="Typical scores for the latest age.",
+            ),
+        }
+    )
+    thresholds = (cmrs[-1].brief_segments_from, cmrs[-1].available_from)
+    return {
+        "data": data,
+        "client_id": comparison.client_id,
+        "assessments": [
+            {
+                "number": n,
+                "label": a.label,
+                "path": a.path.name,
+                "metric": METRIC_TITLES[a.result.plan.metric],
+                "cmr": f"{a.result.profile.cmr.value:.2f}",
+                "cmr_band": a.result.profile.cmr.band.replace("_", " "),
+                "rulebase": a.result.plan.rulebase.version,
+                "rulebase_hash": a.result.plan.rulebase.sha256[:12],
+                "catalog": a.result.plan.catalog.version,
+                "catalog_hash": a.result.plan.catalog.sha256[:12],
+                "notes": a.result.case.notes or "",
+            }
+            for n, a in enumerate(items, start=1)
+        ],
+        "typical_age": typical_age,
+        "maps": maps,
+        "legend": legend(comparison.norms),
+        "key": map_key(),
+        "key_rows": key_rows(),
+        "cmr": {
+            "values": [f"{c.value:.2f}" for c in cmrs],
+            "change": _signed(cmr_change, 2),
+            "typical": f"{cmrs[-1].typical:.2f}",
+            "brief_from": f"{thresholds[0]:.1f}",
+            "available_from": f"{thresholds[1]:.1f}",
+            "scale": cmr_scale(
+                markers,
+                brief_from=thresholds[0],
+                available_from=thresholds[1],
+                label="CMR at each assessment: "
+                + ", ".join(f"{m.label} {m.value:.2f}" for m in markers),
+            ),
+            "text_scale": cmr_text_scale(
+                markers, brief_from=thresholds[0], available_from=thresholds[1]
+            ),
+            "sentence": _cmr_sentence(cmrs[0].value, cmrs[-1].value, *thresholds),
+        },
+        "statement": last.result.plan.statement,
+    }
+
+
+def _cmr_sentence(first: float, last: float, brief: float, available: float) -> str:
+    change = last - first
+    direction = "rose" if change > 0 else "fell" if change < 0 else "did not change"
+    text = f"CMR {direction} from {first:.2f} to {last:.2f} ({_signed(change, 2)})."
+    if first < brief <= last:
+        text += (
+            f" It has passed {brief:.1f}: cognitive-predominant work that was suspended or "
+            "deferred can resume, in brief segments bracketed by regulating activity"
+            + (f" while CMR is below {available:.1f}." if last < available else ".")
+        )
+    elif last < brief <= first:
+        text += f" It has fallen below {brief:.1f}: cognitive-predominant work is suspended again."
+    return text
+
+
+def render_comparison(comparison: Comparison, fmt: str, *, templates: Path | None = None) -> str:
+    """The comparison as ``json``, ``md`` or ``html``."""
+    if fmt == "json":
+        return json.dumps(comparison_json(comparison), indent=2, ensure_ascii=False) + "\n"
+    names = {"md": "compare.md.j2", "html": "compare.html.j2"}
+    if fmt not in names:
+        raise ReportError(
+            [Problem(SourceLocation("<compare>"), "format", f"unknown format '{fmt}'")]
+        )
+    return render_template(names[fmt], _context(comparison), templates=templates)
+
+
+def compare(
+    paths: Sequence[Path],
+    fmt: str = "md",
+    *,
+    rules: Path | None = None,
+    catalog: Path | None = None,
+    norms: Path | None = None,
+    templates: Path | None = None,
+) -> str:
+    """What ``neuroseq compare`` prints: plan every case in time order, then render."""
+    comparison = compare_cases(paths, rules=rules, catalog=catalog, norms=norms)
+    return render_comparison(comparison, fmt, templates=templates)

@@ -1,0 +1,411 @@
+"""What the Markdown and HTML plan templates see: PlanResult --plan_context--> dict.
+
+The context holds the plan contract as JSON data (``plan``, as in earlier
+versions, so a clinic's own templates keep working) and ready-made report
+pieces: the header, both brain maps (SVG markup and a Markdown grid), the
+domain and region rows, the CMR with a sentence on what it means for this
+client, the developmental history (``None`` for an ER metric or a case
+without history), the recommendations grouped by audience and phase in rank
+order, and the case's free-text notes as plain text. Templates only lay these
+out; numbers are formatted here, once, for both formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
+
+from markupsafe import Markup
+
+from neuroseq.engine.plan_model import Recommendation
+from neuroseq.engine.workflow import PlanResult
+from neuroseq.reports.brain_map import (
+    REGION_TITLES,
+    MapCell,
+    brain_map_svg,
+    client_cells,
+    legend,
+    map_key,
+    score_text,
+    typical_cells,
+)
+from neuroseq.reports.charts import (
+    CmrMarker,
+    HistoryColumn,
+    cmr_scale,
+    cmr_text_scale,
+    history_chart,
+    ratio_bar,
+)
+from neuroseq.scoring.norms import Norms
+from neuroseq.scoring.profile import GroupScore, Profile
+
+__all__ = [
+    "ACTION_TITLES",
+    "METRIC_TITLES",
+    "SIX_RS",
+    "cmr_sentence",
+    "group_rows",
+    "key_rows",
+    "maps",
+    "markdown_map",
+    "plan_context",
+    "recommendation_groups",
+]
+
+METRIC_TITLES = {"full": "Full metric", "follow_up": "Follow-up metric", "er": "ER metric"}
+ACTION_TITLES = {
+    "recommend": "Start",
+    "continue": "Continue",
+    "resume": "Resume",
+    "suspend": "Suspend",
+    "defer": "Defer",
+    "avoid": "Avoid",
+}
+_PHASE_TITLES = {"regulate": "Regulate", "relate": "Relate", "reason": "Reason"}
+_AUDIENCE_TITLES = {
+    "therapeutic_web": "Therapeutic web",
+    "family": "Family",
+    "client": "Client",
+}
+#: The 6 R's in their published order: key, short mark, full name.
+SIX_RS = (
+    ("relational", "Rel", "Relational"),
+    ("relevant", "Rlv", "Relevant"),
+    ("repetitive", "Rep", "Repetitive"),
+    ("rewarding", "Rew", "Rewarding"),
+    ("rhythmic", "Rhy", "Rhythmic"),
+    ("respectful", "Res", "Respectful"),
+)
+_ACTIVE = ("recommend", "continue", "resume")
+_PERIOD_TITLES = {
+    "perinatal": "Perinatal",
+    "infancy": "Infancy",
+    "early_childhood": "Early childhood",
+    "childhood": "Childhood",
+    "adolescence": "Adolescence",
+    "adulthood": "Adulthood",
+}
+
+
+def _title(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def _years(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _development(group: GroupScore, age: float) -> str:
+    if group.at_or_above_age:
+        return f"at or above age ({_years(age)})"
+    return f"{_years(group.developmental_age)} ({_years(age - group.developmental_age)} below)"
+
+
+_Name = TypeVar("_Name", bound=str)
+
+
+def group_rows(
+    groups: Mapping[_Name, GroupScore], age: float, *, titles: Mapping[_Name, str]
+) -> list[dict[str, Any]]:
+    """Rows for a region or domain table: score against typical, ratio, developmental age."""
+    rows = []
+    for name, group in groups.items():
+        title = titles.get(name, _title(name))
+        rows.append(
+            {
+                "id": name,
+                "title": title,
+                "score": score_text(group.score),
+                "typical": f"{group.typical:.1f}",
+                "percent": f"{group.ratio * 100:.0f}%",
+                "impairment": group.impairment,
+                "developmental_age": _years(group.developmental_age),
+                "at_or_above_age": group.at_or_above_age,
+                "development": _development(group, age),
+                "age": _years(age),
+                "bar": ratio_bar(
+                    group.ratio,
+                    group.impairment,
+                    f"{title}: {group.ratio * 100:.0f}% of typical for age",
+                ),
+            }
+        )
+    return rows
+
+
+def _names(items: Sequence[Recommendation]) -> str:
+    names = [item.name for item in items]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def cmr_sentence(profile: Profile, recommendations: Sequence[Recommendation]) -> str:
+    """One sentence (or two) on what the CMR means for this client and this plan."""
+    cmr = profile.cmr
+    value, brief, available = f"{cmr.value:.2f}", cmr.brief_segments_from, cmr.available_from
+    typical = f"A typical peer of this age has a CMR of about {cmr.typical:.1f}."
+    if cmr.band == "deferred":
+        suspended = [r for r in recommendations if r.action == "suspend"]
+        deferred = [r for r in recommendations if r.action == "defer"]
+        plan = []
+        if suspended:
+            plan.append(f"suspends {_names(suspended)}")
+        if deferred:
+            plan.append(f"defers {_names(deferred)}")
+        doing = (" this plan " + " and ".join(plan) + " and") if plan else " this plan"
+        return (
+            f"At {value}, below {brief:.1f}, this client's cortex cannot yet modulate the "
+            "dysregulated lower networks: cognitive-predominant work (following verbal "
+            "commands, sitting and attending in class, talking therapies) is unlikely to "
+            f"succeed now, so{doing} starts with patterned, regulating activity. {typical}"
+        )
+    if cmr.band == "brief_segments":
+        return (
+            f"At {value}, between {brief:.1f} and {available:.1f}, cognitive-predominant work "
+            "can be used only in brief segments bracketed by regulating activity; sustained "
+            f"attention is still very brief. {typical}"
+        )
+    return (
+        f"At {value}, {available:.1f} or above, cognitive-predominant work is available to "
+        f"this client. {typical}"
+    )
+
+
+def _dosing(item: Recommendation) -> str:
+    if item.action not in _ACTIVE:
+        return "not now" if item.action != "avoid" else "not used"
+    return f"{item.dosing['frequency']}; {item.dosing['episode']}"
+
+
+def recommendation_groups(recommendations: Sequence[Recommendation]) -> list[dict[str, Any]]:
+    """Recommendations in rank order, grouped under audience (and phase) headings."""
+    groups: list[dict[str, Any]] = []
+    for item in recommendations:
+        title = _AUDIENCE_TITLES[item.audience]
+        if item.audience == "client" and item.phase:
+            title = f"Client: {_PHASE_TITLES[item.phase]}"
+        if not groups or groups[-1]["title"] != title:
+            groups.append({"title": title, "items": []})
+        six = item.six_rs.model_dump()
+        groups[-1]["items"].append(
+            {
+                "rank": item.rank,
+                "action": item.action,
+                "action_title": ACTION_TITLES[item.action],
+                "intervention": item.intervention,
+                "name": item.name,
+                "domain": _title(item.domain) if item.domain else "",
+                "dosing": _dosing(item),
+                "active": item.action in _ACTIVE,
+                "settings": ", ".join(item.settings),
+                "six_rs": [
+                    {"mark": mark, "name": name, "on": bool(six[key])} for key, mark, name in SIX_RS
+                ],
+                "six_rs_text": " ".join(mark if six[key] else "-" for key, mark, _ in SIX_RS),
+                "rationale": item.rationale[:1].upper() + item.rationale[1:],
+                "source": item.source,
+                "rule": item.rule,
+            }
+        )
+    return groups
+
+
+def _json_groups(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The plan's JSON recommendations under the same headings (for older templates)."""
+    groups: list[dict[str, Any]] = []
+    for item in items:
+        title = _AUDIENCE_TITLES[item["audience"]]
+        if item["audience"] == "client" and item["phase"]:
+            title = f"Client: {_PHASE_TITLES[item['phase']]}"
+        if not groups or groups[-1]["title"] != title:
+            groups.append({"title": title, "items": []})
+        groups[-1]["items"].append(item)
+    return groups
+
+
+def markdown_map(client: Sequence[MapCell], typical: Sequence[MapCell]) -> list[dict[str, Any]]:
+    """The map as region rows (top to bottom) of ``number: client band / typical`` cells."""
+    typical_by_number = {cell.number: cell for cell in typical}
+    rows: list[dict[str, Any]] = []
+    for title, items in map_key():
+        cells = []
+        for number, _label in items:
+            mine = next(c for c in client if c.number == number)
+            peer = typical_by_number[number]
+            cells.append(
+                f"{number}: **{score_text(mine.score)}** {mine.band.replace('_', ' ')}"
+                f" / {score_text(peer.score)}"
+            )
+        rows.append({"title": title, "cells": cells})
+    return rows
+
+
+def key_rows() -> list[list[str]]:
+    """The item key as table rows: one column per region, top (frontal cortex) first."""
+    columns = [[f"{number} {label}" for number, label in items] for _, items in map_key()]
+    depth = max(len(column) for column in columns)
+    return [[column[i] if i < len(column) else "" for column in columns] for i in range(depth)]
+
+
+def _history(profile: Profile) -> dict[str, Any] | None:
+    risk = profile.risk
+    if profile.metric == "er" or risk.overall_value is None:
+        return None
+    columns = [
+        HistoryColumn(
+            _PERIOD_TITLES[entry.period],
+            entry.adversity,
+            entry.relational_health,
+            entry.value,
+            entry.category,
+        )
+        for entry in risk.periods.values()
+    ]
+    summary = "; ".join(
+        f"{c.period}: adversity {c.adversity:.2f}, relational health "
+        f"{c.relational_health:.2f}, risk {c.category.replace('_', ' ')}"
+        for c in columns
+    )
+    return {
+        "chart": history_chart(columns, label=f"Developmental history by period. {summary}."),
+        "periods": [
+            {
+                "title": c.period,
+                "adversity": f"{c.adversity:.2f}",
+                "relational_health": f"{c.relational_health:.2f}",
+                "risk": f"{c.risk:.2f}",
+                "category": c.category.replace("_", " "),
+            }
+            for c in columns
+        ],
+        "overall": risk.overall.replace("_", " "),
+        "overall_value": f"{risk.overall_value:.2f}",
+        "overall_period": _PERIOD_TITLES[risk.overall_period or "perinatal"],
+    }
+
+
+def maps(profile: Profile, norms: Norms, *, title: str) -> dict[str, Markup]:
+    """The client's map (titled ``title``) and the typical same-age peer's map."""
+    age = _years(profile.age)
+    mine = client_cells(profile)
+    peer = typical_cells(profile, norms)
+    return {
+        "client": brain_map_svg(
+            mine,
+            title=title,
+            description=_map_description(mine),
+        ),
+        "typical": brain_map_svg(
+            peer,
+            title=f"Typical peer aged {age}",
+            description=_map_description(peer),
+        ),
+    }
+
+
+def _map_description(cells: Sequence[MapCell]) -> str:
+    rows = []
+    for title, items in map_key():
+        numbers = {number for number, _ in items}
+        scores = ", ".join(
+            f"{c.number} {score_text(c.score)} {c.band.replace('_', ' ')}"
+            for c in cells
+            if c.number in numbers
+        )
+        rows.append(f"{title}: {scores}")
+    return "Item number, score and band by region, top to bottom. " + "; ".join(rows) + "."
+
+
+def plan_context(result: PlanResult, norms: Norms) -> dict[str, Any]:
+    """Everything the plan templates need; ``norms`` band the typical peer's map."""
+    plan = result.plan
+    data = plan.to_json()
+    profile = result.profile
+    client = result.case.client
+    age = _years(profile.age)
+    cells_client = client_cells(profile)
+    cells_typical = typical_cells(profile, norms)
+    catalog = result.planner.catalog
+    also = [
+        entry.name if (entry := catalog.find(i)) is not None else i for i in plan.also_considered
+    ]
+    previous = None
+    if plan.previous is not None:
+        previous = {
+            "age": _years(float(plan.previous["age"])),
+            "cmr": f"{float(plan.previous['cmr']):.2f}",
+        }
+    cmr = profile.cmr
+    markers = [
+        CmrMarker(f"Client {plan.client_id}", cmr.value),
+        CmrMarker(f"Typical for age {age}", cmr.typical, typical=True),
+    ]
+    health = profile.relational_health
+    return {
+        "plan": data,
+        "groups": _json_groups(data["recommendations"]),
+        "recommendation_groups": recommendation_groups(plan.recommendations),
+        "notes": result.case.notes or "",
+        "header": {
+            "client_id": plan.client_id,
+            "age": age,
+            "metric": METRIC_TITLES[plan.metric],
+            "assessment_date": client.assessment_date.isoformat()
+            if client.assessment_date
+            else "not given",
+            "placement": client.placement or "",
+            "school_setting": client.school_setting or "",
+            "rulebase": plan.rulebase.version,
+            "rulebase_hash": plan.rulebase.sha256[:12],
+            "catalog": plan.catalog.version,
+            "catalog_hash": plan.catalog.sha256[:12],
+            "norms": plan.norms.version,
+            "generator": plan.generator,
+            "start_phase": _PHASE_TITLES[plan.start_phase] if plan.start_phase else "none",
+            "previous": previous,
+        },
+        "maps": maps(profile, norms, title=f"Client {plan.client_id}, age {age}"),
+        "md_map": markdown_map(cells_client, cells_typical),
+        "legend": legend(norms),
+        "key": map_key(),
+        "key_rows": key_rows(),
+        "domains": group_rows(profile.domains, profile.age, titles={}),
+        "regions": group_rows(
+            dict(reversed(tuple(profile.regions.items()))), profile.age, titles=REGION_TITLES
+        ),
+        "cmr": {
+            "value": f"{cmr.value:.2f}",
+            "typical": f"{cmr.typical:.2f}",
+            "band": cmr.band.replace("_", " "),
+            "brief_from": f"{cmr.brief_segments_from:.1f}",
+            "available_from": f"{cmr.available_from:.1f}",
+            "sentence": cmr_sentence(profile, plan.recommendations),
+            "scale": cmr_scale(
+                markers,
+                brief_from=cmr.brief_segments_from,
+                available_from=cmr.available_from,
+                label=(
+                    f"CMR scale with thresholds {cmr.brief_segments_from:.1f} and "
+                    f"{cmr.available_from:.1f}: client {cmr.value:.2f}, typical for age "
+                    f"{cmr.typical:.2f}"
+                ),
+            ),
+            "text_scale": cmr_text_scale(
+                markers, brief_from=cmr.brief_segments_from, available_from=cmr.available_from
+            ),
+        },
+        "history": _history(profile),
+        "relational_health": None
+        if health is None
+        else {
+            "family": score_text(health.family),
+            "peers": score_text(health.peers),
+            "school": score_text(health.school),
+            "community": score_text(health.community),
+        },
+        "also_considered": also,
+        "six_rs_key": [{"mark": mark, "name": name} for _, mark, name in SIX_RS],
+        "statement": plan.statement,
+    }

@@ -1,0 +1,150 @@
+"""Load a caregiver file strictly: YAML or JSON in, a :class:`CaregiverAssessment` out.
+
+Schema problems come from pydantic; the shape of each child ("a case file
+reference, or an age with four direct ratings") is checked here on the raw
+data as well, so it is reported at the child's own line even when other
+fields are wrong. A child given by ``case:`` is loaded with the case loader,
+relative to the caregiver file; the case file's own problems keep their own
+``file:line`` and the caregiver file gets one located problem pointing at the
+reference. Every problem is collected and raised together as one
+:class:`~neuroseq.errors.CaregiverError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from pydantic import ValidationError
+
+from neuroseq.errors import CaregiverError, NeuroseqError, Problem
+from neuroseq.scoring.caregiver import CHILD_RATINGS, CaregiverFile, child_shape_problem
+from neuroseq.scoring.case import Case
+from neuroseq.scoring.loader import load_case
+from neuroseq.source import SourceDocument, load_document, pydantic_problems
+
+__all__ = ["CaregiverAssessment", "caregiver_from_document", "load_caregiver"]
+
+
+@dataclass(frozen=True)
+class CaregiverAssessment:
+    """A validated caregiver file and the case files its children refer to."""
+
+    path: str
+    document: CaregiverFile
+    cases: Mapping[int, Case]
+    """The loaded case of each child given by ``case:``, by the child's index."""
+
+
+def load_caregiver(
+    path: Path | str, *, catalog_ids: Collection[str] | None = None
+) -> CaregiverAssessment:
+    """Read, parse and validate one caregiver file and the case files it names."""
+    return caregiver_from_document(
+        load_document(path, error=CaregiverError), catalog_ids=catalog_ids
+    )
+
+
+def caregiver_from_document(
+    doc: SourceDocument, *, catalog_ids: Collection[str] | None = None
+) -> CaregiverAssessment:
+    """Validate an already parsed document as a caregiver file, collecting every problem."""
+    data = doc.data
+    if not isinstance(data, dict):
+        raise CaregiverError(
+            [
+                doc.problem(
+                    (),
+                    "expected a mapping with schema, caregiver, internal_resources, "
+                    "external_resources, challenges",
+                )
+            ]
+        )
+    problems: list[Problem] = []
+    cases = _children(doc, data, catalog_ids, problems)
+    document: CaregiverFile | None = None
+    try:
+        document = CaregiverFile.model_validate(data)
+    except ValidationError as exc:
+        problems += pydantic_problems(doc, CaregiverFile, exc)
+    if problems or document is None:
+        raise CaregiverError(_unique(problems))
+    return CaregiverAssessment(doc.path, document, MappingProxyType(cases))
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return sorted(
+        set(problems), key=lambda p: (p.location.path, p.location.line or 0, p.field, p.message)
+    )
+
+
+def _present(child: Mapping[str, Any], key: str) -> bool:
+    return child.get(key) is not None
+
+
+def _children(
+    doc: SourceDocument,
+    data: Mapping[str, Any],
+    catalog_ids: Collection[str] | None,
+    problems: list[Problem],
+) -> dict[int, Case]:
+    """Check each child's shape and load the case files; return the loaded cases."""
+    challenges = data.get("challenges")
+    children = challenges.get("children") if isinstance(challenges, dict) else None
+    if not isinstance(children, list):
+        return {}
+    cases: dict[int, Case] = {}
+    seen: dict[Path, int] = {}
+    folder = Path(doc.path).parent
+    for index, child in enumerate(children):
+        if not isinstance(child, dict):
+            continue
+        key: tuple[str | int, ...] = ("challenges", "children", index)
+        message = child_shape_problem(
+            has_case=_present(child, "case"),
+            has_age=_present(child, "age_years"),
+            ratings={name: _present(child, name) for name in CHILD_RATINGS},
+        )
+        if message:
+            problems.append(doc.problem(key, message))
+        reference = child.get("case")
+        if not isinstance(reference, str) or not reference.strip():
+            continue
+        where = (*key, "case")
+        target = (folder / reference).resolve()
+        if target in seen:
+            problems.append(
+                doc.problem(
+                    where,
+                    f"the case file '{reference}' is already given as "
+                    f"challenges.children[{seen[target]}]; list each child once",
+                )
+            )
+            continue
+        seen[target] = index
+        if not target.is_file():
+            problems.append(
+                doc.problem(
+                    where,
+                    f"case file '{reference}' not found (looked for {target}); "
+                    "a case path is relative to the caregiver file",
+                )
+            )
+            continue
+        try:
+            cases[index] = load_case(folder / reference, catalog_ids=catalog_ids)
+        except NeuroseqError as exc:
+            count = len(exc.problems)
+            noun = "problem" if count == 1 else "problems"
+            problems.extend(exc.problems)
+            problems.append(
+                doc.problem(
+                    where,
+                    f"the case file '{reference}' has {count} {noun}, "
+                    "listed with its own file and line",
+                )
+            )
+    return cases

@@ -1,0 +1,118 @@
+"""The caregiver fact stays in step with FACT_TYPES; the caregiver rule base is tested as data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from neuroseq.engine.caregiver_facts import caregiver_fact, typical_caregiver_fact
+from neuroseq.engine.caregiver_workflow import caregiver_rules_folder
+from neuroseq.engine.facts import FACT_TYPES
+from neuroseq.engine.planner import Planner
+from neuroseq.engine.rule_tests import RuleTest, load_rule_tests, run_rule_test
+from neuroseq.engine.rulebase import load_rulebase
+from neuroseq.scoring.caregiver_loader import load_caregiver
+from neuroseq.scoring.caregiver_score import score_caregiver
+
+ROOT = Path(__file__).resolve().parents[2]
+TESTS, PROBLEMS = load_rule_tests(caregiver_rules_folder() / "tests")
+
+
+@pytest.fixture(scope="module")
+def planner() -> Planner:
+    return Planner.load(caregiver_rules_folder())
+
+
+@pytest.mark.parametrize(
+    "fact",
+    [
+        typical_caregiver_fact(),
+        caregiver_fact(
+            score_caregiver(load_caregiver(ROOT / "examples" / "caregiver-depleted.yaml"))
+        ),
+    ],
+    ids=["typical", "depleted example"],
+)
+def test_caregiver_fact_has_exactly_the_fact_type_fields(fact: dict[str, object]) -> None:
+    spec = FACT_TYPES["caregiver"]
+    assert set(fact) == {"type", "id", *(f.name for f in spec.fields)}
+    assert (fact["type"], fact["id"]) == ("caregiver", "caregiver")
+    for field in spec.fields:
+        value = fact[field.name]
+        if field.kind == "number":
+            assert isinstance(value, int | float) and field.low <= value <= field.high, field.name  # type: ignore[operator]
+        else:
+            assert value in field.values, field.name
+
+
+def test_caregiver_rule_base_is_apart_from_the_default_one() -> None:
+    default, _ = load_rulebase()
+    caregiver, problems = load_rulebase(caregiver_rules_folder())
+    assert problems == []
+    assert not {r.id for r in default.rules} & {r.id for r in caregiver.rules}
+    assert all(r.id.startswith("caregiver.") for r in caregiver.rules)
+    assert not any(r.id.startswith("caregiver.") for r in default.rules)
+
+
+def test_caregiver_rule_test_files_are_well_formed() -> None:
+    assert PROBLEMS == []
+    assert len(TESTS) >= 10
+
+
+@pytest.mark.parametrize("test", TESTS, ids=[t.name for t in TESTS])
+def test_caregiver_rule_given_expect(planner: Planner, test: RuleTest) -> None:
+    result = run_rule_test(planner, test)
+    assert result.passed, "\n".join(result.failures)
+
+
+def test_every_caregiver_rule_has_a_given_expect_test() -> None:
+    base, _ = load_rulebase(caregiver_rules_folder())
+    named = {
+        str(wanted.get("rule"))
+        for test in TESTS
+        for wanted in test.expect.get("present") or []
+        if isinstance(wanted, dict) and "rule" in wanted
+    }
+    assert sorted(rule.id for rule in base.rules if rule.id not in named) == []
+
+
+def test_advise_caregiver_matches_the_rule_tests(planner: Planner) -> None:
+    fact = {**typical_caregiver_fact(), "reserve": -40.0, "reserve_category": "depleted"}
+    items, also = planner.advise_caregiver(fact)
+    assert also == []
+    by_id = {item.intervention: item for item in items}
+    assert by_id["respite_care"].rule == "caregiver.respite.depleted"
+    assert by_id["placement_stability_planning"].rule == "caregiver.placement.depleted_no_new"
+    assert "-40 points" in by_id["respite_care"].rationale
+    assert planner.advise_caregiver(typical_caregiver_fact()) == ([], [])
+
+
+def test_rule_test_given_caregiver_unknown_field_says_so(planner: Planner) -> None:
+    test = RuleTest("bad", {"caregiver": {"reserv": 1}}, {}, "inline.yaml", 3)
+    result = run_rule_test(planner, test)
+    assert result.failures == (
+        "inline.yaml:3: test 'bad': given.caregiver: 'caregiver' has no field 'reserv'; "
+        "did you mean 'reserve'?",
+    )
+    test = RuleTest("bad", {"caregiver": {"reserve_category": "empty"}}, {}, "inline.yaml", 3)
+    assert "is not allowed; expected one of depleted" in run_rule_test(planner, test).failures[0]
+
+
+def test_rule_test_given_caregiver_file_scores_the_file(planner: Planner) -> None:
+    test = RuleTest(
+        "from a file",
+        {"caregiver": {"file": "examples/caregiver-depleted.yaml"}},
+        {
+            "present": [
+                {
+                    "intervention": "placement_stability_planning",
+                    "rule": "caregiver.placement.reduce_load",
+                }
+            ]
+        },
+        str(ROOT / "inline.yaml"),
+        1,
+    )
+    result = run_rule_test(planner, test)
+    assert result.passed, result.failures
