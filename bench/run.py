@@ -168,17 +168,24 @@ def _raw_durable(
             return lambda c: None
 
     definitions = copy.deepcopy(rulesets)
-    types = {f["type"] for facts in facts_per_case for f in facts}
     for definition in definitions.values():
-        for fact_type in types:
-            definition[f"sink_{fact_type}"] = {"all": [{"m": {"type": fact_type}}], "run": "sink"}
+        for rule in definition.values():
+            rule["run"] = "noop"
+        # the same never-firing sink the adapter uses, so both see the same network
+        definition["sink"] = {
+            "all": [{"m": {"$ex": {"type": 1}}}, {"n": {"type": "bench:never"}}],
+            "run": "noop",
+        }
+        definition["anchor"] = {"all": [{"s": {"type": "bench:session"}}], "run": "noop"}
     host = Quiet()
     host.register_rulesets(definitions)
     names = list(definitions)
     start = time.perf_counter()
     for index, facts in enumerate(facts_per_case):
         sid = f"floor{index}"
-        batch = [{**fact, "sid": sid} for fact in facts]
+        batch = [{"type": "bench:session", "id": "s", "sid": sid}] + [
+            {**fact, "sid": sid} for fact in facts
+        ]
         for name in names:
             host.assert_facts(name, batch)
             host.delete_state(name, sid)

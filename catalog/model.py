@@ -10,6 +10,7 @@ names defined here (``audience``, ``mode``, ``phase``, ``targets``,
 from __future__ import annotations
 
 import difflib
+import functools
 from collections import Counter
 from typing import Annotated, Literal
 
@@ -260,12 +261,13 @@ class Catalog(BaseModel):
         """Every intervention id, in file order."""
         return tuple(item.id for item in self.interventions)
 
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Intervention]:
+        return {item.id: item for item in self.interventions}
+
     def find(self, intervention_id: str) -> Intervention | None:
         """The intervention with this id, or None."""
-        for item in self.interventions:
-            if item.id == intervention_id:
-                return item
-        return None
+        return self._by_id.get(intervention_id)
 
     def get(self, intervention_id: str) -> Intervention:
         """The intervention with this id; an unknown id raises :class:`CatalogError`."""
@@ -277,4 +279,4 @@ class Catalog(BaseModel):
         return item
 
     def __contains__(self, intervention_id: object) -> bool:
-        return any(item.id == intervention_id for item in self.interventions)
+        return isinstance(intervention_id, str) and intervention_id in self._by_id

@@ -15,11 +15,12 @@ priority (higher first), then intervention id; and ranked 1..n.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from neuroseq.catalog.model import Catalog
+from neuroseq.catalog.model import Catalog, Intervention
 from neuroseq.engine.compiler import CompiledRule, render_template
 from neuroseq.engine.plan_model import Overruled, Recommendation, SixRs
 from neuroseq.engine.rule_model import Pattern, Ref, Test
@@ -115,6 +116,7 @@ def _fact_trace(
     return entry
 
 
+@functools.lru_cache(maxsize=1024)
 def _template_fields(template: str) -> dict[str, set[str]]:
     from neuroseq.engine.compiler import template_fields
 
@@ -145,52 +147,76 @@ def assemble(
         )
         by_intervention.setdefault(candidate.intervention, []).append(candidate)
 
-    winners: list[tuple[_Candidate, list[_Candidate]]] = []
+    # Decide first on light tuples; build the full, explained item only for
+    # what the plan keeps.
+    decided: list[
+        tuple[tuple[int, int, int, str], _Candidate, list[_Candidate], str, str | None]
+    ] = []
     for candidates in by_intervention.values():
         ordered = sorted(candidates, key=_Candidate.sort_key)
-        winners.append((ordered[0], ordered[1:]))
+        win = ordered[0]
+        audience, phase = _placement(win, catalog)
+        key = (AUDIENCE_ORDER[audience], PHASE_ORDER[phase], -win.priority, win.intervention)
+        decided.append((key, win, ordered[1:], audience, phase))
+    decided.sort(key=lambda entry: entry[0])
 
-    items = [_recommendation(win, others, catalog) for win, others in winners]
+    # Per-group limit on new client items.
+    counts: dict[str | None, int] = {}
+    kept: list[tuple[_Candidate, list[_Candidate]]] = []
+    dropped: list[str] = []
+    for _key, win, others, audience, phase in decided:
+        if audience == "client" and win.action in NEW_ACTIONS:
+            counts[phase] = counts.get(phase, 0) + 1
+            if counts[phase] > max_new:
+                dropped.append(win.intervention)
+                continue
+        kept.append((win, others))
+    ranked = [
+        _recommendation(win, others, catalog, rank)
+        for rank, (win, others) in enumerate(kept, start=1)
+    ]
+    return ranked, dropped
 
-    # Per-group limit on new items.
-    groups: dict[tuple[str, str | None], list[Recommendation]] = {}
-    for item in items:
-        if item.audience == "client" and item.action in NEW_ACTIONS:
-            groups.setdefault((item.audience, item.phase), []).append(item)
-    dropped: list[Recommendation] = []
-    for group in groups.values():
-        group.sort(key=lambda r: (-r.priority, r.intervention))
-        dropped.extend(group[max_new:])
-    dropped_ids = {r.intervention for r in dropped}
-    kept = [i for i in items if i.intervention not in dropped_ids]
-    kept.sort(
-        key=lambda r: (
-            AUDIENCE_ORDER[r.audience],
-            PHASE_ORDER[r.phase],
-            -r.priority,
-            r.intervention,
+
+_SIX_RS: dict[int, tuple[Intervention, SixRs]] = {}
+
+
+def _six_rs(entry: Intervention) -> SixRs:
+    """The 6 R's of a catalogue entry (built once per entry)."""
+    cached = _SIX_RS.get(id(entry))
+    if cached is None or cached[0] is not entry:
+        rs = entry.six_rs
+        cached = (
+            entry,
+            SixRs.model_construct(
+                relational=rs.relational.value,
+                relevant=rs.relevant.value,
+                repetitive=rs.repetitive.value,
+                rewarding=rs.rewarding.value,
+                rhythmic=rs.rhythmic.value,
+                respectful=rs.respectful.value,
+            ),
         )
-    )
-    ranked = [item.model_copy(update={"rank": rank}) for rank, item in enumerate(kept, start=1)]
-    dropped.sort(
-        key=lambda r: (
-            AUDIENCE_ORDER[r.audience],
-            PHASE_ORDER[r.phase],
-            -r.priority,
-            r.intervention,
-        )
-    )
-    return ranked, [r.intervention for r in dropped]
+        _SIX_RS[id(entry)] = cached
+    return cached[1]
+
+
+def _placement(win: _Candidate, catalog: Catalog) -> tuple[str, str | None]:
+    """The audience and phase an item is listed under."""
+    entry = catalog.get(win.intervention)
+    action = win.compiled.rule.action
+    audience = action.audience or entry.audience
+    phase = (action.phase or entry.phase) if audience == "client" else None
+    return audience, phase
 
 
 def _recommendation(
-    win: _Candidate, others: Sequence[_Candidate], catalog: Catalog
+    win: _Candidate, others: Sequence[_Candidate], catalog: Catalog, rank: int
 ) -> Recommendation:
     entry = catalog.get(win.intervention)
     rule = win.compiled.rule
     action = rule.action
-    audience = action.audience or entry.audience
-    phase = action.phase or entry.phase if audience == "client" else None
+    audience, phase = _placement(win, catalog)
     domain = action.domain or (entry.domains[0] if entry.domains else None)
     if audience != "client":
         domain = None
@@ -210,12 +236,13 @@ def _recommendation(
         if rule.summary
         else f"{VERBS[win.action]}: {entry.name}. {entry.summary}"
     )
-    return Recommendation(
-        rank=0,
-        audience=audience,
+    # The values are built here from validated models, so no second validation.
+    return Recommendation.model_construct(
+        rank=rank,
+        audience=audience,  # type: ignore[arg-type]
         domain=domain,
-        phase=phase,
-        action=win.action,
+        phase=phase,  # type: ignore[arg-type]
+        action=win.action,  # type: ignore[arg-type]
         intervention=entry.id,
         name=entry.name,
         summary=summary_text,
@@ -223,19 +250,12 @@ def _recommendation(
         rule_title=rule.title,
         rationale=" ".join(render_template(rule.rationale, win.matched).split()),
         facts=facts,
-        six_rs=SixRs(
-            relational=entry.six_rs.relational.value,
-            relevant=entry.six_rs.relevant.value,
-            repetitive=entry.six_rs.repetitive.value,
-            rewarding=entry.six_rs.rewarding.value,
-            rhythmic=entry.six_rs.rhythmic.value,
-            respectful=entry.six_rs.respectful.value,
-        ),
+        six_rs=_six_rs(entry),
         dosing={"frequency": entry.dosing.frequency, "episode": entry.dosing.episode},
         settings=list(entry.settings),
         priority=win.priority,
         source=rule.source,
         evidence=entry.evidence.source,
         supporting_rules=supporting,
-        overruled=[Overruled(rule=r, action=a) for r, a in overruled],
+        overruled=[Overruled.model_construct(rule=r, action=a) for r, a in overruled],
     )

@@ -86,6 +86,8 @@ class Compilation:
     rules: list[CompiledRule] = field(default_factory=list)
     findings: list[Problem] = field(default_factory=list)
     wanted: dict[str, frozenset[str] | None] = field(default_factory=dict)
+    fields: dict[str, set[str]] = field(default_factory=dict)
+    """Per fact type, every field some rule tests, refers to or names in a rationale."""
     reached: set[str] = field(default_factory=set)
 
     @property
@@ -698,7 +700,7 @@ class _Compiler:
             self.out.rules.append(
                 CompiledRule(name, rule, tuple(concrete), tuple(negated), target.alias, definition)
             )
-            self.want(concrete)
+            self.want(concrete, rule)
             produced += 1
         return produced
 
@@ -753,7 +755,23 @@ class _Compiler:
             op = {"is": "one_of", "is_not": "none_of"}.get(op, op)
         return Test(fld, op, value, test.key)
 
-    def want(self, patterns: Iterable[Pattern]) -> None:
+    def want(self, patterns: Iterable[Pattern], rule: Rule) -> None:
+        patterns = list(patterns)
+        types = {p.alias: p.fact_type for p in patterns}
+        fields = self.out.fields
+        for pattern in patterns:
+            used = fields.setdefault(pattern.fact_type, set())
+            for test in pattern.tests:
+                if test.op in ("contains", "lacks"):
+                    used.add(flag(test.field, str(test.value)))
+                else:
+                    used.add(test.field)
+                if isinstance(test.value, Ref) and test.value.alias in types:
+                    fields.setdefault(types[test.value.alias], set()).add(test.value.field)
+        texts = rule.rationale + (rule.summary or "")
+        for alias, name, _spec in template_fields(texts):
+            if alias in types:
+                fields.setdefault(types[alias], set()).add(name)
         for pattern in patterns:
             ids = _single_id(pattern)
             current = self.out.wanted.get(pattern.fact_type, frozenset())

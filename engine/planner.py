@@ -51,7 +51,13 @@ class Planner:
         self.catalog_hash = catalog_hash
         self.compilation = compilation
         self._compiled = compilation.by_name()
-        self._static = catalog_facts(catalog)
+        # Intervention facts carry only what some rule reads (plus id and
+        # name): the engine's cost grows with the number of properties.
+        keep = compilation.fields.get("intervention", set()) | {"type", "id", "name"}
+        self._static = {
+            item_id: {k: v for k, v in fact.items() if k in keep}
+            for item_id, fact in catalog_facts(catalog).items()
+        }
         self._engine = RuleEngine(compilation.rulesets())
 
     @classmethod

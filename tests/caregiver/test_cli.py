@@ -164,4 +164,4 @@ def test_cli_rules_check_and_test_on_the_caregiver_folder() -> None:
     assert "error:" not in out
     code, out, _ = _run("rules", "test", "--rules", folder)
     assert code == 0
-    assert out.splitlines()[-1] == "13 passed, 0 failed"
+    assert out.splitlines()[-1] == "17 passed, 0 failed"
