@@ -335,7 +335,9 @@ def main() -> None:
         f"peak RSS              {peak:9.1f} MB       over {n_memory} cases (at 1/4: {quarter:.1f} MB)   target < 200 MB, flat"
     )
     html_ms = bench_html(50 if args.quick else 200)
-    print(f"HTML report           {html_ms:9.1f} ms       per plan (rendering only)   target < 20 ms")
+    print(
+        f"HTML report           {html_ms:9.1f} ms       per plan (rendering only)   target < 20 ms"
+    )
     compile_s = bench_compile(200)
     print(f"compile + register    {compile_s:9.3f} s        200-rule base   target < 0.3 s")
     score_s, plan_s = bench_cli(n_cli)

@@ -378,6 +378,19 @@ class _Compiler:
                     f"'{test.value}' is not a known value of {test.field}; allowed: {', '.join(spec.values)}",
                 )
                 return False
+            if pattern.fact_type == "client" and test.field in ("services", "declined"):
+                if test.value not in self.static:
+                    self.fail(rule, test.key, self._unknown_id(str(test.value)))
+                    return False
+            if pattern.fact_type == "client" and test.field == "interests":
+                if test.op == "lacks":
+                    self.fail(
+                        rule,
+                        test.key,
+                        "interests are free text, so 'lacks' cannot be checked; "
+                        "use contains (or intervention.interest_match)",
+                    )
+                    return False
             return True
         if test.op in ("contains", "lacks"):
             self.fail(

@@ -214,6 +214,18 @@ FACT_TYPES: dict[str, FactType] = {
                     -100,
                     100,
                 ),
+                _text(
+                    "placement",
+                    "the placement as written in the case (free text; '' when not given)",
+                ),
+                _text(
+                    "school_setting", "the school setting as written (free text; '' when not given)"
+                ),
+                FactField(
+                    "interests", "list", "the client's stated interests, lower case (contains only)"
+                ),
+                FactField("services", "list", "catalogue ids of current services"),
+                FactField("declined", "list", "catalogue ids the client or family declined"),
             ),
             ids=("client",),
         ),
@@ -227,7 +239,7 @@ FACT_TYPES: dict[str, FactType] = {
                 _bool("interest_match", "it fits one of the client's interests"),
                 _num(
                     "domain_developmental_age",
-                    "client's lowest developmental age in its domains",
+                    "client's developmental age in its primary (first) domain",
                     0,
                     99,
                 ),
@@ -340,6 +352,14 @@ def case_facts(
     from neuroseq.engine.profile_facts import profile_facts
 
     facts = profile_facts(case, profile, previous_cmr=previous_cmr)
+    client = next(f for f in facts if f["type"] == "client")
+    client["placement"] = case.client.placement or ""
+    client["school_setting"] = case.client.school_setting or ""
+    for word in case.client.interests:
+        client[flag("interests", word.strip().lower())] = True
+    for item_id in catalog.ids:
+        client[flag("services", item_id)] = item_id in case.current_services
+        client[flag("declined", item_id)] = item_id in case.client.declined
     static = static if static is not None else catalog_facts(catalog)
     interests = {word.strip().lower() for word in case.client.interests}
     current = set(case.current_services)

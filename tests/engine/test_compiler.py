@@ -372,3 +372,42 @@ def test_check_near_engine_size_limit_warns() -> None:
     assert len(compilation.rules) == 380
     assert any("split into sets" in m for m in _messages(findings))
     assert len(compilation.rulesets()) == 1
+
+
+@pytest.mark.parametrize(
+    ("test", "fragment"),
+    [
+        (
+            "{services: {contains: tf_cbtt}}",
+            "unknown catalogue id 'tf_cbtt'; did you mean 'tf_cbt'?",
+        ),
+        ("{interests: {lacks: music}}", "interests are free text, so 'lacks' cannot be checked"),
+    ],
+)
+def test_check_client_lists(test: str, fragment: str) -> None:
+    rule = RULE.replace("cmr: {value: {below: 1.0}}", f"client: {test}").replace(
+        "CMR is {cmr.value}; ", ""
+    )
+    _, findings = _compile(rule)
+    assert any(fragment in m for m in _messages(findings)), _messages(findings)
+
+
+def test_client_lists_fire_through_the_engine(tmp_path: Path) -> None:
+    from neuroseq.engine.planner import Planner
+    from neuroseq.scoring.loader import load_case
+    from neuroseq.scoring.profile import score
+
+    (tmp_path / "rulebase.yaml").write_text('schema: neuroseq/rulebase/v1\nversion: "1"\n')
+    (tmp_path / "lists.yaml").write_text(
+        "schema: neuroseq/rules/v1\nrules:\n"
+        "  - id: t.lists\n    title: lists\n"
+        "    when: {client: {services: {contains: tf_cbt}, declined: {lacks: yoga}, "
+        "interests: {contains: music}, placement: therapeutic foster home}}\n"
+        "    then: {continue: {intervention: tf_cbt}}\n"
+        "    rationale: placement {client.placement}\n    source: test\n"
+    )
+    planner = Planner.load(tmp_path)
+    case = load_case(Path(__file__).resolve().parents[2] / "examples" / "severe-young-child.yaml")
+    plan = planner.plan(case, score(case))
+    assert [(i.intervention, i.action) for i in plan.recommendations] == [("tf_cbt", "continue")]
+    assert plan.recommendations[0].rationale == "placement therapeutic foster home"
