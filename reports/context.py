@@ -318,6 +318,37 @@ def _map_description(cells: Sequence[MapCell]) -> str:
     return "Item number, score and band by region, top to bottom. " + "; ".join(rows) + "."
 
 
+def caregiver_summary(result: PlanResult) -> dict[str, Any] | None:
+    """The home's caregiving reserve for the report (``plan --caregiver``), or None."""
+    reserve = result.caregiver
+    if reserve is None:
+        return None
+    from neuroseq.reports.cce_render import _MEANINGS, WEIGHTS_NOTE
+
+    family_rules = [
+        item.name
+        for item in result.plan.recommendations
+        if item.rule.startswith("family.caregiver.")
+    ]
+    return {
+        "caregiver_id": reserve.caregiver_id,
+        "placement_type": reserve.placement_type,
+        "value": f"{reserve.reserve:.1f}",
+        "category": reserve.category,
+        "meaning": _MEANINGS[reserve.category][:1].upper() + _MEANINGS[reserve.category][1:] + ".",
+        "resources": f"{reserve.resources:.1f}",
+        "internal": f"{reserve.internal.score:.1f}",
+        "external": f"{reserve.external.score:.1f}",
+        "challenge": f"{reserve.challenge:.1f}",
+        "children": len(reserve.children),
+        "household_points": f"{reserve.household_points:.1f}",
+        "weights": reserve.weights_version,
+        "weights_hash": reserve.weights_sha256[:12],
+        "weights_note": WEIGHTS_NOTE,
+        "decided": ", ".join(family_rules) if family_rules else "none",
+    }
+
+
 def plan_context(result: PlanResult, norms: Norms) -> dict[str, Any]:
     """Everything the plan templates need; ``norms`` band the typical peer's map."""
     plan = result.plan
@@ -348,6 +379,7 @@ def plan_context(result: PlanResult, norms: Norms) -> dict[str, Any]:
         "groups": _json_groups(data["recommendations"]),
         "recommendation_groups": recommendation_groups(plan.recommendations),
         "notes": result.case.notes or "",
+        "caregiver": caregiver_summary(result),
         "header": {
             "client_id": plan.client_id,
             "age": age,
