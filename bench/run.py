@@ -160,10 +160,7 @@ def large_rule_folder(folder: Path) -> int:
             lines += [
                 f"  - id: bench.{item.id}.{level}",
                 f"    title: {item.label} is {level}ly impaired",
-                "    when:",
-                "      all:",
-                f"        - item: {{id: {item.id}, impairment: {level}}}",
-                "        - cmr: {value: {at_least: 0}}",
+                f"    when: {{item: {{id: {item.id}, impairment: {level}}}}}",
                 f"    then: {{recommend: {{intervention: {target}, priority: 20}}}}",
                 f'    rationale: "{item.label} scores {{item.score}} against {{item.typical}}"',
                 "    source: benchmark",

@@ -735,6 +735,8 @@ class RuleEngine:
                 originals[fact_id] = fact
                 if wanted is None or fact.keys() <= wanted:
                     item = dict(fact)
+                elif len(fact) < len(fields):
+                    item = {key: val for key, val in fact.items() if key in wanted}
                 else:
                     item = {field: fact[field] for field in fields if field in fact}
                 item[_SESSION_KEY] = session

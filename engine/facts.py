@@ -347,6 +347,7 @@ def case_facts(
     previous: Mapping[str, str] | None = None,
     previous_cmr: float | None = None,
     wanted: Mapping[str, frozenset[str] | None] | None = None,
+    fields: Mapping[str, set[str]] | None = None,
 ) -> list[dict[str, Any]]:
     """All facts for one case. ``wanted`` limits them to types (and ids) rules use."""
     from neuroseq.engine.profile_facts import profile_facts
@@ -357,9 +358,15 @@ def case_facts(
     client["school_setting"] = case.client.school_setting or ""
     for word in case.client.interests:
         client[flag("interests", word.strip().lower())] = True
+    client_fields = fields.get("client") if fields is not None else None
     for item_id in catalog.ids:
-        client[flag("services", item_id)] = item_id in case.current_services
-        client[flag("declined", item_id)] = item_id in case.client.declined
+        for name, chosen in (
+            ("services", case.current_services),
+            ("declined", case.client.declined),
+        ):
+            key = flag(name, item_id)
+            if client_fields is None or key in client_fields:
+                client[key] = item_id in chosen
     static = static if static is not None else catalog_facts(catalog)
     interests = {word.strip().lower() for word in case.client.interests}
     current = set(case.current_services)

@@ -95,6 +95,7 @@ class Planner:
             previous=previous.actions if previous else None,
             previous_cmr=previous.cmr if previous else None,
             wanted=self.compilation.wanted,
+            fields=self.compilation.fields,
         )
         if caregiver is not None and "caregiver" in self.compilation.wanted:
             facts.append(dict(caregiver))
