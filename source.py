@@ -41,6 +41,7 @@ __all__ = [
     "MAX_NODES",
     "SourceDocument",
     "field_path",
+    "unique_problems",
     "load_document",
     "load_text",
     "validate_document",
@@ -76,6 +77,13 @@ class SourceDocument:
 
     def problem(self, key: Sequence[str | int], message: str) -> Problem:
         return Problem(self.location(key), field_path(key), message)
+
+
+def unique_problems(problems: Sequence[Problem]) -> list[Problem]:
+    """Problems without repeats, in file, line and field order (stable output)."""
+    return sorted(
+        set(problems), key=lambda p: (p.location.path, p.location.line or 0, p.field, p.message)
+    )
 
 
 def field_path(key: Sequence[str | int]) -> str:

@@ -24,7 +24,7 @@ from neuroseq.errors import CaregiverError, NeuroseqError, Problem
 from neuroseq.scoring.caregiver import CHILD_RATINGS, CaregiverFile, child_shape_problem
 from neuroseq.scoring.case import Case
 from neuroseq.scoring.loader import load_case
-from neuroseq.source import SourceDocument, load_document, pydantic_problems
+from neuroseq.source import SourceDocument, load_document, pydantic_problems, unique_problems
 
 __all__ = ["CaregiverAssessment", "caregiver_from_document", "load_caregiver"]
 
@@ -71,14 +71,8 @@ def caregiver_from_document(
     except ValidationError as exc:
         problems += pydantic_problems(doc, CaregiverFile, exc)
     if problems or document is None:
-        raise CaregiverError(_unique(problems))
+        raise CaregiverError(unique_problems(problems))
     return CaregiverAssessment(doc.path, document, MappingProxyType(cases))
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    return sorted(
-        set(problems), key=lambda p: (p.location.path, p.location.line or 0, p.field, p.message)
-    )
 
 
 def _present(child: Mapping[str, Any], key: str) -> bool:

@@ -23,13 +23,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from neuroseq.errors import CaregiverError, Problem
+from neuroseq.errors import CaregiverError
 from neuroseq.scoring.caregiver import (
     CHILD_RATINGS,
     EXTERNAL_RESOURCES,
     INTERNAL_RESOURCES,
 )
-from neuroseq.source import SourceDocument, load_document, pydantic_problems
+from neuroseq.source import SourceDocument, load_document, pydantic_problems, unique_problems
 
 __all__ = [
     "RESERVE_CATEGORIES",
@@ -315,12 +315,8 @@ def weights_from_document(doc: SourceDocument) -> CaregiverWeights:
     except ValidationError as exc:
         problems += pydantic_problems(doc, CaregiverWeights, exc)
     if problems or weights is None:
-        raise CaregiverError(_unique(problems))
+        raise CaregiverError(unique_problems(problems))
     return weights
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    return sorted(set(problems), key=lambda p: (p.location.line or 0, p.field, p.message))
 
 
 def load_weights(path: Path | str | None = None) -> CaregiverWeights:

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from neuroseq.errors import CaseError, Problem
 from neuroseq.scoring.case import PERIOD_START_YEARS, Case
-from neuroseq.source import SourceDocument, load_document, pydantic_problems
+from neuroseq.source import SourceDocument, load_document, pydantic_problems, unique_problems
 
 __all__ = ["case_from_document", "load_case"]
 
@@ -47,18 +47,8 @@ def case_from_document(doc: SourceDocument, *, catalog_ids: Collection[str] | No
             p for p in pydantic_problems(doc, Case, exc) if not (p.field == "" and problems)
         ]
     if problems or case is None:
-        raise CaseError(_unique(problems))
+        raise CaseError(unique_problems(problems))
     return case
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    seen: set[Problem] = set()
-    ordered: list[Problem] = []
-    for problem in sorted(problems, key=lambda p: (p.location.line or 0, p.field)):
-        if problem not in seen:
-            seen.add(problem)
-            ordered.append(problem)
-    return ordered
 
 
 def _raw_age(client: Any) -> float | None:

@@ -29,13 +29,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from neuroseq.errors import NormsError, Problem
+from neuroseq.errors import NormsError
 from neuroseq.scoring.items import ITEM_IDS, ITEMS, REGIONS, Region
 from neuroseq.source import (
     SourceDocument,
     field_path,
     load_document,
     pydantic_problems,
+    unique_problems,
 )
 
 __all__ = [
@@ -766,11 +767,7 @@ def norms_from_document(doc: SourceDocument) -> Norms:
         problems = located + [
             p for p in pydantic_problems(doc, Norms, exc) if not (p.field == "" and located)
         ]
-        raise NormsError(_unique(problems)) from None
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    return sorted(set(problems), key=lambda p: (p.location.line or 0, p.field, p.message))
+        raise NormsError(unique_problems(problems)) from None
 
 
 def load_norms(path: Path | str | None = None) -> Norms:
