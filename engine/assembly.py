@@ -78,9 +78,10 @@ class _Candidate:
     compiled: CompiledRule
     matched: Mapping[str, Mapping[str, Any]]
 
-    def sort_key(self) -> tuple[int, int, str, str]:
-        ids = ",".join(str(self.matched[a].get("id")) for a in sorted(self.matched))
-        return (ACTION_STRENGTH[self.action], -self.priority, self.compiled.rule.id, ids)
+    def sort_key(self) -> tuple[int, int, str]:
+        # Firings arrive sorted by rule and matched fact ids (the adapter's order),
+        # and the sort is stable, so equal keys keep a deterministic order.
+        return (ACTION_STRENGTH[self.action], -self.priority, self.compiled.rule.id)
 
 
 def _describe(test: Test) -> str:
