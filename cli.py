@@ -50,6 +50,11 @@ class _Cli(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            # The reader went away (e.g. `| head`): stop quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("neuroseq: interrupted", err=True)
             ctx.exit(130)
@@ -115,18 +120,26 @@ def main(debug: bool) -> None:
 )
 @click.option("-o", "--output", type=OUT_PATH, help="Write here instead of standard output.")
 @click.option("--norms", type=DATA_PATH, help="A norms file to use instead of the bundled one.")
+@click.option("--catalog", type=DATA_PATH, help="The catalogue the case's service ids must name.")
 @click.option("--color/--no-color", default=None, help="Colour the text summary.")
 def score(
-    case: Path, fmt: str, output: Path | None, norms: Path | None, color: bool | None
+    case: Path,
+    fmt: str,
+    output: Path | None,
+    norms: Path | None,
+    catalog: Path | None,
+    color: bool | None,
 ) -> None:
     """Score CASE: the brain map against a typical same-age peer, CMR and risk."""
+    from neuroseq.catalog.loader import load_catalog
     from neuroseq.reports.score_text import render_score_text
     from neuroseq.scoring.loader import load_case
     from neuroseq.scoring.norms import load_norms
     from neuroseq.scoring.profile import profile_scores_json, score_case
 
     norms_data = load_norms(norms)
-    profile = score_case(load_case(case), norms_data)
+    ids = set(load_catalog(catalog).ids)
+    profile = score_case(load_case(case, catalog_ids=ids), norms_data)
     if fmt == "json":
         text = _json(
             {

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import stat
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -47,9 +48,9 @@ __all__ = [
     "validate_document",
 ]
 
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = 1024 * 1024
 MAX_ALIASES = 100
-MAX_NODES = 200_000
+MAX_NODES = 100_000
 
 PathKey = tuple[str | int, ...]
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -62,6 +63,8 @@ class SourceDocument:
     path: str
     data: Any
     lines: Mapping[PathKey, int] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+    """Problems found while loading that did not stop it (``keep_going``)."""
 
     def line_for(self, key: Sequence[str | int]) -> int | None:
         """The line of ``key``, or of its nearest ancestor the parser saw."""
@@ -150,32 +153,65 @@ def _decode(raw: bytes, path: str, error: type[NeuroseqError]) -> str:
     return text
 
 
-def load_document(path: Path | str, *, error: type[NeuroseqError]) -> SourceDocument:
-    """Read and parse one YAML or JSON file strictly, raising ``error`` on any problem."""
+def load_document(
+    path: Path | str, *, error: type[NeuroseqError], keep_going: bool = False
+) -> SourceDocument:
+    """Read and parse one YAML or JSON file strictly, raising ``error`` on any problem.
+
+    With ``keep_going``, duplicate keys do not stop loading: the document is
+    returned with those problems in :attr:`SourceDocument.problems`, so that
+    validation can report them together with everything else in one run.
+    Disallowed tags always stop loading.
+    """
     shown = str(path)
     try:
-        size = Path(path).stat().st_size
-        if size > MAX_BYTES:
-            raw = b"x" * (MAX_BYTES + 1)
-        else:
-            raw = Path(path).read_bytes()
+        mode = Path(path).stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(mode):
+            raise error(
+                [
+                    Problem(
+                        SourceLocation(shown),
+                        "",
+                        "not a regular file (a device, pipe or socket); give a YAML or JSON file",
+                    )
+                ]
+            )
+        # Read at most one byte past the limit, whatever the file claims its size is.
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise error([Problem(SourceLocation(shown), "", "file not found")]) from None
     except IsADirectoryError:
         raise error([Problem(SourceLocation(shown), "", "is a folder, not a file")]) from None
     except OSError as exc:
         raise error([Problem(SourceLocation(shown), "", f"cannot read: {exc.strerror}")]) from None
-    return load_text(_decode(raw, shown, error), shown, error=error)
+    return load_text(_decode(raw, shown, error), shown, error=error, keep_going=keep_going)
 
 
-def load_text(text: str, path: str, *, error: type[NeuroseqError]) -> SourceDocument:
+def load_text(
+    text: str, path: str, *, error: type[NeuroseqError], keep_going: bool = False
+) -> SourceDocument:
     """Parse text already read (YAML, or JSON when ``path`` ends in .json)."""
     if path.lower().endswith(".json"):
-        return _load_json(text, path, error)
-    return _load_yaml(text, path, error)
+        return _load_json(text, path, error, keep_going)
+    return _load_yaml(text, path, error, keep_going)
 
 
-def _yaml_problem(exc: yaml.YAMLError, path: str) -> Problem:
+def _only_duplicates(problems: Sequence[Problem]) -> bool:
+    return all(p.message.startswith("duplicate key") for p in problems)
+
+
+def _yaml_problem(exc: yaml.YAMLError, path: str, text: str = "") -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text[: exc.position].count("\n") + 1 if text else None
+        return Problem(
+            SourceLocation(path, line),
+            "",
+            f"contains the control character #x{exc.character:04x}, which YAML does not allow; "
+            "remove it",
+        )
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else None
     column = mark.column + 1 if mark is not None else None
@@ -192,11 +228,13 @@ def _yaml_problem(exc: yaml.YAMLError, path: str) -> Problem:
     return Problem(SourceLocation(path, line, column), "", message)
 
 
-def _load_yaml(text: str, path: str, error: type[NeuroseqError]) -> SourceDocument:
+def _load_yaml(
+    text: str, path: str, error: type[NeuroseqError], keep_going: bool = False
+) -> SourceDocument:
     try:
         loader = _StrictLoader(text)
     except yaml.YAMLError as exc:
-        raise error([_yaml_problem(exc, path)]) from None
+        raise error([_yaml_problem(exc, path, text)]) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -204,18 +242,18 @@ def _load_yaml(text: str, path: str, error: type[NeuroseqError]) -> SourceDocume
         lines: dict[PathKey, int] = {}
         problems: list[Problem] = []
         _walk(node, (), lines, problems, path, [0, 0], set())
-        if problems:
+        if problems and not (keep_going and _only_duplicates(problems)):
             raise error(problems)
         data = loader.construct_document(node)
     except (ValueError, TypeError, OverflowError) as exc:
         raise error([Problem(SourceLocation(path), "", f"a value cannot be read: {exc}")]) from None
     except yaml.YAMLError as exc:
-        raise error([_yaml_problem(exc, path)]) from None
+        raise error([_yaml_problem(exc, path, text)]) from None
     except RecursionError:
         raise error([Problem(SourceLocation(path), "", "nested too deeply")]) from None
     finally:
         loader.dispose()
-    return SourceDocument(path, data, lines)
+    return SourceDocument(path, data, lines, tuple(problems))
 
 
 def _scalar_key(node: Node) -> str | None:
@@ -300,7 +338,9 @@ def _walk(
             _walk(item, (*key, index), lines, problems, path, count, visited, in_alias)
 
 
-def _load_json(text: str, path: str, error: type[NeuroseqError]) -> SourceDocument:
+def _load_json(
+    text: str, path: str, error: type[NeuroseqError], keep_going: bool = False
+) -> SourceDocument:
     duplicates: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -317,6 +357,8 @@ def _load_json(text: str, path: str, error: type[NeuroseqError]) -> SourceDocume
         raise error(
             [Problem(SourceLocation(path, exc.lineno, exc.colno), "", f"not valid JSON: {exc.msg}")]
         ) from None
+    except ValueError as exc:
+        raise error([Problem(SourceLocation(path), "", f"a value cannot be read: {exc}")]) from None
     except RecursionError:
         raise error([Problem(SourceLocation(path), "", "nested too deeply")]) from None
     # JSON strings cannot hold raw tabs, so outside strings a tab is only
@@ -338,9 +380,9 @@ def _load_json(text: str, path: str, error: type[NeuroseqError]) -> SourceDocume
             Problem(SourceLocation(path), name, f"duplicate key '{name}'; give each key once")
             for name in duplicates
         ]
-    if problems:
+    if problems and not (keep_going and _only_duplicates(problems)):
         raise error(problems)
-    return SourceDocument(path, data, lines)
+    return SourceDocument(path, data, lines, tuple(problems))
 
 
 # --- validation -------------------------------------------------------------

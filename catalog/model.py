@@ -229,7 +229,7 @@ DUPLICATE_ID_MESSAGE = "duplicate intervention id"
 class Catalog(BaseModel):
     """The whole catalogue: a schema tag, a version and uniquely named interventions."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     schema_: Literal["neuroseq/catalog/v1"] = Field(alias="schema")
     version: Text

@@ -445,6 +445,14 @@ class _Compiler:
         template = template_fields(rule.rationale)
         if rule.summary:
             template += template_fields(rule.summary)
+        for text in (rule.rationale, rule.summary or ""):
+            if "{" in _PLACEHOLDER.sub("", text) or "}" in _PLACEHOLDER.sub("", text):
+                self.fail(
+                    rule,
+                    (*rule.key, "rationale"),
+                    "a brace outside a placeholder; write placeholders as {alias.field} "
+                    "and no other braces",
+                )
         for alias, fld, spec in template:
             if not _NAME.match(f"{alias}.{fld}") or not _SPEC.match(spec):
                 self.fail(

@@ -22,6 +22,7 @@ them can run code, import or read files.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -348,6 +349,8 @@ _BAD = _Bad()
 
 
 def _scalar(value: Any) -> bool:
+    if isinstance(value, float) and not math.isfinite(value):
+        return False  # .nan or .inf would make a test silently never (or always) hold
     return isinstance(value, str | int | float | bool) and value is not None
 
 

@@ -117,7 +117,7 @@ def load_rule_tests(folder: Path) -> tuple[list[RuleTest], list[Problem]]:
     """Every test in ``folder`` (``*.yaml``), with problems for malformed ones."""
     tests: list[RuleTest] = []
     problems: list[Problem] = []
-    for path in sorted(folder.glob("*.yaml")):
+    for path in sorted(p for p in folder.glob("*.yaml") if p.is_file()):
         try:
             doc = load_document(path, error=RuleError)
         except RuleError as exc:

@@ -54,7 +54,7 @@ def bundled_rules_folder() -> Path:
 
 
 def _rule_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.yaml") if p.name != MANIFEST)
+    return sorted(p for p in folder.glob("*.yaml") if p.name != MANIFEST and p.is_file())
 
 
 def load_rulebase(folder: Path | None = None) -> tuple[RuleBase, list[Problem]]:

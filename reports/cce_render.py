@@ -16,6 +16,7 @@ from importlib.resources import files
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from neuroseq import __version__
 from neuroseq.engine.caregiver_workflow import CceResult
@@ -234,7 +235,7 @@ def _md(value: object) -> str:
 
 
 def _environment(*, html: bool) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(files("neuroseq.reports") / "templates")),
         autoescape=html,
         undefined=jinja2.StrictUndefined,
@@ -261,4 +262,8 @@ def render_cce(result: CceResult, fmt: str) -> str:
         line = getattr(exc, "lineno", None)
         raise ReportError(
             [Problem(SourceLocation(str(where), line), "", f"template error: {exc.message}")]
+        ) from None
+    except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as exc:
+        raise ReportError(
+            [Problem(SourceLocation(name), "", f"template failed while rendering: {exc}"[:300])]
         ) from None

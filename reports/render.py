@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from neuroseq.engine.workflow import PlanResult
 from neuroseq.errors import Problem, ReportError, SourceLocation
@@ -57,7 +58,7 @@ def _cached_environment(templates: str | None, html: bool) -> jinja2.Environment
     if templates is not None:
         loaders.append(jinja2.FileSystemLoader(templates))
     loaders.append(jinja2.FileSystemLoader(str(files("neuroseq.reports") / "templates")))
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=html,
         undefined=jinja2.StrictUndefined,
@@ -88,7 +89,7 @@ def markdown_fence(value: object) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
-def _template_location(exc: jinja2.TemplateError, name: str) -> tuple[str, int | None]:
+def _template_location(exc: BaseException, name: str) -> tuple[str, int | None]:
     """Where a template failed: syntax errors know it; runtime errors leave it in the traceback."""
     where: str = getattr(exc, "filename", None) or name
     line: int | None = getattr(exc, "lineno", None)
@@ -109,6 +110,19 @@ def render_template(name: str, context: Mapping[str, Any], *, templates: Path | 
         where, line = _template_location(exc, name)
         raise ReportError(
             [Problem(SourceLocation(str(where), line), "", f"template error: {exc.message}")]
+        ) from None
+    except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as exc:
+        # A clinic's own template can fail while rendering (1/0, a bad filter
+        # argument, a template that includes itself, a file that is not UTF-8).
+        where, line = _template_location(exc, name)
+        raise ReportError(
+            [
+                Problem(
+                    SourceLocation(str(where), line),
+                    "",
+                    f"template failed while rendering: {type(exc).__name__}: {exc}"[:300],
+                )
+            ]
         ) from None
 
 

@@ -248,4 +248,4 @@ class CaregiverFile(_Strict):
     challenges: Challenges
     notes: Annotated[str, Field(max_length=20_000)] | None = None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)

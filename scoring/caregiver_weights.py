@@ -56,7 +56,7 @@ Cutoff = Annotated[float, Field(ge=-1000, le=100, strict=True)]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class InternalWeights(_Frozen):

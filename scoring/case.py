@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from neuroseq.scoring.items import ITEM_IDS
 
@@ -35,6 +35,16 @@ Rating = Annotated[float, Field(ge=0, le=3, multiple_of=0.5, strict=True)]
 """0-3 in whole or half points; 3 is strong."""
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _date_not_number(value: object) -> object:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("a date is written YYYY-MM-DD, not a number")
+    return value
+
+
+CalendarDate = Annotated[dt.date, BeforeValidator(_date_not_number)]
+"""A calendar date written YYYY-MM-DD (a bare number is refused, not read as a timestamp)."""
 CatalogId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
 Period = Literal["perinatal", "infancy", "early_childhood", "childhood", "adolescence", "adulthood"]
@@ -66,8 +76,8 @@ class Client(_Strict):
 
     id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     age_years: Annotated[float, Field(ge=0, le=99, strict=True)] | None = None
-    date_of_birth: dt.date | None = None
-    assessment_date: dt.date | None = None
+    date_of_birth: CalendarDate | None = None
+    assessment_date: CalendarDate | None = None
     sex: ShortText | None = None
     placement: ShortText | None = None
     school_setting: ShortText | None = None
@@ -179,7 +189,7 @@ class Case(_Strict):
     relational_health: RelationalHealth | None = None
     notes: Annotated[str, Field(max_length=20_000)] | None = None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     @model_validator(mode="after")
     def _history_fits(self) -> Case:

@@ -26,7 +26,8 @@ __all__ = ["case_from_document", "load_case"]
 
 def load_case(path: Path | str, *, catalog_ids: Collection[str] | None = None) -> Case:
     """Read, parse and validate one case file; ``catalog_ids`` checks service ids."""
-    return case_from_document(load_document(path, error=CaseError), catalog_ids=catalog_ids)
+    doc = load_document(path, error=CaseError, keep_going=True)
+    return case_from_document(doc, catalog_ids=catalog_ids)
 
 
 def case_from_document(doc: SourceDocument, *, catalog_ids: Collection[str] | None = None) -> Case:
@@ -36,7 +37,7 @@ def case_from_document(doc: SourceDocument, *, catalog_ids: Collection[str] | No
         raise CaseError(
             [doc.problem((), "expected a mapping with schema, metric, client, cns ...")]
         )
-    problems = _cross_field_problems(doc, data, catalog_ids)
+    problems = list(doc.problems) + _cross_field_problems(doc, data, catalog_ids)
     case: Case | None = None
     try:
         case = Case.model_validate(data)
@@ -82,6 +83,17 @@ def _cross_field_problems(
             )
         )
     age = _raw_age(data.get("client"))
+    client = data.get("client")
+    if isinstance(client, dict) and isinstance(client.get("age_years"), int | float):
+        from_dates = _raw_age({k: v for k, v in client.items() if k != "age_years"})
+        if from_dates is not None and abs(from_dates - float(client["age_years"])) > 0.5:
+            problems.append(
+                doc.problem(
+                    ("client", "age_years"),
+                    f"age_years {client['age_years']} disagrees with date_of_birth and "
+                    f"assessment_date ({from_dates:.1f} years); give one or make them agree",
+                )
+            )
     if isinstance(history, list):
         seen: dict[str, int] = {}
         for index, entry in enumerate(history):

@@ -106,7 +106,7 @@ Positive = Annotated[float, Field(gt=0, strict=True)]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Curves(_Frozen):
