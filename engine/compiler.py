@@ -47,6 +47,29 @@ __all__ = [
 ACTION_NAME = "collect"
 RULES_PER_RULESET = 400
 NEAR_LIMIT = 360
+ORDERING_PER_TYPE = 48
+"""At most this many patterns with an ordering test per fact type in one ruleset (engine: 64)."""
+IDENTICAL_PATTERNS = 200
+"""At most this many uses of one identical pattern in one ruleset (engine: about 256)."""
+
+
+def _pattern_signature(definition: Mapping[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
+    """Per fact type, the patterns with an ordering test; per pattern shape, its uses."""
+    import json as _json
+
+    kinds: dict[str, int] = {}
+    shapes: dict[str, int] = {}
+    for pattern in definition.get("all", []):
+        for expression in pattern.values():
+            text = _json.dumps(expression, sort_keys=True)
+            shapes[text] = shapes.get(text, 0) + 1
+            if any(op in text for op in ('"$lt"', '"$lte"', '"$gt"', '"$gte"')):
+                fact_type = next(
+                    (t["type"] for t in expression.get("$and", []) if "type" in t), "?"
+                )
+                kinds[fact_type] = kinds.get(fact_type, 0) + 1
+    return kinds, shapes
+
 
 _NEGATE = {
     "is": "is_not",
@@ -95,12 +118,33 @@ class Compilation:
         return [f for f in self.findings if f.severity == "error"]
 
     def rulesets(self) -> dict[str, dict[str, Any]]:
-        """durable_rules definitions, split so no ruleset nears the engine's limit."""
-        sets: dict[str, dict[str, Any]] = {}
-        for index, compiled in enumerate(self.rules):
-            name = f"neuroseq_{index // RULES_PER_RULESET}"
-            sets.setdefault(name, {})[compiled.name] = compiled.definition
-        return sets
+        """durable_rules definitions, packed so that no ruleset reaches an engine limit.
+
+        durable_rules 2.0.28 fails (error 303) when one fact passes more than
+        64 ordering conditions that branch from one point, fails to register
+        (error 108) when more than about 256 rules share one identical
+        pattern, and loops once about 512 constants hang off one point. A new
+        ruleset is started before any of :data:`LIMITS` would be passed.
+        """
+        sets: list[dict[str, Any]] = [{}]
+        ordering: dict[str, int] = {}
+        identical: dict[str, int] = {}
+        for compiled in self.rules:
+            kinds, shapes = _pattern_signature(compiled.definition)
+            full = (
+                len(sets[-1]) >= RULES_PER_RULESET
+                or any(ordering.get(k, 0) + n > ORDERING_PER_TYPE for k, n in kinds.items())
+                or any(identical.get(k, 0) + n > IDENTICAL_PATTERNS for k, n in shapes.items())
+            )
+            if full and sets[-1]:
+                sets.append({})
+                ordering, identical = {}, {}
+            sets[-1][compiled.name] = compiled.definition
+            for key, count in kinds.items():
+                ordering[key] = ordering.get(key, 0) + count
+            for key, count in shapes.items():
+                identical[key] = identical.get(key, 0) + count
+        return {f"neuroseq_{index}": rules for index, rules in enumerate(sets)}
 
     def by_name(self) -> dict[str, CompiledRule]:
         return {c.name: c for c in self.rules}
@@ -871,7 +915,20 @@ def compile_rules(
         compiler.compile_rule(rule)
     out = compiler.out
     count = len(out.rules)
-    if count >= NEAR_LIMIT:
+    sets = len(out.rulesets()) if count else 0
+    if sets > 1:
+        out.findings.append(
+            Problem(
+                SourceLocation("<rule base>"),
+                "",
+                f"the rule base compiles to {count} engine rules packed into {sets} durable_rules "
+                "rulesets (limits per ruleset: 400 rules, 48 ordering tests per fact type, 200 uses "
+                "of one identical condition); each extra ruleset costs another assertion of "
+                "every fact per case",
+                "warning",
+            )
+        )
+    elif count >= NEAR_LIMIT:
         out.findings.append(
             Problem(
                 SourceLocation("<rule base>"),

@@ -370,8 +370,22 @@ def test_check_near_engine_size_limit_warns() -> None:
     )
     compilation, findings = _compile(many)
     assert len(compilation.rules) == 380
-    assert any("split into sets" in m for m in _messages(findings))
-    assert len(compilation.rulesets()) == 1
+    sets = compilation.rulesets()
+    # 380 ordering tests on the cmr fact: packed 48 to a ruleset (durable's limit is 64).
+    assert len(sets) == 8
+    assert sum(len(rules) for rules in sets.values()) == 380
+    assert any("packed into 8 durable_rules rulesets" in m for m in _messages(findings))
+
+
+def test_rulesets_are_packed_under_the_identical_pattern_limit() -> None:
+    same = "".join(
+        RULE.replace("id: t.rule", f"id: t.same{i}").replace(
+            "cmr: {value: {below: 1.0}}", "cmr: {band: deferred}"
+        )
+        for i in range(450)
+    )
+    compilation, _ = _compile(same)
+    assert all(len(rules) <= 200 for rules in compilation.rulesets().values())
 
 
 @pytest.mark.parametrize(
