@@ -318,6 +318,13 @@ def _walk(
                 )
                 continue
             if key_node.tag == "tag:yaml.org,2002:merge":
+                problems.append(
+                    Problem(
+                        SourceLocation(path, key_node.start_mark.line + 1),
+                        field_path(key),
+                        "merge keys (<<) are not allowed; write each key out",
+                    )
+                )
                 continue
             line = key_node.start_mark.line + 1
             if name in seen:
@@ -450,6 +457,8 @@ def _message(model: type[BaseModel], loc: PathKey, item: Mapping[str, Any]) -> s
         return f"unknown key '{name}'{hint}"
     if kind == "missing":
         return "required key is missing"
+    if kind == "string_pattern_mismatch" and "\\x00" in str(item.get("ctx", {}).get("pattern", "")):
+        return "contains a control character; remove it"
     if kind in ("literal_error", "enum"):
         expected = item.get("ctx", {}).get("expected", "")
         shown = _shown(given)

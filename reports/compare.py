@@ -133,6 +133,19 @@ def compare_cases(
                 )
             ]
         )
+    seen: set[Path] = set()
+    for path in paths:
+        if path.resolve() in seen:
+            raise CaseError(
+                [
+                    Problem(
+                        SourceLocation(str(path)),
+                        "",
+                        "this assessment is given twice; give each once",
+                    )
+                ]
+            )
+        seen.add(path.resolve())
     planner = Planner.load(rules, catalog)
     norms_data = load_norms(norms)
     ids = set(planner.catalog.ids)

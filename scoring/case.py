@@ -34,7 +34,8 @@ ItemScore = Annotated[float, Field(ge=0, le=12, multiple_of=0.5, strict=True)]
 Rating = Annotated[float, Field(ge=0, le=3, multiple_of=0.5, strict=True)]
 """0-3 in whole or half points; 3 is strong."""
 
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+"""One line of text; control characters (which could drive a terminal) are refused."""
 
 
 def _date_not_number(value: object) -> object:
@@ -187,7 +188,10 @@ class Case(_Strict):
     history: tuple[HistoryPeriod, ...] | None = None
     cns: CnsScores
     relational_health: RelationalHealth | None = None
-    notes: Annotated[str, Field(max_length=20_000)] | None = None
+    notes: (
+        Annotated[str, Field(max_length=20_000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+        | None
+    ) = None
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -181,3 +181,28 @@ def test_huge_json_integer_is_a_located_error(tmp_path: Path) -> None:
     path.write_text('{"schema": "neuroseq/case/v1", "n": ' + "9" * 5000 + "}")
     code, out = _run("score", str(path))
     assert code == 1 and "internal error" not in out and f"{path}" in out
+
+
+def test_control_characters_in_free_text_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "case.json"
+    path.write_text(
+        '{"schema": "neuroseq/case/v1", "metric": "er", "client": {"id": "a", "age_years": 5, '
+        '"placement": "x\\u001by"}, "cns": {}}'
+    )
+    code, out = _run("score", str(path))
+    assert code == 1 and "client.placement: contains a control character" in out
+
+
+def test_yaml_merge_keys_are_refused(tmp_path: Path) -> None:
+    case = _case(
+        tmp_path,
+        "relational_health: {family: 3, peers: 3, school: 3, community: 3}",
+        "relational_health: {<<: {family: 1}, family: 3, peers: 3, school: 3, community: 3}",
+    )
+    code, out = _run("score", str(case))
+    assert code == 1 and "merge keys (<<) are not allowed" in out
+
+
+def test_compare_refuses_the_same_assessment_twice() -> None:
+    code, out = _run("compare", str(SEVERE), str(SEVERE))
+    assert code == 1 and "given twice" in out
