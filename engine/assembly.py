@@ -95,25 +95,39 @@ def _describe(test: Test) -> str:
     return f"{test.field} {_OP_WORDS[test.op]} {shown}"
 
 
+_TRACE_PLANS: dict[int, tuple[Pattern, tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _trace_plan(pattern: Pattern) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(fields whose values the trace shows, the tests in words) of a pattern, built once."""
+    cached = _TRACE_PLANS.get(id(pattern))
+    if cached is None or cached[0] is not pattern:
+        shown: list[str] = []
+        words: list[str] = []
+        for test in pattern.tests:
+            if test.field == "id":
+                continue
+            if test.op not in ("contains", "lacks") and test.field not in shown:
+                shown.append(test.field)
+            words.append(_describe(test))
+        cached = (pattern, tuple(shown), tuple(words))
+        _TRACE_PLANS[id(pattern)] = cached
+    return cached[1], cached[2]
+
+
 def _fact_trace(
     pattern: Pattern, fact: Mapping[str, Any], template_fields: set[str]
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {"type": fact.get("type"), "id": fact.get("id")}
-    conditions: list[str] = []
-    for test in pattern.tests:
-        if test.field == "id":
-            continue
-        if test.op in ("contains", "lacks"):
-            conditions.append(_describe(test))
-            continue
-        if test.field in fact:
-            entry[test.field] = fact[test.field]
-        conditions.append(_describe(test))
+    shown, conditions = _trace_plan(pattern)
+    for name in shown:
+        if name in fact:
+            entry[name] = fact[name]
     for name in sorted(template_fields):
         if name in fact and name not in entry:
             entry[name] = fact[name]
     if conditions:
-        entry["conditions"] = conditions
+        entry["conditions"] = list(conditions)
     return entry
 
 

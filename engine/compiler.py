@@ -16,6 +16,7 @@ Findings (errors and warnings) are data: :class:`Finding` with a location.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -259,27 +260,41 @@ def template_fields(template: str) -> list[tuple[str, str, str]]:
     return found
 
 
-def render_template(template: str, matched: Mapping[str, Mapping[str, Any]]) -> str:
-    """Fill ``{alias.field[:spec]}`` with matched values; nothing else is evaluated."""
+def _format(value: Any, spec: str) -> str:
+    if value is None:
+        return "?"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and not spec:
+        return format(value, ".2f" if abs(value) < 10 else ".1f").rstrip("0").rstrip(".")
+    try:
+        return format(value, spec) if spec else str(value).replace("_", " ")
+    except (ValueError, TypeError):
+        return str(value)
 
-    def fill(match: re.Match[str]) -> str:
+
+@functools.lru_cache(maxsize=2048)
+def _template_parts(template: str) -> tuple[tuple[str, str, str, str], ...]:
+    """The template as (literal text, alias, field, spec) runs, parsed once."""
+    parts: list[tuple[str, str, str, str]] = []
+    last = 0
+    for match in _PLACEHOLDER.finditer(template):
         name, _, spec = match.group(1).partition(":")
         alias, _, fld = name.partition(".")
-        value = matched.get(alias, {}).get(fld)
-        if value is None:
-            return "?"
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        if isinstance(value, float) and not spec:
-            spec = ".2f" if abs(value) < 10 else ".1f"
-            text = format(value, spec).rstrip("0").rstrip(".")
-            return text
-        try:
-            return format(value, spec) if spec else str(value).replace("_", " ")
-        except (ValueError, TypeError):
-            return str(value)
+        parts.append((template[last : match.start()], alias, fld, spec))
+        last = match.end()
+    parts.append((template[last:], "", "", ""))
+    return tuple(parts)
 
-    return _PLACEHOLDER.sub(fill, template)
+
+def render_template(template: str, matched: Mapping[str, Mapping[str, Any]]) -> str:
+    """Fill ``{alias.field[:spec]}`` with matched values; nothing else is evaluated."""
+    out: list[str] = []
+    for literal, alias, fld, spec in _template_parts(template):
+        out.append(literal)
+        if alias or fld:
+            out.append(_format(matched.get(alias, {}).get(fld), spec))
+    return "".join(out)
 
 
 # --- normal form -------------------------------------------------------------
