@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from neuroseq.engine.caregiver_facts import caregiver_fact
 from neuroseq.engine.plan_model import Plan
 from neuroseq.engine.planner import Planner, PreviousAssessment
 from neuroseq.errors import (
@@ -22,13 +22,15 @@ from neuroseq.errors import (
     Problem,
     SourceLocation,
 )
-from neuroseq.scoring.caregiver_loader import CaregiverAssessment, load_caregiver
-from neuroseq.scoring.caregiver_score import CaregiverReserve, score_caregiver
-from neuroseq.scoring.caregiver_weights import CaregiverWeights, load_weights
 from neuroseq.scoring.case import Case
 from neuroseq.scoring.loader import load_case
 from neuroseq.scoring.norms import Norms, load_norms
 from neuroseq.scoring.profile import Profile, score
+
+if TYPE_CHECKING:  # the caregiver modules load only when a caregiver file is given
+    from neuroseq.scoring.caregiver_loader import CaregiverAssessment
+    from neuroseq.scoring.caregiver_score import CaregiverReserve
+    from neuroseq.scoring.caregiver_weights import CaregiverWeights
 
 __all__ = ["PlanResult", "plan_case"]
 
@@ -82,6 +84,9 @@ def plan_case(
     weights: CaregiverWeights | None = None
     home_problems: list[Problem] = []
     if caregiver is not None:
+        from neuroseq.scoring.caregiver_loader import load_caregiver
+        from neuroseq.scoring.caregiver_weights import load_weights
+
         try:
             weights = load_weights(caregiver_weights)
             home = load_caregiver(caregiver, catalog_ids=ids)
@@ -108,6 +113,9 @@ def plan_case(
     reserve = None
     fact = None
     if home is not None:
+        from neuroseq.engine.caregiver_facts import caregiver_fact
+        from neuroseq.scoring.caregiver_score import score_caregiver
+
         reserve = score_caregiver(home, weights, norms_data)
         fact = caregiver_fact(reserve)
     plan = planner.plan(case, profile, before, caregiver=fact)
