@@ -226,6 +226,7 @@ def plan(
 @click.option("--catalog", type=DATA_PATH, help="A catalogue file instead of the bundled one.")
 @click.option("--norms", type=DATA_PATH, help="A norms file instead of the bundled one.")
 @click.option("--previous", type=CASE_PATH, help="An earlier assessment of the same client.")
+@click.option("--caregiver", type=CASE_PATH, help="The caregiver file the plan was made with.")
 @click.option("-o", "--output", type=OUT_PATH, help="Write here instead of standard output.")
 def explain(
     case: Path,
@@ -234,13 +235,16 @@ def explain(
     catalog: Path | None,
     norms: Path | None,
     previous: Path | None,
+    caregiver: Path | None,
     output: Path | None,
 ) -> None:
     """The fidelity reviewer's view: every recommendation with its full trace."""
     from neuroseq.engine.explain import explain_plan, explain_rule
     from neuroseq.engine.workflow import plan_case
 
-    result = plan_case(case, rules=rules, catalog=catalog, norms=norms, previous=previous)
+    result = plan_case(
+        case, rules=rules, catalog=catalog, norms=norms, previous=previous, caregiver=caregiver
+    )
     text = explain_rule(result, rule_id) if rule_id else explain_plan(result)
     _emit(text, output)
 

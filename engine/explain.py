@@ -117,6 +117,8 @@ def explain_rule(result: PlanResult, rule_id: str) -> str:
             previous=result.previous.actions if result.previous else None,
             previous_cmr=result.previous.cmr if result.previous else None,
         )
+        if result.plan.caregiver is not None:
+            facts.append({"type": "caregiver", "id": "caregiver", **result.plan.caregiver})
         seen: set[str] = set()
         for branch in compiled:
             for pattern in branch.patterns:

@@ -219,3 +219,21 @@ def test_schema_plan_is_json_schema() -> None:
     result = CliRunner().invoke(main, ["schema", "plan"])
     schema = json.loads(result.output)
     assert {"recommendations", "scores", "rulebase"} <= set(schema["properties"])
+
+
+def test_explain_caregiver_rules_with_the_caregiver_file() -> None:
+    runner = CliRunner()
+    case = str(EXAMPLES / "typical-9-year-old.yaml")
+    rule = "family.caregiver.depleted_respite"
+    fired = runner.invoke(
+        main,
+        ["explain", case, "--caregiver", str(EXAMPLES / "caregiver-depleted.yaml"), "--rule", rule],
+    )
+    assert fired.exit_code == 0, fired.output
+    assert "FIRED and won: recommend respite_care" in fired.output
+    missed = runner.invoke(
+        main,
+        ["explain", case, "--caregiver", str(EXAMPLES / "caregiver-strong.yaml"), "--rule", rule],
+    )
+    assert "FAILS  caregiver caregiver: reserve_category is depleted" in missed.output
+    assert "reserve_category=strong" in missed.output
