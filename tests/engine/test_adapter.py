@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import resource
 import threading
@@ -10,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from neuroseq.engine import adapter
 from neuroseq.engine.adapter import (
     COLLECT_ACTION,
     MAX_PATTERNS_PER_RULE,
@@ -385,13 +385,27 @@ def test_state_is_deleted_after_every_session(engine: RuleEngine) -> None:
 
 def test_no_session_state_is_left(engine: RuleEngine) -> None:
     host = get_host()
-    for _ in range(3):
-        engine.evaluate(FACTS)
     internal = next(iter(engine._names.values()))
-    last = next(adapter._session_numbers)  # every session id used so far is below this
-    for number in range(1, last):
+    for facts in (FACTS, [*FACTS, {"type": "item", "id": "bad", "score": object()}]):
+        with contextlib.suppress(EngineError):
+            engine.evaluate(facts)
         with pytest.raises(Exception, match="error code: 309"):  # "sid not found"
-            host.get_state(internal, f"neuroseq-{number}")
+            host.get_state(internal, "0")
+
+
+def test_an_engine_whose_state_cannot_be_deleted_stops(
+    engine: RuleEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    host = get_host()
+
+    def refuse(ruleset: str, sid: str) -> None:
+        raise RuntimeError("cannot delete")
+
+    monkeypatch.setattr(host, "delete_state", refuse)
+    assert len(engine.evaluate(FACTS)) == 5  # this session's result is sound
+    monkeypatch.undo()
+    with pytest.raises(EngineError, match="could not be deleted"):
+        engine.evaluate(FACTS)
 
 
 def test_one_host_without_timer_threads() -> None:
