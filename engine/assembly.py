@@ -15,14 +15,13 @@ priority (higher first), then intervention id; and ranked 1..n.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from neuroseq.catalog.model import Catalog, Intervention
 from neuroseq.engine.compiler import CompiledRule, render_template
-from neuroseq.engine.plan_model import Overruled, Recommendation, SixRs
+from neuroseq.engine.plan_model import Overruled, Recommendation, SixRs, construct
 from neuroseq.engine.rule_model import Pattern, Ref, Test
 
 __all__ = ["ACTION_STRENGTH", "Firing", "assemble"]
@@ -70,8 +69,7 @@ class Firing(Protocol):
     def matched(self) -> Mapping[str, Mapping[str, Any]]: ...
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     intervention: str
     action: str
     priority: int
@@ -115,30 +113,57 @@ def _trace_plan(pattern: Pattern) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return cached[1], cached[2]
 
 
-def _fact_trace(
-    pattern: Pattern, fact: Mapping[str, Any], template_fields: set[str]
-) -> dict[str, Any]:
-    entry: dict[str, Any] = {"type": fact.get("type"), "id": fact.get("id")}
-    shown, conditions = _trace_plan(pattern)
-    for name in shown:
-        if name in fact:
-            entry[name] = fact[name]
-    for name in sorted(template_fields):
-        if name in fact and name not in entry:
-            entry[name] = fact[name]
-    if conditions:
-        entry["conditions"] = list(conditions)
-    return entry
+@dataclass(frozen=True)
+class _Explanation:
+    """What the trace of one compiled rule shows, worked out once per rule."""
+
+    compiled: CompiledRule
+    # (alias, fields shown in order, tests in words), the target's pattern last
+    patterns: tuple[tuple[str, tuple[str, ...], list[str]], ...]
 
 
-@functools.lru_cache(maxsize=1024)
-def _template_fields(template: str) -> dict[str, set[str]]:
+_EXPLANATIONS: dict[int, _Explanation] = {}
+
+
+def _explanation(compiled: CompiledRule) -> _Explanation:
+    cached = _EXPLANATIONS.get(id(compiled))
+    if cached is not None and cached.compiled is compiled:
+        return cached
     from neuroseq.engine.compiler import template_fields
 
-    fields: dict[str, set[str]] = {}
-    for alias, name, _spec in template_fields(template):
-        fields.setdefault(alias, set()).add(name)
-    return fields
+    in_template: dict[str, set[str]] = {}
+    for alias, name, _spec in template_fields(compiled.rule.rationale):
+        in_template.setdefault(alias, set()).add(name)
+    target = compiled.target_alias
+    ordered = [p for p in compiled.patterns if p.alias != target]
+    ordered.append(next(p for p in compiled.patterns if p.alias == target))
+    patterns = []
+    for pattern in ordered:
+        shown, words = _trace_plan(pattern)
+        extra = sorted(in_template.get(pattern.alias, set()) - set(shown))
+        patterns.append((pattern.alias, shown + tuple(extra), list(words)))
+    cached = _Explanation(compiled, tuple(patterns))
+    _EXPLANATIONS[id(compiled)] = cached
+    return cached
+
+
+def _facts_trace(
+    explanation: _Explanation, matched: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The matched facts with the values that mattered and the tests in words."""
+    facts: list[dict[str, Any]] = []
+    for alias, shown, words in explanation.patterns:
+        fact = matched.get(alias)
+        if fact is None:  # an alternative of an ``any`` that was not satisfied
+            continue
+        entry: dict[str, Any] = {"type": fact.get("type"), "id": fact.get("id")}
+        for name in shown:
+            if name in fact:
+                entry[name] = fact[name]
+        if words:
+            entry["conditions"] = list(words)
+        facts.append(entry)
+    return facts
 
 
 def assemble(
@@ -152,45 +177,48 @@ def assemble(
     by_intervention: dict[str, list[_Candidate]] = {}
     for firing in firings:
         rule = compiled[firing.rule]
-        target = firing.matched[rule.target_alias]
-        candidate = _Candidate(
-            intervention=str(target["id"]),
-            action=rule.rule.action.kind,
-            priority=rule.rule.action.priority,
-            compiled=rule,
-            matched=firing.matched,
-        )
-        by_intervention.setdefault(candidate.intervention, []).append(candidate)
+        action = rule.rule.action
+        intervention = str(firing.matched[rule.target_alias]["id"])
+        candidate = _Candidate(intervention, action.kind, action.priority, rule, firing.matched)
+        found = by_intervention.get(intervention)
+        if found is None:
+            by_intervention[intervention] = [candidate]
+        else:
+            found.append(candidate)
 
     # Decide first on light tuples; build the full, explained item only for
     # what the plan keeps.
     decided: list[
-        tuple[tuple[int, int, int, str], _Candidate, list[_Candidate], str, str | None]
+        tuple[
+            tuple[int, int, int, str], _Candidate, list[_Candidate], Intervention, str, str | None
+        ]
     ] = []
-    for candidates in by_intervention.values():
-        ordered = sorted(candidates, key=_Candidate.sort_key)
-        win = ordered[0]
-        audience, phase = _placement(win, catalog)
-        key = (AUDIENCE_ORDER[audience], PHASE_ORDER[phase], -win.priority, win.intervention)
-        decided.append((key, win, ordered[1:], audience, phase))
-    decided.sort(key=lambda entry: entry[0])
+    for intervention, candidates in by_intervention.items():
+        if len(candidates) > 1:
+            candidates.sort(key=_Candidate.sort_key)
+        win = candidates[0]
+        entry = catalog.get(intervention)
+        audience, phase = _placement(win, entry)
+        key = (AUDIENCE_ORDER[audience], PHASE_ORDER[phase], -win.priority, intervention)
+        decided.append((key, win, candidates[1:], entry, audience, phase))
+    decided.sort(key=_first)
 
     # Per-group limit on new client items.
     counts: dict[str | None, int] = {}
-    kept: list[tuple[_Candidate, list[_Candidate]]] = []
+    ranked: list[Recommendation] = []
     dropped: list[str] = []
-    for _key, win, others, audience, phase in decided:
+    for _key, win, others, entry, audience, phase in decided:
         if audience == "client" and win.action in NEW_ACTIONS:
             counts[phase] = counts.get(phase, 0) + 1
             if counts[phase] > max_new:
                 dropped.append(win.intervention)
                 continue
-        kept.append((win, others))
-    ranked = [
-        _recommendation(win, others, catalog, rank)
-        for rank, (win, others) in enumerate(kept, start=1)
-    ]
+        ranked.append(_recommendation(win, others, entry, audience, phase, len(ranked) + 1))
     return ranked, dropped
+
+
+def _first(entry: tuple[Any, ...]) -> Any:
+    return entry[0]
 
 
 _SIX_RS: dict[int, tuple[Intervention, SixRs]] = {}
@@ -216,9 +244,8 @@ def _six_rs(entry: Intervention) -> SixRs:
     return cached[1]
 
 
-def _placement(win: _Candidate, catalog: Catalog) -> tuple[str, str | None]:
+def _placement(win: _Candidate, entry: Intervention) -> tuple[str, str | None]:
     """The audience and phase an item is listed under."""
-    entry = catalog.get(win.intervention)
     action = win.compiled.rule.action
     audience = action.audience or entry.audience
     phase = (action.phase or entry.phase) if audience == "client" else None
@@ -226,51 +253,59 @@ def _placement(win: _Candidate, catalog: Catalog) -> tuple[str, str | None]:
 
 
 def _recommendation(
-    win: _Candidate, others: Sequence[_Candidate], catalog: Catalog, rank: int
+    win: _Candidate,
+    others: Sequence[_Candidate],
+    entry: Intervention,
+    audience: str,
+    phase: str | None,
+    rank: int,
 ) -> Recommendation:
-    entry = catalog.get(win.intervention)
     rule = win.compiled.rule
     action = rule.action
-    audience, phase = _placement(win, catalog)
-    domain = action.domain or (entry.domains[0] if entry.domains else None)
-    if audience != "client":
-        domain = None
-    fields = _template_fields(rule.rationale)
-    facts = [
-        _fact_trace(pattern, win.matched[pattern.alias], fields.get(pattern.alias, set()))
-        for pattern in win.compiled.patterns
-        if pattern.alias in win.matched and pattern.alias != win.compiled.target_alias
-    ]
-    target = win.matched[win.compiled.target_alias]
-    target_pattern = next(p for p in win.compiled.patterns if p.alias == win.compiled.target_alias)
-    facts.append(_fact_trace(target_pattern, target, fields.get(target_pattern.alias, set())))
-    supporting = sorted({o.compiled.rule.id for o in others if o.action == win.action} - {rule.id})
-    overruled = sorted({(o.compiled.rule.id, o.action) for o in others if o.action != win.action})
+    domain = None
+    if audience == "client":
+        domain = action.domain or (entry.domains[0] if entry.domains else None)
+    matched = win.matched
+    if others:
+        supporting = sorted(
+            {o.compiled.rule.id for o in others if o.action == win.action} - {rule.id}
+        )
+        overruled = [
+            construct(Overruled, {"rule": r, "action": a})
+            for r, a in sorted(
+                {(o.compiled.rule.id, o.action) for o in others if o.action != win.action}
+            )
+        ]
+    else:
+        supporting, overruled = [], []
     summary_text = (
-        render_template(rule.summary, win.matched)
+        render_template(rule.summary, matched)
         if rule.summary
         else f"{VERBS[win.action]}: {entry.name}. {entry.summary}"
     )
     # The values are built here from validated models, so no second validation.
-    return Recommendation.model_construct(
-        rank=rank,
-        audience=audience,  # type: ignore[arg-type]
-        domain=domain,
-        phase=phase,  # type: ignore[arg-type]
-        action=win.action,  # type: ignore[arg-type]
-        intervention=entry.id,
-        name=entry.name,
-        summary=summary_text,
-        rule=rule.id,
-        rule_title=rule.title,
-        rationale=" ".join(render_template(rule.rationale, win.matched).split()),
-        facts=facts,
-        six_rs=_six_rs(entry),
-        dosing={"frequency": entry.dosing.frequency, "episode": entry.dosing.episode},
-        settings=list(entry.settings),
-        priority=win.priority,
-        source=rule.source,
-        evidence=entry.evidence.source,
-        supporting_rules=supporting,
-        overruled=[Overruled.model_construct(rule=r, action=a) for r, a in overruled],
+    return construct(
+        Recommendation,
+        {
+            "rank": rank,
+            "audience": audience,
+            "domain": domain,
+            "phase": phase,
+            "action": win.action,
+            "intervention": entry.id,
+            "name": entry.name,
+            "summary": summary_text,
+            "rule": rule.id,
+            "rule_title": rule.title,
+            "rationale": " ".join(render_template(rule.rationale, matched).split()),
+            "facts": _facts_trace(_explanation(win.compiled), matched),
+            "six_rs": _six_rs(entry),
+            "dosing": {"frequency": entry.dosing.frequency, "episode": entry.dosing.episode},
+            "settings": list(entry.settings),
+            "priority": win.priority,
+            "source": rule.source,
+            "evidence": entry.evidence.source,
+            "supporting_rules": supporting,
+            "overruled": overruled,
+        },
     )
