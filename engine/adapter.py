@@ -27,11 +27,13 @@ here; ``/work/shared/DESIGN.md`` has the background):
   encoded and firings decoded with ``pydantic_core``'s JSON (pydantic's own core),
   about three times faster than the standard library's. On the bundled
   rule base (wide catalogue facts) this makes evaluation about three times faster.
-* **Sink.** A fact that passes no rule's conditions makes durable_rules reject the
-  whole batch (``MessageNotHandledException``), even when its type is used by some
-  rule. Every ruleset gets one sink rule that accepts any fact with a ``type``
-  (``{"$ex": {"type": 1}}``) but never fires (it joins the fact with a type no fact
-  has), so no fact type needs declaring and the sink costs no firings.
+* **Unmatched facts.** durable_rules' own ``assert_facts`` raises
+  ``MessageNotHandledException`` when some fact of a batch passes no rule's conditions,
+  although the native engine has processed the whole batch (``handleMessages`` goes on
+  past such a fact and reports the state as usual). :meth:`NeuroseqHost.assert_json`
+  reads the native result itself and accepts that code, so no fact type needs
+  declaring and no catch-all rule is needed (an earlier catch-all "sink" rule cost
+  about 8% of the engine's time, holding every fact in its network).
 * **Sessions.** Each :meth:`RuleEngine.evaluate` is one session, and its state is
   deleted from every ruleset afterwards, even on failure (durable_rules holds at most
   1024 live sessions per ruleset, then raises ``MemoryError``). Facts carry no
@@ -80,8 +82,7 @@ import copy
 import itertools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import pydantic_core
 from durable import engine as _durable
@@ -117,8 +118,8 @@ MAX_RULES_PER_RULESET: Final = 400
 """Most caller rules :class:`RuleEngine` accepts in one ruleset (:func:`split_rules`).
 
 durable_rules 2.0.28 loops forever once 512 distinct equality constants hang off one
-node of its network; each rule adds at most a few, and the adapter adds only a sink
-and an anchor rule, so 400 keeps a wide margin. It does not protect against the
+node of its network; each rule adds at most a few, and the adapter adds only an anchor
+rule, so 400 keeps a wide margin. It does not protect against the
 data-dependent error 303 (one fact passing more than 64 distinct ordering conditions
 that branch from one point): a compiler that wants to exclude that for all data keeps
 fewer than 64 patterns with ordering conditions per fact type in one ruleset, for
@@ -132,16 +133,15 @@ MAX_PATTERNS_PER_RULE: Final = 16
 RESERVED_PREFIX: Final = "neuroseq:"
 """Prefix of the adapter's own rule names, fact types and fact ids; callers may not use it."""
 
-_SINK_RULE: Final = "neuroseq:sink"
 _ANCHOR_RULE: Final = "neuroseq:session"
 _SESSION_TYPE: Final = "neuroseq:session"
 _SESSION_FACT_ID: Final = "neuroseq:session"
-_NEVER_TYPE: Final = "neuroseq:never"
 _ANCHOR_ALIAS: Final = "neuroseq_session"
-_SINK_ALIAS: Final = "neuroseq_fact"
-_NEVER_ALIAS: Final = "neuroseq_never"
 _ACTION_PREFIX: Final = "neuroseq.action#"
 _SESSION_KEY: Final = "sid"
+_ASSERTED: Final = 0
+_SOME_NOT_HANDLED: Final = 1
+"""Native result codes of ``assert_facts``: every fact matched some condition, or not."""
 _DEFAULT_SESSION: Final = "0"
 """durable_rules' session for facts without a ``sid`` key."""
 _SESSION_FACT: Final = {"type": _SESSION_TYPE, "id": _SESSION_FACT_ID}
@@ -161,8 +161,7 @@ def _engine_error(message: str) -> EngineError:
     return EngineError(message, path=ENGINE_PATH)
 
 
-@dataclass(frozen=True, slots=True)
-class Firing:
+class Firing(NamedTuple):
     """One firing of one rule: which ruleset and rule, and the facts its patterns matched.
 
     ``matched`` maps every alias of the rule's patterns that took part in the match to
@@ -252,9 +251,11 @@ class NeuroseqHost(_durable.Host):  # type: ignore[misc]  # durable has no type 
         ruleset = self.get_ruleset(ruleset_name)
         handle = ruleset._handle
         native = _durable.durable_rules_engine
-        # the second argument only feeds durable's exception messages: keep fact
-        # contents out of them
-        offset = ruleset._handle_result(native.assert_facts(handle, payload), [])
+        code, offset = native.assert_facts(handle, payload)
+        if code not in (_ASSERTED, _SOME_NOT_HANDLED):
+            # the second argument only feeds durable's exception messages: keep fact
+            # contents out of them
+            ruleset._handle_result((code, offset), [])
         failures: list[tuple[str, Exception]] = []
         started = native.start_action_for_state(handle, offset)
         if not started:
@@ -512,8 +513,8 @@ class RuleEngine:
     """A set of durable_rules rulesets, registered once, evaluated for many sessions.
 
     ``rulesets`` maps ruleset name -> definition (see :data:`RulesetDefinition`). The
-    definitions are checked (shape, crash-prone joins), deep-copied, given a sink and
-    an anchor rule (see the module docstring; neither ever shows in the result) and
+    definitions are checked (shape, crash-prone joins), deep-copied, given an anchor
+    rule (see the module docstring; neither ever shows in the result) and
     registered in the process host (:func:`get_host`). Every problem found is
     reported in one :class:`EngineError`.
 
@@ -597,16 +598,6 @@ class RuleEngine:
         prepared: dict[str, Any] = copy.deepcopy(dict(definition))
         for rule_name, rule in prepared.items():
             rule["run"] = self._bind(name, rule_name)
-        # the sink holds every fact (so none is "not handled") and, joined with a type
-        # no fact has, never fires: without the second pattern it would fire once per
-        # fact and ruleset, about 20% of the evaluation time
-        prepared[_SINK_RULE] = {
-            "all": [
-                {_SINK_ALIAS: {"$ex": {"type": 1}}},
-                {_NEVER_ALIAS: {"type": _NEVER_TYPE}},
-            ],
-            "run": self._bind_ignore(),
-        }
         prepared[_ANCHOR_RULE] = {
             "all": [{_ANCHOR_ALIAS: {"type": _SESSION_TYPE}}],
             "run": self._bind_ignore(),
@@ -818,7 +809,7 @@ class RuleEngine:
 
 
 def _ignore(c: ActionContext) -> None:
-    """The action of the adapter's own sink and anchor rules."""
+    """The action of the adapter's own anchor rule."""
 
 
 _FiringKey = tuple[str, str, tuple[str, ...]]

@@ -338,6 +338,44 @@ def catalog_facts(catalog: Catalog) -> dict[str, dict[str, Any]]:
     return {item.id: _intervention_static(item, tags) for item in catalog.interventions}
 
 
+@dataclass(frozen=True)
+class _CatalogIndex:
+    """What :func:`case_facts` needs of every catalogue entry, worked out once."""
+
+    catalog: Catalog
+    # (id, primary domain, minimum developmental age, minimum CMR, lower-case tags)
+    entries: tuple[tuple[str, str | None, float, float, frozenset[str]], ...]
+    # (intervention id, its ``services__`` flag, its ``declined__`` flag) per entry
+    flags: tuple[tuple[str, str, str], ...]
+
+
+_INDEXES: dict[int, _CatalogIndex] = {}
+
+
+def _catalog_index(catalog: Catalog) -> _CatalogIndex:
+    cached = _INDEXES.get(id(catalog))
+    if cached is None or cached.catalog is not catalog:
+        cached = _CatalogIndex(
+            catalog,
+            tuple(
+                (
+                    item.id,
+                    item.domains[0] if item.domains else None,
+                    item.min_developmental_age,
+                    item.min_cmr or 0.0,
+                    frozenset(tag.lower() for tag in item.interest_tags),
+                )
+                for item in catalog.interventions
+            ),
+            tuple(
+                (item_id, flag("services", item_id), flag("declined", item_id))
+                for item_id in catalog.ids
+            ),
+        )
+        _INDEXES[id(catalog)] = cached
+    return cached
+
+
 def case_facts(
     case: Case,
     profile: Any,
@@ -359,36 +397,32 @@ def case_facts(
     for word in case.client.interests:
         client[flag("interests", word.strip().lower())] = True
     client_fields = fields.get("client") if fields is not None else None
-    for item_id in catalog.ids:
-        for name, chosen in (
-            ("services", case.current_services),
-            ("declined", case.client.declined),
-        ):
-            key = flag(name, item_id)
-            if client_fields is None or key in client_fields:
-                client[key] = item_id in chosen
-    static = static if static is not None else catalog_facts(catalog)
-    interests = {word.strip().lower() for word in case.client.interests}
+    index = _catalog_index(catalog)
     current = set(case.current_services)
     declined = set(case.client.declined)
+    for item_id, service_key, declined_key in index.flags:
+        if client_fields is None or service_key in client_fields:
+            client[service_key] = item_id in current
+        if client_fields is None or declined_key in client_fields:
+            client[declined_key] = item_id in declined
+    static = static if static is not None else catalog_facts(catalog)
+    interests = {word.strip().lower() for word in case.client.interests}
     domain_ages = {f["id"]: f["developmental_age"] for f in facts if f["type"] == "domain"}
     cmr = next(f["value"] for f in facts if f["type"] == "cmr")
     previous = previous or {}
-    for item in catalog.interventions:
-        fact = dict(static[item.id])
+    client_age = case.client.age
+    for item_id, primary, min_age, min_cmr, tags in index.entries:
         # The intervention's primary (first-listed) domain is the one whose
         # developmental age it must match (the 6 R's: relevant).
-        primary = item.domains[0] if item.domains else None
-        age = domain_ages.get(primary, case.client.age) if primary else case.client.age
-        fact.update(
-            current=item.id in current,
-            declined=item.id in declined,
-            interest_match=bool(interests & {t.lower() for t in item.interest_tags}),
-            domain_developmental_age=round(age, 2),
-            developmentally_ready=age >= item.min_developmental_age,
-            cmr_ready=cmr >= (item.min_cmr or 0.0),
-            previous_action=previous.get(item.id, "none"),
-        )
+        age = domain_ages.get(primary, client_age) if primary else client_age
+        fact = dict(static[item_id])
+        fact["current"] = item_id in current
+        fact["declined"] = item_id in declined
+        fact["interest_match"] = not interests.isdisjoint(tags)
+        fact["domain_developmental_age"] = round(age, 2)
+        fact["developmentally_ready"] = age >= min_age
+        fact["cmr_ready"] = cmr >= min_cmr
+        fact["previous_action"] = previous.get(item_id, "none")
         facts.append(fact)
     if wanted is None:
         return facts

@@ -152,6 +152,12 @@ def test_sink_and_anchor_rules_never_show() -> None:
         assert rule_engine.evaluate(FACTS) == []
 
 
+def test_facts_that_match_nothing_do_not_stop_the_others(engine: RuleEngine) -> None:
+    strangers = [{"type": "unknown", "id": f"u{n}"} for n in range(3)]
+    mixed = [strangers[0], *FACTS[:3], strangers[1], *FACTS[3:], strangers[2]]
+    assert _summary(engine.evaluate(mixed)) == _summary(engine.evaluate(FACTS))
+
+
 def test_only_the_anchor_starts_an_action_when_no_rule_matches() -> None:
     # the sink must never fire (a firing sink costs one action per fact and ruleset)
     with RuleEngine({"main": {"never": {"all": [{"m": {"type": "nothing"}}]}}}) as rule_engine:
