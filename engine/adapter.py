@@ -132,6 +132,10 @@ instance with a smaller ``max_rules``. Each extra ruleset costs about 15-20% of 
 evaluation time of a 120-rule base (every fact is asserted into every ruleset).
 """
 
+MAX_FIRINGS: Final = 1_000_000
+"""Most firings one evaluation may produce in one ruleset (a guard against runaway joins
+and against a durable_rules action queue that never empties)."""
+
 MAX_PATTERNS_PER_RULE: Final = 16
 """Most facts one rule may join (durable_rules fails with error 304 beyond this)."""
 
@@ -266,7 +270,14 @@ class NeuroseqHost(_durable.Host):  # type: ignore[misc]  # durable has no type 
             return failures
         actions = ruleset._actions
         message: str | None = started[1]
+        budget = MAX_FIRINGS
         while message:
+            budget -= 1
+            if budget < 0:
+                raise _engine_error(
+                    f"more than {MAX_FIRINGS} firings for one case in ruleset {ruleset_name!r}: "
+                    "some rule joins too many facts"
+                )
             for rule_name, match in _decode(message).items():
                 try:
                     actions[rule_name]._func(ActionContext(match))
@@ -692,10 +703,12 @@ class RuleEngine:
             code, offset = native.retract_facts(handle, payload)
             if code not in (_ASSERTED, _SOME_NOT_HANDLED):
                 return False
-            started = native.start_action_for_state(handle, offset)
-            if started:  # nothing should fire on a retraction; discard it if it did
-                while native.complete_and_start_action(handle, offset):
-                    pass
+            if native.start_action_for_state(handle, offset):
+                # nothing fires on a retraction; if something did, finish it and let
+                # the caller start afresh
+                budget = MAX_FIRINGS
+                while native.complete_and_start_action(handle, offset) and budget > 0:
+                    budget -= 1
                 return False
         except Exception:
             return False
@@ -713,11 +726,15 @@ class RuleEngine:
         try:
             handle = host.get_ruleset(internal)._handle
             native = _durable.durable_rules_engine
+            budget = MAX_FIRINGS
             started = native.start_action(handle)
-            while started:
-                while native.complete_and_start_action(handle, started[2]):
-                    pass
+            while started and budget > 0:
+                while native.complete_and_start_action(handle, started[2]) and budget > 0:
+                    budget -= 1
                 started = native.start_action(handle)
+                budget -= 1
+            if budget <= 0:
+                raise _engine_error("pending actions never ran out")
             host.delete_state(internal, _DEFAULT_SESSION)
         except Exception:
             # the session may never have been created in this ruleset; if it was,

@@ -172,14 +172,25 @@ def assemble(
     catalog: Catalog,
     *,
     max_new: int,
+    facts: Mapping[str, Mapping[str, Any]],
 ) -> tuple[list[Recommendation], list[str]]:
-    """Resolve conflicts, cut, order and explain. Returns (items, also_considered ids)."""
+    """Resolve conflicts, cut, order and explain. Returns (items, also_considered ids).
+
+    ``facts`` are the evaluated facts by id: the source of the facts a compiled rule
+    names by id only (:attr:`CompiledRule.implied`).
+    """
     by_intervention: dict[str, list[_Candidate]] = {}
     for firing in firings:
         rule = compiled[firing.rule]
+        matched = firing.matched
+        if rule.implied:
+            full = _with_implied(matched, rule, facts)
+            if full is None:
+                continue
+            matched = full
         action = rule.rule.action
-        intervention = str(firing.matched[rule.target_alias]["id"])
-        candidate = _Candidate(intervention, action.kind, action.priority, rule, firing.matched)
+        intervention = str(matched[rule.target_alias]["id"])
+        candidate = _Candidate(intervention, action.kind, action.priority, rule, matched)
         found = by_intervention.get(intervention)
         if found is None:
             by_intervention[intervention] = [candidate]
@@ -215,6 +226,21 @@ def assemble(
                 continue
         ranked.append(_recommendation(win, others, entry, audience, phase, len(ranked) + 1))
     return ranked, dropped
+
+
+def _with_implied(
+    matched: Mapping[str, Mapping[str, Any]],
+    rule: CompiledRule,
+    facts: Mapping[str, Mapping[str, Any]],
+) -> dict[str, Mapping[str, Any]] | None:
+    """The firing's facts plus those its rule names by id; None if one is missing."""
+    full = dict(matched)
+    for alias, fact_type, fact_id in rule.implied:
+        fact = facts.get(fact_id)
+        if fact is None or fact.get("type") != fact_type:
+            return None  # the engine's join would have found nothing either
+        full[alias] = fact
+    return full
 
 
 def _first(entry: tuple[Any, ...]) -> Any:

@@ -101,6 +101,46 @@ class CompiledRule:
     negated: tuple[Pattern, ...]
     target_alias: str
     definition: Mapping[str, Any]
+    implied: tuple[tuple[str, str, str], ...] = ()
+    """(alias, fact type, fact id) of patterns left out of ``definition``: patterns that only name
+    one fact by its id. Joining such a fact in the engine is a lookup that costs a
+    network node per rule; the planner adds the fact to each firing instead, and a
+    firing whose implied fact was not asserted is dropped, as the join would have."""
+
+
+def _implied(
+    patterns: Sequence[Pattern],
+) -> tuple[list[Pattern], tuple[tuple[str, str, str], ...]]:
+    """Split a conjunction into the patterns the engine joins and those implied by an id.
+
+    A pattern is implied when its only test is ``id is <constant>`` and no other
+    pattern refers to it; at least one pattern always stays with the engine.
+    """
+    referred = {
+        test.value.alias
+        for pattern in patterns
+        for test in pattern.tests
+        if isinstance(test.value, Ref)
+    }
+    kept: list[Pattern] = []
+    implied: list[tuple[str, str, str]] = []
+    for pattern in patterns:
+        only_test = pattern.tests[0] if len(pattern.tests) == 1 else None
+        if (
+            only_test is not None
+            and only_test.field == "id"
+            and only_test.op == "is"
+            and isinstance(only_test.value, str)
+            and pattern.alias not in referred
+        ):
+            implied.append((pattern.alias, pattern.fact_type, only_test.value))
+        else:
+            kept.append(pattern)
+    if not kept:  # the engine needs something to match: keep the first
+        first = patterns[0]
+        kept = [first]
+        implied = [entry for entry in implied if entry[0] != first.alias]
+    return kept, tuple(implied)
 
 
 @dataclass
@@ -774,11 +814,12 @@ class _Compiler:
             if concrete is None:
                 continue
             name = f"{rule.id}#{suffix}" + "".join(f"@{combo[a]}" for a in expand)
-            definition = {
-                "all": [{p.alias: self.expression(p)} for p in concrete],
-            }
+            joined, implied = _implied(concrete)
+            definition = {"all": [{p.alias: self.expression(p)} for p in joined]}
             self.out.rules.append(
-                CompiledRule(name, rule, tuple(concrete), tuple(negated), target.alias, definition)
+                CompiledRule(
+                    name, rule, tuple(concrete), tuple(negated), target.alias, definition, implied
+                )
             )
             self.want(concrete, rule)
             produced += 1

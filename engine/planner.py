@@ -103,7 +103,11 @@ class Planner:
             facts = _override(facts, overrides)
         firings = self._engine.evaluate(facts)
         items, also = assemble(
-            firings, self._compiled, self.catalog, max_new=self.rulebase.max_new_per_group
+            firings,
+            self._compiled,
+            self.catalog,
+            max_new=self.rulebase.max_new_per_group,
+            facts={fact["id"]: fact for fact in facts},
         )
         start = start_phase(profile)
         return Plan(
@@ -151,7 +155,11 @@ class Planner:
         facts = _wanted(facts, self.compilation.wanted)
         firings = self._engine.evaluate(facts)
         return assemble(
-            firings, self._compiled, self.catalog, max_new=self.rulebase.max_new_per_group
+            firings,
+            self._compiled,
+            self.catalog,
+            max_new=self.rulebase.max_new_per_group,
+            facts={fact["id"]: fact for fact in facts},
         )
 
     def previous_from(self, case: Case, profile: Profile) -> PreviousAssessment:

@@ -290,7 +290,8 @@ def main() -> None:
         case = random_case(rng, index)
         facts = case_facts(case, score(case), planner.catalog, wanted=compilation.wanted)
         firings = engine.evaluate(facts)
-        found, _ = assemble(firings, by_name, planner.catalog, max_new=4)
+        by_id = {fact["id"]: fact for fact in facts}
+        found, _ = assemble(firings, by_name, planner.catalog, max_new=4, facts=by_id)
         items += len(found)
     print(
         f"random: {engine_rules} engine rules in {len(compilation.rulesets())} rulesets, {cases} cases, {items} items"

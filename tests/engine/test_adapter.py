@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from neuroseq.engine import adapter
 from neuroseq.engine.adapter import (
     COLLECT_ACTION,
     MAX_PATTERNS_PER_RULE,
@@ -230,6 +231,14 @@ def test_durable_errors_at_evaluation_surface_as_engine_error() -> None:
         with pytest.raises(EngineError, match="error code: 303"):
             rule_engine.evaluate(FACTS)
         assert rule_engine.evaluate([FACTS[5]]) == []
+
+
+def test_runaway_firings_are_stopped(engine: RuleEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(adapter, "MAX_FIRINGS", 2)
+    with pytest.raises(EngineError, match="more than 2 firings for one case"):
+        engine.evaluate(FACTS)
+    monkeypatch.undo()
+    assert len(engine.evaluate(FACTS)) == 5
 
 
 def test_durable_errors_at_registration_surface_as_engine_error() -> None:

@@ -129,10 +129,86 @@ def test_compile_named_intervention_adds_target_pattern() -> None:
     """
     compilation, findings = _compile(rule)
     assert findings == []
-    patterns = _definition(compilation)["all"]
-    assert patterns[1] == {
-        "intervention": {"$and": [{"type": "intervention"}, {"id": "in_room_aide"}]}
+    (compiled,) = compilation.rules
+    assert [p.alias for p in compiled.patterns] == ["cmr", "intervention"]
+    assert compiled.target_alias == "intervention"
+    # a fact named only by its id is not joined in the engine: the planner adds it
+    assert compiled.definition == {
+        "all": [{"cmr": {"$and": [{"type": "cmr"}, {"$lt": {"value": 1.0}}]}}]
     }
+    assert compiled.implied == (("intervention", "intervention", "in_room_aide"),)
+    assert compilation.wanted["intervention"] == frozenset({"in_room_aide"})
+
+
+def test_compile_keeps_joins_that_test_more_than_an_id() -> None:
+    rule = """
+    - id: t.kept
+      title: Kept
+      when:
+        all:
+          - region as low: {id: limbic}
+          - item: {region: {ref: low.id}}
+          - intervention: {id: play_therapy, declined: false}
+      then: {recommend: {}}
+      rationale: "{item.id}"
+      source: test
+    """
+    compilation, findings = _compile(rule)
+    assert findings == []
+    (compiled,) = compilation.rules
+    # `low` is referred to by `item`, the intervention has a second test
+    assert [next(iter(p)) for p in compiled.definition["all"]] == ["low", "item", "intervention"]
+    assert compiled.implied == ()
+
+
+def test_compile_keeps_one_pattern_for_the_engine() -> None:
+    rule = """
+    - id: t.only
+      title: Only a name
+      when: {intervention: {id: walking}}
+      then: {recommend: {}}
+      rationale: always
+      source: test
+    """
+    compilation, findings = _compile(rule)
+    assert findings == []
+    (compiled,) = compilation.rules
+    assert compiled.definition == {
+        "all": [{"intervention": {"$and": [{"type": "intervention"}, {"id": "walking"}]}}]
+    }
+    assert compiled.implied == ()
+
+
+def test_a_firing_whose_implied_fact_is_missing_is_dropped(tmp_path: Path) -> None:
+    # the caregiver fact is asserted only with `plan --caregiver`; a rule naming it by
+    # id must not fire without it, exactly as the engine's join would not
+    from neuroseq.engine.planner import Planner
+    from neuroseq.scoring.loader import load_case
+    from neuroseq.scoring.profile import score
+
+    (tmp_path / "rulebase.yaml").write_text('schema: neuroseq/rulebase/v1\nversion: "1"\n')
+    (tmp_path / "named.yaml").write_text(
+        "schema: neuroseq/rules/v1\nrules:\n"
+        "  - id: t.named\n    title: named\n"
+        "    when: {all: [{caregiver: {id: caregiver}}, {cmr: {value: {at_least: 0}}}]}\n"
+        "    then: {recommend: {intervention: caregiver_self_care}}\n"
+        "    rationale: CMR {cmr.value}\n    source: test\n"
+    )
+    planner = Planner.load(tmp_path)
+    (compiled,) = planner.compilation.rules
+    assert {alias for alias, _, _ in compiled.implied} == {"caregiver", "intervention"}
+    case = load_case(Path(__file__).resolve().parents[2] / "examples" / "severe-young-child.yaml")
+    assert planner.plan(case, score(case)).recommendations == []
+    home = {"type": "caregiver", "id": "caregiver", "reserve_category": "adequate"}
+    plan = planner.plan(case, score(case), caregiver=home)
+    assert [(i.intervention, i.rule) for i in plan.recommendations] == [
+        ("caregiver_self_care", "t.named")
+    ]
+    assert [f["type"] for f in plan.recommendations[0].facts] == [
+        "caregiver",
+        "cmr",
+        "intervention",
+    ]
 
 
 def test_compile_ordering_join_with_catalogue_is_specialised() -> None:
