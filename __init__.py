@@ -10,11 +10,7 @@ Data flows one way::
               --plan(rulebase, catalog)--> Plan --render(fmt)--> file
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("neuroseq")
-except PackageNotFoundError:  # pragma: no cover - only when run from a bare checkout
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"
+"""The package version; pyproject.toml reads it from here (one place to change)."""
 
 __all__ = ["__version__"]

@@ -15,14 +15,16 @@ import traceback
 from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
-
-import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from typing import TYPE_CHECKING, Any
 
 from neuroseq.engine.workflow import PlanResult
 from neuroseq.errors import Problem, ReportError, SourceLocation
 from neuroseq.scoring.norms import default_norms
+
+if TYPE_CHECKING:
+    import jinja2
+
+# jinja2 is imported where templates are used, so `plan --format json` never loads it.
 
 __all__ = [
     "environment",
@@ -54,6 +56,9 @@ def environment(templates: Path | None, *, html: bool) -> jinja2.Environment:
 
 @functools.lru_cache(maxsize=16)
 def _cached_environment(templates: str | None, html: bool) -> jinja2.Environment:
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     loaders: list[jinja2.BaseLoader] = []
     if templates is not None:
         loaders.append(jinja2.FileSystemLoader(templates))
@@ -103,6 +108,8 @@ def _template_location(exc: BaseException, name: str) -> tuple[str, int | None]:
 
 def render_template(name: str, context: Mapping[str, Any], *, templates: Path | None) -> str:
     """Render one template by name; template problems become a ReportError."""
+    import jinja2
+
     env = environment(templates, html=name.endswith(".html.j2"))
     try:
         return env.get_template(name).render(**context)
