@@ -36,20 +36,21 @@ here; ``/work/shared/DESIGN.md`` has the background):
   about 8% of the engine's time, holding every fact in its network).
 * **Sessions.** Every :meth:`RuleEngine.evaluate` uses durable's default session
   ``"0"`` (facts carry no ``sid``, so the caller's facts are serialised as they are,
-  never copied to add a key). After a successful evaluation the batch is *retracted*,
-  which leaves the session's state empty and ready for the next case: creating a
-  state costs durable about 0.15 ms for a 100-rule base (it allocates and clears
-  frame tables for every node of the network), more than retracting a case's facts.
-  Only positive patterns exist (the shape guard admits no negation), so a
-  retraction fires nothing; any action it did start would be discarded. After a
-  failure (or a failed retraction) the state is deleted instead, so the next case
-  starts from a fresh one; an engine whose state could not be deleted refuses to
-  evaluate again rather than plan on stale facts.
+  never copied to add a key), and the session's state is deleted from every ruleset
+  afterwards, even on failure, so each case starts from a fresh state (durable_rules
+  also holds at most 1024 live sessions per ruleset). Creating that state costs
+  durable about 0.15 ms for a 100-rule base (it allocates and clears frame tables
+  for every node); *retracting* the batch instead and keeping the state would be
+  cheaper, but durable_rules 2.0.28's retraction reads uninitialised memory
+  (``deleteMessageFromFrame`` under ``retractFacts``, shown by valgrind) and after
+  some thousands of cases corrupts the heap, so neuroseq never retracts. An engine
+  whose state could not be deleted refuses to evaluate again rather than plan on
+  stale facts.
   Deleting a state in which no action was ever started frees uninitialised pointers
   (``deleteStateNode`` frees ``context.messages``): SIGSEGV or abort, depending on
   heap layout. So every batch starts with a session fact that an *anchor* rule in
-  every ruleset always fires on, and after a failed assert the pending actions are
-  consumed before the state is deleted.
+  every ruleset always fires on, and pending actions are consumed before the state
+  is deleted.
 * **Errors.** Duplicate or malformed facts are refused before anything is asserted;
   every durable_rules error (error 303, ``MemoryError``, ...) becomes an
   :class:`neuroseq.errors.EngineError`.
@@ -668,7 +669,6 @@ class RuleEngine:
         pending = self._pending
         pending.clear()
         touched: list[str] = []
-        completed = False
         try:
             for name, internal in self._names.items():
                 touched.append(internal)
@@ -686,33 +686,12 @@ class RuleEngine:
                         f"{type(failure).__name__}: {failure}{more}"
                     ) from failure
             keyed = _firings(pending, originals)
-            completed = True
         finally:
             for internal in touched:
-                if not (completed and self._retract(internal, payload)):
-                    self._end_session(internal)
+                self._end_session(internal)
             pending.clear()
         keyed.sort(key=_first)
         return [firing for _key, firing in keyed]
-
-    def _retract(self, internal: str, payload: str) -> bool:
-        """Retract an evaluated batch from one ruleset's session; False if that failed."""
-        try:
-            handle = self._host.get_ruleset(internal)._handle
-            native = _durable.durable_rules_engine
-            code, offset = native.retract_facts(handle, payload)
-            if code not in (_ASSERTED, _SOME_NOT_HANDLED):
-                return False
-            if native.start_action_for_state(handle, offset):
-                # nothing fires on a retraction; if something did, finish it and let
-                # the caller start afresh
-                budget = MAX_FIRINGS
-                while native.complete_and_start_action(handle, offset) and budget > 0:
-                    budget -= 1
-                return False
-        except Exception:
-            return False
-        return True
 
     def _end_session(self, internal: str) -> None:
         """Delete the session's state in one ruleset, first consuming pending actions.
