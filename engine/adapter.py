@@ -13,14 +13,13 @@ here; ``/work/shared/DESIGN.md`` has the background):
   internal name. The host starts no timer threads (they race with asserts, error 307);
   ``durable.lang``'s global host is never used.
 * **Actions are data.** A rule's ``"run"`` is absent or :data:`COLLECT_ACTION`; the
-  adapter rewrites it to a per-rule action name that :meth:`NeuroseqHost.get_action`
-  resolves to the engine's collector, which only records the match. Definitions are
-  deep-copied first (durable_rules deletes ``run`` keys from what it is given).
+  adapter registers every rule with one do-nothing action (durable_rules wants one)
+  and no Python code ever runs inside durable's dispatch, so there is no action
+  exception for durable to swallow into the state's ``exception`` key. Definitions
+  are deep-copied first (durable_rules deletes ``run`` keys from what it is given).
 * **Fast dispatch.** :meth:`NeuroseqHost.assert_json` asserts one pre-serialised batch
-  and runs the actions itself, without durable's per-firing ``Closure`` and state
-  round trip (40% of the time). An exception in an action is therefore never
-  swallowed into the state's ``exception`` key: it becomes an :class:`EngineError`
-  naming the rule.
+  and drains the firings itself, returning each rule's match as decoded data, without
+  durable's per-firing ``Closure`` and state round trip (40% of the time).
 * **Projection.** durable_rules' cost grows with the number of properties of each
   fact, so only the fields some rule refers to are asserted (``project=False`` turns
   this off); firings report the caller's whole facts, looked up by id. Batches are
@@ -101,7 +100,6 @@ __all__ = [
     "MAX_PATTERNS_PER_RULE",
     "MAX_RULES_PER_RULESET",
     "RESERVED_PREFIX",
-    "ActionContext",
     "Firing",
     "NeuroseqHost",
     "RuleEngine",
@@ -147,7 +145,7 @@ _ANCHOR_RULE: Final = "neuroseq:session"
 _SESSION_TYPE: Final = "neuroseq:session"
 _SESSION_FACT_ID: Final = "neuroseq:session"
 _ANCHOR_ALIAS: Final = "neuroseq_session"
-_ACTION_PREFIX: Final = "neuroseq.action#"
+_NOOP_ACTION: Final = "neuroseq.noop"
 _SESSION_KEY: Final = "sid"
 _ASSERTED: Final = 0
 _SOME_NOT_HANDLED: Final = 1
@@ -194,68 +192,36 @@ class Firing(NamedTuple):
         return (self.ruleset, self.rule, self.fact_ids)
 
 
-class ActionContext:
-    """What an action receives for one firing: ``_m`` maps each alias to its matched fact.
-
-    It stands in for durable_rules' ``Closure`` (whose ``_m`` holds the same mapping);
-    the facts still carry durable's ``sid`` key.
-    """
-
-    __slots__ = ("_m",)
-
-    def __init__(self, match: dict[str, dict[str, Any]]) -> None:
-        self._m = match
-
-
-_Collector = Callable[[ActionContext], None]
-
-
 class NeuroseqHost(_durable.Host):  # type: ignore[misc]  # durable has no type hints
-    """The durable_rules host of this process: no timer threads, actions resolved by name.
+    """The durable_rules host of this process: no timer threads, one do-nothing action.
 
-    Use :func:`get_host` rather than constructing one. Actions are bound with
-    :meth:`bind_action` before a ruleset naming them is registered; :meth:`get_action`
-    (which durable_rules calls while registering) resolves them.
+    Use :func:`get_host` rather than constructing one. Every rule is registered with
+    the action :data:`_NOOP_ACTION`, which :meth:`get_action` (called by durable_rules
+    while registering) resolves; firings are read by :meth:`assert_json` instead.
     """
-
-    def __init__(self) -> None:
-        self._bound_actions: dict[str, _Collector] = {}
-        super().__init__()
 
     def _run(self) -> None:
         """Start nothing: durable_rules' dispatch and timer threads are not wanted."""
 
-    def get_action(self, action_name: str) -> _Collector:
-        """Return the collector bound to ``action_name`` (durable_rules' lookup hook)."""
-        try:
-            return self._bound_actions[action_name]
-        except KeyError:
-            raise _engine_error(f"no action named {action_name!r} is bound") from None
-
-    def bind_action(self, action_name: str, action: _Collector) -> None:
-        """Make ``action_name`` resolve to ``action``."""
-        self._bound_actions[action_name] = action
-
-    def unbind_action(self, action_name: str) -> None:
-        """Forget ``action_name`` (nothing happens if it is not bound)."""
-        self._bound_actions.pop(action_name, None)
+    def get_action(self, action_name: str) -> Callable[[Any], None]:
+        """Resolve an action name while durable_rules registers a ruleset."""
+        if action_name != _NOOP_ACTION:
+            raise _engine_error(f"no action named {action_name!r}")
+        return _ignore
 
     def register_ruleset(self, name: str, definition: dict[str, Any]) -> Any:
         """Register one ruleset (``definition`` is consumed) and return durable's object."""
         self.register_rulesets({name: definition})
         return self._ruleset_directory[name]
 
-    def assert_json(self, ruleset_name: str, payload: str) -> list[tuple[str, Exception]]:
-        """Assert a JSON array of facts into one ruleset and run every resulting action.
+    def assert_json(self, ruleset_name: str, payload: str) -> list[tuple[str, dict[str, Any]]]:
+        """Assert a JSON array of facts into one ruleset; return every firing's match.
 
         This replaces ``Host.assert_facts``, whose per-firing ``Closure``, state
         serialisation and ``update_state`` round trip cost about 40% of the whole
-        evaluation and which nothing here needs (actions never change the state). Each
-        action - resolved through :meth:`get_action` when the ruleset was registered -
-        is called with an :class:`ActionContext` whose ``_m`` maps alias -> matched
-        fact, as durable's own ``Closure._m`` does. An action that raises does not
-        stop the loop (the session must be left without pending actions); the
-        failures are returned as ``(rule name, exception)`` pairs.
+        evaluation and which nothing here needs. Each firing is returned as
+        ``(rule name, {alias: matched fact as asserted})``, in durable's firing order;
+        every started action is completed, so the session holds none afterwards.
         """
         ruleset = self.get_ruleset(ruleset_name)
         handle = ruleset._handle
@@ -265,11 +231,10 @@ class NeuroseqHost(_durable.Host):  # type: ignore[misc]  # durable has no type 
             # the second argument only feeds durable's exception messages: keep fact
             # contents out of them
             ruleset._handle_result((code, offset), [])
-        failures: list[tuple[str, Exception]] = []
+        matches: list[tuple[str, dict[str, Any]]] = []
         started = native.start_action_for_state(handle, offset)
         if not started:
-            return failures
-        actions = ruleset._actions
+            return matches
         message: str | None = started[1]
         budget = MAX_FIRINGS
         while message:
@@ -279,13 +244,9 @@ class NeuroseqHost(_durable.Host):  # type: ignore[misc]  # durable has no type 
                     f"more than {MAX_FIRINGS} firings for one case in ruleset {ruleset_name!r}: "
                     "some rule joins too many facts"
                 )
-            for rule_name, match in _decode(message).items():
-                try:
-                    actions[rule_name]._func(ActionContext(match))
-                except Exception as error:
-                    failures.append((rule_name, error))
+            matches.extend(_decode(message).items())
             message = native.complete_and_start_action(handle, offset)
-        return failures
+        return matches
 
     def unregister_ruleset(self, name: str) -> None:
         """Remove a ruleset from this host and free its engine handle."""
@@ -589,8 +550,6 @@ class RuleEngine:
         self._number = next(_engine_numbers)
         # public ruleset name -> internal (host-unique) name, in name order
         self._names: dict[str, str] = {}
-        self._action_names: list[str] = []
-        self._pending: list[tuple[str, str, Any]] = []
         self._closed = False
         try:
             for name in sorted(rulesets):
@@ -612,11 +571,11 @@ class RuleEngine:
     def _register(self, name: str, definition: RulesetDefinition) -> None:
         internal = f"{name}#{self._number}"
         prepared: dict[str, Any] = copy.deepcopy(dict(definition))
-        for rule_name, rule in prepared.items():
-            rule["run"] = self._bind(name, rule_name)
+        for rule in prepared.values():
+            rule["run"] = _NOOP_ACTION
         prepared[_ANCHOR_RULE] = {
             "all": [{_ANCHOR_ALIAS: {"type": _SESSION_TYPE}}],
-            "run": self._bind_ignore(),
+            "run": _NOOP_ACTION,
         }
         try:
             self._host.register_ruleset(internal, prepared)
@@ -628,26 +587,6 @@ class RuleEngine:
             ) from error
         self._names[name] = internal
 
-    def _bind(self, ruleset: str, rule: str) -> str:
-        action_name = f"{_ACTION_PREFIX}{self._number}.{len(self._action_names)}"
-
-        def collect(c: ActionContext) -> None:
-            self._collect(ruleset, rule, c)
-
-        self._host.bind_action(action_name, collect)
-        self._action_names.append(action_name)
-        return action_name
-
-    def _bind_ignore(self) -> str:
-        action_name = f"{_ACTION_PREFIX}{self._number}.{len(self._action_names)}"
-        self._host.bind_action(action_name, _ignore)
-        self._action_names.append(action_name)
-        return action_name
-
-    def _collect(self, ruleset: str, rule: str, c: ActionContext) -> None:
-        """Record one firing (called from :meth:`NeuroseqHost.assert_json`)."""
-        self._pending.append((ruleset, rule, c._m))
-
     def evaluate(self, facts: Sequence[Mapping[str, Any]]) -> list[Firing]:
         """Assert ``facts`` into every ruleset in one session and return the firings.
 
@@ -656,8 +595,7 @@ class RuleEngine:
         JSON data. Firings come sorted by ruleset, rule and matched fact ids, so the
         result never depends on the engine's firing order. The session's state is
         deleted from every ruleset before returning, whether or not evaluation
-        succeeded. Raises :class:`EngineError` for bad facts, a failing action or any
-        durable_rules error.
+        succeeded. Raises :class:`EngineError` for bad facts or any durable_rules error.
         """
         if self._closed:
             raise _engine_error("the rule engine is closed")
@@ -666,30 +604,21 @@ class RuleEngine:
                 "a previous session's state could not be deleted; this engine is unusable"
             )
         payload, originals = self._prepare(facts)
-        pending = self._pending
-        pending.clear()
+        keyed: list[tuple[_FiringKey, Firing]] = []
         touched: list[str] = []
         try:
             for name, internal in self._names.items():
                 touched.append(internal)
                 try:
-                    failures = self._host.assert_json(internal, payload)
+                    matches = self._host.assert_json(internal, payload)
                 except Exception as error:
                     raise _engine_error(
                         f"durable_rules failed in ruleset {name!r}: {_durable_message(error)}"
                     ) from error
-                if failures:
-                    failed_rule, failure = failures[0]
-                    more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
-                    raise _engine_error(
-                        f"the action of rule {failed_rule!r} in ruleset {name!r} failed: "
-                        f"{type(failure).__name__}: {failure}{more}"
-                    ) from failure
-            keyed = _firings(pending, originals)
+                _add_firings(keyed, name, matches, originals)
         finally:
             for internal in touched:
                 self._end_session(internal)
-            pending.clear()
         keyed.sort(key=_first)
         return [firing for _key, firing in keyed]
 
@@ -810,9 +739,6 @@ class RuleEngine:
             except Exception:
                 pass  # best effort while tearing down
         self._names.clear()
-        for action_name in self._action_names:
-            self._host.unbind_action(action_name)
-        self._action_names.clear()
 
     def __enter__(self) -> RuleEngine:
         return self
@@ -821,7 +747,7 @@ class RuleEngine:
         self.close()
 
 
-def _ignore(c: ActionContext) -> None:
+def _ignore(c: object) -> None:
     """The action of the adapter's own anchor rule."""
 
 
@@ -832,13 +758,16 @@ def _first(pair: tuple[_FiringKey, Firing]) -> _FiringKey:
     return pair[0]
 
 
-def _firings(
-    pending: Iterable[tuple[str, str, Mapping[str, Mapping[str, Any]]]],
+def _add_firings(
+    keyed: list[tuple[_FiringKey, Firing]],
+    ruleset: str,
+    matches: Iterable[tuple[str, Mapping[str, Mapping[str, Any]]]],
     originals: Mapping[str, Mapping[str, Any]],
-) -> list[tuple[_FiringKey, Firing]]:
-    """Each recorded match as a :class:`Firing` of the caller's facts, with its sort key."""
-    keyed: list[tuple[_FiringKey, Firing]] = []
-    for ruleset, rule, match in pending:
+) -> None:
+    """Append each match of ``ruleset`` as a :class:`Firing` of the caller's facts, keyed."""
+    for rule, match in matches:
+        if rule == _ANCHOR_RULE:
+            continue
         if len(match) == 1:
             ((alias, fact),) = match.items()
             matched = {alias: originals[fact["id"]]}
@@ -847,7 +776,6 @@ def _firings(
             matched = {alias: originals[fact["id"]] for alias, fact in match.items()}
             ids = tuple(matched[alias]["id"] for alias in sorted(matched))
         keyed.append(((ruleset, rule, ids), Firing(ruleset, rule, matched)))
-    return keyed
 
 
 def _plain_json(batch: Sequence[Mapping[str, Any]], fields: frozenset[str] | None) -> bool:
