@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from neuroseq.catalog.model import Catalog, Intervention
 from neuroseq.engine.compiler import CompiledRule, render_template
@@ -69,17 +69,11 @@ class Firing(Protocol):
     def matched(self) -> Mapping[str, Mapping[str, Any]]: ...
 
 
-class _Candidate(NamedTuple):
-    intervention: str
-    action: str
-    priority: int
-    compiled: CompiledRule
-    matched: Mapping[str, Mapping[str, Any]]
-
-    def sort_key(self) -> tuple[int, int, str]:
-        # Firings arrive sorted by rule and matched fact ids (the adapter's order),
-        # and the sort is stable, so equal keys keep a deterministic order.
-        return (ACTION_STRENGTH[self.action], -self.priority, self.compiled.rule.id)
+# A candidate for one intervention: (action strength, -priority, rule id, firing
+# number, compiled rule, matched facts). Plain tuples sort by the conflict policy
+# in C; the firing number (firings arrive in the adapter's deterministic order)
+# breaks ties exactly as a stable sort would, so rules and facts are never compared.
+_Candidate = tuple[int, int, str, int, CompiledRule, Mapping[str, Mapping[str, Any]]]
 
 
 def _describe(test: Test) -> str:
@@ -180,20 +174,27 @@ def assemble(
     names by id only (:attr:`CompiledRule.implied`).
     """
     by_intervention: dict[str, list[_Candidate]] = {}
-    for firing in firings:
+    for number, firing in enumerate(firings):
         rule = compiled[firing.rule]
         matched = firing.matched
+        target = _fixed_target(rule)
         if rule.implied:
-            full = _with_implied(matched, rule, facts)
-            if full is None:
-                continue
-            matched = full
+            if not _implied_present(rule, facts):
+                continue  # the engine's join would have found nothing either
+        if target is None:
+            target = str(matched[rule.target_alias]["id"])
         action = rule.rule.action
-        intervention = str(matched[rule.target_alias]["id"])
-        candidate = _Candidate(intervention, action.kind, action.priority, rule, matched)
-        found = by_intervention.get(intervention)
+        candidate = (
+            ACTION_STRENGTH[action.kind],
+            -action.priority,
+            rule.rule.id,
+            number,
+            rule,
+            matched,
+        )
+        found = by_intervention.get(target)
         if found is None:
-            by_intervention[intervention] = [candidate]
+            by_intervention[target] = [candidate]
         else:
             found.append(candidate)
 
@@ -206,11 +207,11 @@ def assemble(
     ] = []
     for intervention, candidates in by_intervention.items():
         if len(candidates) > 1:
-            candidates.sort(key=_Candidate.sort_key)
+            candidates.sort()
         win = candidates[0]
         entry = catalog.get(intervention)
-        audience, phase = _placement(win, entry)
-        key = (AUDIENCE_ORDER[audience], PHASE_ORDER[phase], -win.priority, intervention)
+        audience, phase = _placement(win[4], entry)
+        key = (AUDIENCE_ORDER[audience], PHASE_ORDER[phase], win[1], intervention)
         decided.append((key, win, candidates[1:], entry, audience, phase))
     decided.sort(key=_first)
 
@@ -219,27 +220,51 @@ def assemble(
     ranked: list[Recommendation] = []
     dropped: list[str] = []
     for _key, win, others, entry, audience, phase in decided:
-        if audience == "client" and win.action in NEW_ACTIONS:
+        if audience == "client" and win[4].rule.action.kind in NEW_ACTIONS:
             counts[phase] = counts.get(phase, 0) + 1
             if counts[phase] > max_new:
-                dropped.append(win.intervention)
+                dropped.append(entry.id)
                 continue
-        ranked.append(_recommendation(win, others, entry, audience, phase, len(ranked) + 1))
+        matched = _with_implied(win[5], win[4], facts)
+        ranked.append(
+            _recommendation(win[4], matched, others, entry, audience, phase, len(ranked) + 1)
+        )
     return ranked, dropped
+
+
+_FIXED_TARGETS: dict[int, tuple[CompiledRule, str | None]] = {}
+
+
+def _fixed_target(rule: CompiledRule) -> str | None:
+    """The intervention id of a rule whose target fact is named by id (implied), else None."""
+    cached = _FIXED_TARGETS.get(id(rule))
+    if cached is None or cached[0] is not rule:
+        fixed = next((i for a, _t, i in rule.implied if a == rule.target_alias), None)
+        cached = (rule, fixed)
+        _FIXED_TARGETS[id(rule)] = cached
+    return cached[1]
+
+
+def _implied_present(rule: CompiledRule, facts: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether every fact the rule names by id only was asserted (with its type)."""
+    for _alias, fact_type, fact_id in rule.implied:
+        fact = facts.get(fact_id)
+        if fact is None or fact.get("type") != fact_type:
+            return False
+    return True
 
 
 def _with_implied(
     matched: Mapping[str, Mapping[str, Any]],
     rule: CompiledRule,
     facts: Mapping[str, Mapping[str, Any]],
-) -> dict[str, Mapping[str, Any]] | None:
-    """The firing's facts plus those its rule names by id; None if one is missing."""
+) -> Mapping[str, Mapping[str, Any]]:
+    """The firing's facts plus those its rule names by id (checked present already)."""
+    if not rule.implied:
+        return matched
     full = dict(matched)
-    for alias, fact_type, fact_id in rule.implied:
-        fact = facts.get(fact_id)
-        if fact is None or fact.get("type") != fact_type:
-            return None  # the engine's join would have found nothing either
-        full[alias] = fact
+    for alias, _fact_type, fact_id in rule.implied:
+        full[alias] = facts[fact_id]
     return full
 
 
@@ -270,36 +295,35 @@ def _six_rs(entry: Intervention) -> SixRs:
     return cached[1]
 
 
-def _placement(win: _Candidate, entry: Intervention) -> tuple[str, str | None]:
+def _placement(rule: CompiledRule, entry: Intervention) -> tuple[str, str | None]:
     """The audience and phase an item is listed under."""
-    action = win.compiled.rule.action
+    action = rule.rule.action
     audience = action.audience or entry.audience
     phase = (action.phase or entry.phase) if audience == "client" else None
     return audience, phase
 
 
 def _recommendation(
-    win: _Candidate,
+    compiled: CompiledRule,
+    matched: Mapping[str, Mapping[str, Any]],
     others: Sequence[_Candidate],
     entry: Intervention,
     audience: str,
     phase: str | None,
     rank: int,
 ) -> Recommendation:
-    rule = win.compiled.rule
+    rule = compiled.rule
     action = rule.action
+    kind = action.kind
     domain = None
     if audience == "client":
         domain = action.domain or (entry.domains[0] if entry.domains else None)
-    matched = win.matched
     if others:
-        supporting = sorted(
-            {o.compiled.rule.id for o in others if o.action == win.action} - {rule.id}
-        )
+        supporting = sorted({o[2] for o in others if o[4].rule.action.kind == kind} - {rule.id})
         overruled = [
             construct(Overruled, {"rule": r, "action": a})
             for r, a in sorted(
-                {(o.compiled.rule.id, o.action) for o in others if o.action != win.action}
+                {(o[2], o[4].rule.action.kind) for o in others if o[4].rule.action.kind != kind}
             )
         ]
     else:
@@ -307,7 +331,7 @@ def _recommendation(
     summary_text = (
         render_template(rule.summary, matched)
         if rule.summary
-        else f"{VERBS[win.action]}: {entry.name}. {entry.summary}"
+        else f"{VERBS[kind]}: {entry.name}. {entry.summary}"
     )
     # The values are built here from validated models, so no second validation.
     return construct(
@@ -317,18 +341,18 @@ def _recommendation(
             "audience": audience,
             "domain": domain,
             "phase": phase,
-            "action": win.action,
+            "action": kind,
             "intervention": entry.id,
             "name": entry.name,
             "summary": summary_text,
             "rule": rule.id,
             "rule_title": rule.title,
             "rationale": " ".join(render_template(rule.rationale, matched).split()),
-            "facts": _facts_trace(_explanation(win.compiled), matched),
+            "facts": _facts_trace(_explanation(compiled), matched),
             "six_rs": _six_rs(entry),
             "dosing": {"frequency": entry.dosing.frequency, "episode": entry.dosing.episode},
             "settings": list(entry.settings),
-            "priority": win.priority,
+            "priority": action.priority,
             "source": rule.source,
             "evidence": entry.evidence.source,
             "supporting_rules": supporting,
