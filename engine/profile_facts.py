@@ -56,8 +56,8 @@ def profile_facts(
                 "id": item.id,
                 "region": item.region,
                 "score": item.score,
-                "typical": _round(item.typical),
-                "ratio": _round(item.ratio),
+                "typical": round(item.typical, 2),  # floats already: _round inlined
+                "ratio": round(item.ratio, 2),
                 "band": item.band,
                 "impairment": item.impairment,
             }

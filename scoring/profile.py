@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from neuroseq.scoring.case import Case, HistoryPeriod, RelationalHealth
 from neuroseq.scoring.items import ITEM_IDS, ITEMS, Region
@@ -48,9 +48,12 @@ Metric = Literal["full", "follow_up", "er"]
 _ITEM_SET = frozenset(ITEM_IDS)
 
 
-@dataclass(frozen=True, slots=True)
-class ItemScore:
-    """One function on the map: the client's score beside the typical score for age."""
+class ItemScore(NamedTuple):
+    """One function on the map: the client's score beside the typical score for age.
+
+    An immutable record (a named tuple: scoring builds 32 per case, and a frozen
+    dataclass costs four times as much to create).
+    """
 
     id: str
     number: int
@@ -62,8 +65,7 @@ class ItemScore:
     impairment: Impairment
 
 
-@dataclass(frozen=True, slots=True)
-class GroupScore:
+class GroupScore(NamedTuple):
     """A region or a domain: summed scores, impairment and developmental age equivalent."""
 
     id: str
@@ -161,17 +163,19 @@ def score_items(
     values = tuple(float(scores[item_id]) for item_id in ITEM_IDS)
 
     items: dict[str, ItemScore] = {}
+    band = tables.band
+    impairment = tables.impairment
     for item, value, expected in zip(ITEMS, values, typical, strict=True):
         ratio = value / expected
         items[item.id] = ItemScore(
-            id=item.id,
-            number=item.number,
-            region=item.region,
-            score=value,
-            typical=expected,
-            ratio=ratio,
-            band=tables.band(value),
-            impairment=tables.impairment(ratio),
+            item.id,
+            item.number,
+            item.region,
+            value,
+            expected,
+            ratio,
+            band(value),
+            impairment(ratio),
         )
 
     regions = {
@@ -218,15 +222,15 @@ def _group(
     ratio = total / expected
     developmental_age, at_or_above = tables.developmental_age(indices, total, expected, age)
     return GroupScore(
-        id=name,
-        kind=kind,
-        items=tuple(ITEM_IDS[i] for i in indices),
-        score=total,
-        typical=expected,
-        ratio=ratio,
-        impairment=tables.impairment(ratio),
-        developmental_age=developmental_age,
-        at_or_above_age=at_or_above,
+        name,
+        kind,
+        tuple(ITEM_IDS[i] for i in indices),
+        total,
+        expected,
+        ratio,
+        tables.impairment(ratio),
+        developmental_age,
+        at_or_above,
     )
 
 

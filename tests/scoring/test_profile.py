@@ -185,8 +185,10 @@ def test_profile_is_immutable(typical_9: Profile) -> None:
         typical_9.age = 10  # type: ignore[misc]
     with pytest.raises(TypeError):
         typical_9.items["sleep"] = typical_9.items["reward"]  # type: ignore[index]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):  # a named tuple: fields cannot be set
         typical_9.regions["limbic"].score = 0  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        typical_9.items["sleep"].score = 0  # type: ignore[misc]
     with pytest.raises(TypeError):
         typical_9.risk.periods["perinatal"] = typical_9.risk.periods["infancy"]  # type: ignore[index]
 
