@@ -26,6 +26,9 @@ from neuroseq.engine.rule_model import Pattern, Ref, Test
 
 __all__ = ["ACTION_STRENGTH", "Firing", "assemble"]
 
+_CACHE_LIMIT = 8192
+"""Entries in each per-object cache below (they hold their keys alive); cleared when full."""
+
 ACTION_STRENGTH = {
     "avoid": 0,
     "suspend": 1,
@@ -103,6 +106,8 @@ def _trace_plan(pattern: Pattern) -> tuple[tuple[str, ...], tuple[str, ...]]:
                 shown.append(test.field)
             words.append(_describe(test))
         cached = (pattern, tuple(shown), tuple(words))
+        if len(_TRACE_PLANS) >= _CACHE_LIMIT:
+            _TRACE_PLANS.clear()
         _TRACE_PLANS[id(pattern)] = cached
     return cached[1], cached[2]
 
@@ -137,6 +142,8 @@ def _explanation(compiled: CompiledRule) -> _Explanation:
         extra = sorted(in_template.get(pattern.alias, set()) - set(shown))
         patterns.append((pattern.alias, shown + tuple(extra), list(words)))
     cached = _Explanation(compiled, tuple(patterns))
+    if len(_EXPLANATIONS) >= _CACHE_LIMIT:
+        _EXPLANATIONS.clear()
     _EXPLANATIONS[id(compiled)] = cached
     return cached
 
@@ -174,24 +181,15 @@ def assemble(
     names by id only (:attr:`CompiledRule.implied`).
     """
     by_intervention: dict[str, list[_Candidate]] = {}
+    infos = _rule_infos(compiled)
     for number, firing in enumerate(firings):
-        rule = compiled[firing.rule]
+        strength, negative_priority, rule_id, rule, target_alias, target = infos[firing.rule]
         matched = firing.matched
-        target = _fixed_target(rule)
-        if rule.implied:
-            if not _implied_present(rule, facts):
-                continue  # the engine's join would have found nothing either
+        if rule.implied and not _implied_present(rule, facts):
+            continue  # the engine's join would have found nothing either
         if target is None:
-            target = str(matched[rule.target_alias]["id"])
-        action = rule.rule.action
-        candidate = (
-            ACTION_STRENGTH[action.kind],
-            -action.priority,
-            rule.rule.id,
-            number,
-            rule,
-            matched,
-        )
+            target = str(matched[target_alias]["id"])
+        candidate = (strength, negative_priority, rule_id, number, rule, matched)
         found = by_intervention.get(target)
         if found is None:
             by_intervention[target] = [candidate]
@@ -232,16 +230,32 @@ def assemble(
     return ranked, dropped
 
 
-_FIXED_TARGETS: dict[int, tuple[CompiledRule, str | None]] = {}
+# Per compiled rule: (action strength, -priority, rule id, rule, target alias, the
+# target intervention id when the rule names it by id, else None).
+_RuleInfo = tuple[int, int, str, CompiledRule, str, str | None]
+_RULE_INFOS: dict[int, tuple[Mapping[str, CompiledRule], dict[str, _RuleInfo]]] = {}
 
 
-def _fixed_target(rule: CompiledRule) -> str | None:
-    """The intervention id of a rule whose target fact is named by id (implied), else None."""
-    cached = _FIXED_TARGETS.get(id(rule))
-    if cached is None or cached[0] is not rule:
-        fixed = next((i for a, _t, i in rule.implied if a == rule.target_alias), None)
-        cached = (rule, fixed)
-        _FIXED_TARGETS[id(rule)] = cached
+def _rule_infos(compiled: Mapping[str, CompiledRule]) -> dict[str, _RuleInfo]:
+    """What assembly needs of every compiled rule, by engine rule name, worked out once."""
+    cached = _RULE_INFOS.get(id(compiled))
+    if cached is None or cached[0] is not compiled or len(cached[1]) != len(compiled):
+        infos: dict[str, _RuleInfo] = {}
+        for name, rule in compiled.items():
+            action = rule.rule.action
+            fixed = next((i for a, _t, i in rule.implied if a == rule.target_alias), None)
+            infos[name] = (
+                ACTION_STRENGTH[action.kind],
+                -action.priority,
+                rule.rule.id,
+                rule,
+                rule.target_alias,
+                fixed,
+            )
+        cached = (compiled, infos)
+        if len(_RULE_INFOS) >= 16:  # a process rarely holds more rule bases than this
+            _RULE_INFOS.clear()
+        _RULE_INFOS[id(compiled)] = cached
     return cached[1]
 
 
@@ -291,6 +305,8 @@ def _six_rs(entry: Intervention) -> SixRs:
                 respectful=rs.respectful.value,
             ),
         )
+        if len(_SIX_RS) >= _CACHE_LIMIT:
+            _SIX_RS.clear()
         _SIX_RS[id(entry)] = cached
     return cached[1]
 

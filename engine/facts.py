@@ -372,6 +372,8 @@ def _catalog_index(catalog: Catalog) -> _CatalogIndex:
                 for item_id in catalog.ids
             ),
         )
+        if len(_INDEXES) >= 16:  # they hold their catalogues alive; a process needs few
+            _INDEXES.clear()
         _INDEXES[id(catalog)] = cached
     return cached
 
