@@ -153,6 +153,8 @@ _SOME_NOT_HANDLED: Final = 1
 _DEFAULT_SESSION: Final = "0"
 """durable_rules' session for facts without a ``sid`` key."""
 _SESSION_FACT: Final = {"type": _SESSION_TYPE, "id": _SESSION_FACT_ID}
+_STATE_FACT_ID: Final = f"sid-{_DEFAULT_SESSION}"
+"""The id of durable's own state record in the session; a fact may not use it."""
 _decode = pydantic_core.from_json
 
 _ORDERING_OPERATORS: Final = frozenset({"$lt", "$lte", "$gt", "$gte"})
@@ -498,7 +500,15 @@ class RuleEngine:
     ``fact_types``, if given, is an allow-list: :meth:`evaluate` then refuses facts of
     any other type (types that some pattern tests by ``{"type": "<constant>"}`` are
     allowed too). Without it any string type is accepted. Rule names, fact types and
-    fact ids starting with :data:`RESERVED_PREFIX` are reserved.
+    fact ids starting with :data:`RESERVED_PREFIX` are reserved, and so is the id
+    ``"sid-0"`` (durable's own record of the session).
+
+    Values must be JSON data. With ``check_values`` (the default) every asserted value
+    is checked by the standard library's encoder, as it would be asserted; a caller
+    whose facts are JSON data by construction (the planner builds its facts from
+    validated models) may pass ``False``, and then only NaN, infinities and values
+    that cannot be serialised at all are refused: other Python values (sets, bytes,
+    dates) would be asserted in pydantic_core's JSON form.
 
     Call :meth:`close` (or use the engine as a context manager) to free the rulesets
     when the engine is no longer needed; an engine that is never closed keeps its
@@ -511,6 +521,7 @@ class RuleEngine:
         fact_types: Iterable[str] | None = None,
         *,
         project: bool = True,
+        check_values: bool = True,
     ) -> None:
         problems: list[str] = []
         for name in rulesets:
@@ -546,6 +557,7 @@ class RuleEngine:
         self._fields: tuple[str, ...] = tuple(sorted(wanted))
         self._include: dict[str, set[str]] | None = {"__all__": set(wanted)} if project else None
         self._stale = False
+        self._check_values = check_values
         self._host = get_host()
         self._number = next(_engine_numbers)
         # public ruleset name -> internal (host-unique) name, in name order
@@ -670,8 +682,9 @@ class RuleEngine:
             fact_types = self._fact_types
             if (
                 len(originals) == len(facts)
-                and _SESSION_FACT_ID not in originals
                 and all(type(fact_id) is str and fact_id for fact_id in originals)
+                and not any(fact_id.startswith(RESERVED_PREFIX) for fact_id in originals)
+                and _STATE_FACT_ID not in originals
                 and all(type(fact_type) is str and fact_type for fact_type in types)
                 and (fact_types is None or types <= fact_types)
                 and not any(fact_type.startswith(RESERVED_PREFIX) for fact_type in types)
@@ -685,9 +698,8 @@ class RuleEngine:
                 payload = pydantic_core.to_json(
                     batch, include=self._include, inf_nan_mode="constants"
                 ).decode()
-                if ("NaN" not in payload and "Infinity" not in payload) or _plain_json(
-                    batch, self._field_set
-                ):
+                suspect = self._check_values or "NaN" in payload or "Infinity" in payload
+                if not suspect or _plain_json(batch, self._field_set):
                     return payload, originals
         except (AttributeError, KeyError, TypeError, ValueError):
             pass
@@ -707,7 +719,7 @@ class RuleEngine:
                 problems.append(f"{where}: needs a non-empty string 'id'")
             else:
                 where = f"fact {fact_id!r}"
-                if fact_id == _SESSION_FACT_ID:
+                if fact_id.startswith(RESERVED_PREFIX) or fact_id == _STATE_FACT_ID:
                     problems.append(f"{where}: this id is reserved for the adapter")
                 elif fact_id in seen:
                     problems.append(f"{where}: duplicate id (each fact needs a unique id)")

@@ -178,7 +178,8 @@ def assemble(
     """Resolve conflicts, cut, order and explain. Returns (items, also_considered ids).
 
     ``facts`` are the evaluated facts by id: the source of the facts a compiled rule
-    names by id only (:attr:`CompiledRule.implied`).
+    names by id only (:attr:`CompiledRule.implied`). ``compiled`` is read once per
+    mapping object and must not change afterwards (the planner's never does).
     """
     by_intervention: dict[str, list[_Candidate]] = {}
     infos = _rule_infos(compiled)

@@ -108,13 +108,24 @@ class CompiledRule:
     firing whose implied fact was not asserted is dropped, as the join would have."""
 
 
+def _names_id(pattern: Pattern) -> str | None:
+    """The id a pattern names with ``id is <constant>``, if it does."""
+    for test in pattern.tests:
+        if test.field == "id" and test.op == "is" and isinstance(test.value, str):
+            return test.value
+    return None
+
+
 def _implied(
     patterns: Sequence[Pattern],
 ) -> tuple[list[Pattern], tuple[tuple[str, str, str], ...]]:
     """Split a conjunction into the patterns the engine joins and those implied by an id.
 
-    A pattern is implied when its only test is ``id is <constant>`` and no other
-    pattern refers to it; at least one pattern always stays with the engine.
+    A pattern is implied when its only test is ``id is <constant>``, no other pattern
+    refers to it, and no other pattern of its fact type could match the same fact
+    (durable_rules never binds one fact to two patterns of a rule, so such a rule
+    must keep both in the engine to keep its meaning); at least one pattern always
+    stays with the engine.
     """
     referred = {
         test.value.alias
@@ -122,6 +133,7 @@ def _implied(
         for test in pattern.tests
         if isinstance(test.value, Ref)
     }
+
     kept: list[Pattern] = []
     implied: list[tuple[str, str, str]] = []
     for pattern in patterns:
@@ -132,6 +144,11 @@ def _implied(
             and only_test.op == "is"
             and isinstance(only_test.value, str)
             and pattern.alias not in referred
+            and all(
+                _names_id(other) not in (None, only_test.value)
+                for other in patterns
+                if other is not pattern and other.fact_type == pattern.fact_type
+            )
         ):
             implied.append((pattern.alias, pattern.fact_type, only_test.value))
         else:
@@ -644,7 +661,12 @@ class _Compiler:
             aliases[pattern.alias] = pattern
         action = rule.action
         interventions = [p for p in patterns if p.fact_type == "intervention"]
-        if action.intervention is not None:
+        named_target = [p for p in interventions if _names_id(p) == action.intervention]
+        if action.intervention is not None and named_target:
+            # 'when' already matches this very intervention: act on that fact (a
+            # second pattern for it would never match, see the check below)
+            target = named_target[0]
+        elif action.intervention is not None:
             if action.intervention not in self.static:
                 self.fail(
                     rule, (*action.key, "intervention"), self._unknown_id(action.intervention)
@@ -722,6 +744,21 @@ class _Compiler:
                         f"ref '{test.value.alias}.{test.value.field}' names no matched fact (matched: {', '.join(sorted(aliases))})",
                     )
                     return 0
+        named: dict[tuple[str, str], Pattern] = {}
+        for pattern in patterns:
+            fact_id = _names_id(pattern)
+            if fact_id is None:
+                continue
+            first = named.setdefault((pattern.fact_type, fact_id), pattern)
+            if first is not pattern:
+                self.fail(
+                    rule,
+                    pattern.key,
+                    f"'{first.alias}' and '{pattern.alias}' both match {pattern.fact_type} "
+                    f"'{fact_id}', but the engine never matches one fact twice in a rule, so "
+                    "this can never fire: put all the tests on that fact in one pattern",
+                )
+                return 0
         for pattern in patterns:
             reason = contradiction(pattern)
             if reason is not None:

@@ -58,7 +58,9 @@ class Planner:
             item_id: {k: v for k, v in fact.items() if k in keep}
             for item_id, fact in catalog_facts(catalog).items()
         }
-        self._engine = RuleEngine(compilation.rulesets())
+        # The planner's facts are JSON data by construction (built from validated
+        # models), so the adapter's per-value check, a second encoding, is skipped.
+        self._engine = RuleEngine(compilation.rulesets(), check_values=False)
 
     @classmethod
     def load(cls, rules: Path | None = None, catalog: Path | None = None) -> Planner:

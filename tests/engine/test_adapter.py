@@ -196,11 +196,23 @@ def test_duplicate_fact_ids_are_refused_before_asserting(engine: RuleEngine) -> 
         ({"type": "item", "id": "x", "sid": "other"}, "the key 'sid' is reserved"),
         ({"type": "item", "id": "x", "score": float("nan")}, "not JSON data"),
         ({"type": "item", "id": "x", "score": object()}, "not JSON data"),
+        ({"type": "item", "id": "x", "score": {1, 2}}, "not JSON data"),
+        ({"type": "item", "id": "x", "score": b"5"}, "not JSON data"),
+        ({"type": "item", "id": "sid-0"}, "this id is reserved"),
+        ({"type": "item", "id": "neuroseq:mine"}, "this id is reserved"),
     ],
 )
 def test_bad_facts_are_refused(engine: RuleEngine, fact: dict[str, Any], message: str) -> None:
     with pytest.raises(EngineError, match=message):
         engine.evaluate([FACTS[0], fact])
+
+
+def test_a_trusting_engine_still_refuses_what_cannot_be_json() -> None:
+    with RuleEngine({"main": {"low_item": LOW_ITEM}}, check_values=False) as trusting:
+        for bad in (float("nan"), float("inf"), object()):
+            with pytest.raises(EngineError, match="not JSON data"):
+                trusting.evaluate([{"type": "item", "id": "x", "score": bad}])
+        assert len(trusting.evaluate(FACTS)) == 2
 
 
 def test_durable_errors_at_evaluation_surface_as_engine_error() -> None:

@@ -161,6 +161,57 @@ def test_compile_keeps_joins_that_test_more_than_an_id() -> None:
     assert compiled.implied == ()
 
 
+def test_compile_keeps_an_id_pattern_another_pattern_could_also_match() -> None:
+    # the engine never binds one fact to two patterns: `other` must not match walking
+    rule = """
+    - id: t.two
+      title: Two interventions
+      when: {intervention as other: {phase: regulate, current: true}}
+      then: {recommend: {intervention: walking}}
+      rationale: "{other.name}"
+      source: test
+    """
+    compilation, findings = _compile(rule)
+    assert findings == []
+    (compiled,) = compilation.rules
+    assert [next(iter(p)) for p in compiled.definition["all"]] == ["other", "intervention"]
+    assert compiled.implied == ()
+
+
+def test_compile_acts_on_the_intervention_when_already_matches() -> None:
+    rule = """
+    - id: t.same
+      title: Walking, when it is not in place
+      when: {intervention: {id: walking, current: false}}
+      then: {recommend: {intervention: walking}}
+      rationale: "{intervention.name}"
+      source: test
+    """
+    compilation, findings = _compile(rule)
+    assert findings == []
+    (compiled,) = compilation.rules
+    assert [p.alias for p in compiled.patterns] == ["intervention"]
+    assert compiled.target_alias == "intervention"
+
+
+def test_check_two_patterns_on_one_fact_can_never_fire() -> None:
+    rule = """
+    - id: t.twice
+      title: Limbic twice
+      when:
+        all:
+          - region: {id: limbic}
+          - not: {region: {id: limbic, impairment: significant}}
+      then: {recommend: {intervention: walking}}
+      rationale: limbic
+      source: test
+    """
+    _, findings = _compile(rule)
+    assert any(
+        "both match region 'limbic'" in m and "can never fire" in m for m in _messages(findings)
+    ), _messages(findings)
+
+
 def test_compile_keeps_one_pattern_for_the_engine() -> None:
     rule = """
     - id: t.only
