@@ -37,6 +37,11 @@ def case_from_document(doc: SourceDocument, *, catalog_ids: Collection[str] | No
         raise CaseError(
             [doc.problem((), "expected a mapping with schema, metric, client, cns ...")]
         )
+    other = _OTHER_SCHEMAS.get(str(data.get("schema")))
+    if other is not None:
+        # a whole list of "missing key" problems would hide the real mistake
+        kind, advice = other
+        raise CaseError([doc.problem(("schema",), f"this is {kind}, not a case file: {advice}")])
     problems = list(doc.problems) + _cross_field_problems(doc, data, catalog_ids)
     case: Case | None = None
     try:
@@ -50,6 +55,23 @@ def case_from_document(doc: SourceDocument, *, catalog_ids: Collection[str] | No
     if problems or case is None:
         raise CaseError(unique_problems(problems))
     return case
+
+
+_OTHER_SCHEMAS = {
+    "neuroseq/caregiver/v1": (
+        "a caregiver file",
+        "give it as `neuroseq plan CASE --caregiver FILE` or to `neuroseq cce FILE`",
+    ),
+    "neuroseq/plan/v1": ("a plan written by `neuroseq plan`", "plan the case file it came from"),
+    "neuroseq/rules/v1": ("a rule file", "it belongs in a rules folder given as `--rules DIR`"),
+    "neuroseq/rulebase/v1": (
+        "a rule base manifest",
+        "it belongs in a rules folder given as `--rules DIR`",
+    ),
+    "neuroseq/catalog/v1": ("an intervention catalogue", "give it as `--catalog FILE`"),
+    "neuroseq/norms/v1": ("a norms file", "give it as `--norms FILE`"),
+}
+"""Other neuroseq file kinds, and what to do with them, for a file given as a case."""
 
 
 def _raw_age(client: Any) -> float | None:

@@ -206,3 +206,19 @@ def test_yaml_merge_keys_are_refused(tmp_path: Path) -> None:
 def test_compare_refuses_the_same_assessment_twice() -> None:
     code, out = _run("compare", str(SEVERE), str(SEVERE))
     assert code == 1 and "given twice" in out
+
+
+@pytest.mark.parametrize(
+    ("other", "fragment"),
+    [
+        ("examples/caregiver-strong.yaml", "this is a caregiver file, not a case file: give it as"),
+        ("catalog/interventions.yaml", "this is an intervention catalogue, not a case file"),
+        ("rules/rulebase.yaml", "this is a rule base manifest, not a case file"),
+        ("scoring/norms.yaml", "this is a norms file, not a case file"),
+    ],
+)
+def test_another_neuroseq_file_given_as_a_case_says_what_it_is(other: str, fragment: str) -> None:
+    code, out = _run("plan", str(ROOT / other))
+    assert code == 1
+    assert fragment in out
+    assert "required key is missing" not in out  # one clear problem, not a list of symptoms
