@@ -146,7 +146,7 @@ def test_only_referenced_fields_are_asserted_but_firings_carry_whole_facts() -> 
     assert first["extra"] == tuple(range(50))  # no JSON round trip
 
 
-def test_sink_and_anchor_rules_never_show() -> None:
+def test_the_anchor_rule_never_shows() -> None:
     with RuleEngine({"main": {"never": {"all": [{"m": {"type": "nothing"}}]}}}) as rule_engine:
         assert rule_engine.evaluate(FACTS) == []
 
