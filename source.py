@@ -25,7 +25,7 @@ import json
 import stat
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -396,24 +396,41 @@ def _load_json(
 
 
 def validate_document(
-    doc: SourceDocument, model: type[ModelT], *, error: type[NeuroseqError]
+    doc: SourceDocument,
+    model: type[ModelT],
+    *,
+    error: type[NeuroseqError],
+    expected: str | None = None,
+    checks: Callable[[dict[str, Any]], list[Problem]] | None = None,
 ) -> ModelT:
-    """Validate ``doc.data`` against ``model``; every problem becomes a located message."""
-    if not isinstance(doc.data, dict):
-        kind = type(doc.data).__name__ if doc.data is not None else "nothing"
-        raise error(
-            [
-                Problem(
-                    doc.location(()),
-                    "",
-                    f"expected a mapping of keys at the top of the file, found {kind}",
-                )
-            ]
+    """Validate ``doc.data`` against ``model``; every problem becomes a located message.
+
+    ``expected`` names the top-level keys for the message when the file is not a
+    mapping. ``checks`` adds problems found outside the model (cross-field checks
+    located at the right line): they are reported together with the model's, and a
+    whole-file model error is left out when they exist (it repeats them without a
+    line). Any problem raises ``error`` with every problem, each once.
+    """
+    data = doc.data
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "nothing"
+        message = (
+            f"expected a mapping with {expected}"
+            if expected
+            else f"expected a mapping of keys at the top of the file, found {kind}"
         )
+        raise error([Problem(doc.location(()), "", message)])
+    located = checks(data) if checks is not None else []
     try:
-        return model.model_validate(doc.data)
+        value = model.model_validate(data)
     except ValidationError as exc:
-        raise error(pydantic_problems(doc, model, exc)) from None
+        from_model = pydantic_problems(doc, model, exc)
+        if located:
+            from_model = [p for p in from_model if p.field != ""]
+        raise error(unique_problems([*located, *from_model])) from None
+    if located:
+        raise error(unique_problems(located))
+    return value
 
 
 def pydantic_problems(

@@ -18,13 +18,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from pydantic import ValidationError
-
 from neuroseq.errors import CaregiverError, NeuroseqError, Problem
 from neuroseq.scoring.caregiver import CHILD_RATINGS, CaregiverFile, child_shape_problem
 from neuroseq.scoring.case import Case
 from neuroseq.scoring.loader import load_case
-from neuroseq.source import SourceDocument, load_document, pydantic_problems, unique_problems
+from neuroseq.source import (
+    SourceDocument,
+    load_document,
+    validate_document,
+)
 
 __all__ = ["CaregiverAssessment", "caregiver_from_document", "load_caregiver"]
 
@@ -52,26 +54,20 @@ def caregiver_from_document(
     doc: SourceDocument, *, catalog_ids: Collection[str] | None = None
 ) -> CaregiverAssessment:
     """Validate an already parsed document as a caregiver file, collecting every problem."""
-    data = doc.data
-    if not isinstance(data, dict):
-        raise CaregiverError(
-            [
-                doc.problem(
-                    (),
-                    "expected a mapping with schema, caregiver, internal_resources, "
-                    "external_resources, challenges",
-                )
-            ]
-        )
-    problems: list[Problem] = []
-    cases = _children(doc, data, catalog_ids, problems)
-    document: CaregiverFile | None = None
-    try:
-        document = CaregiverFile.model_validate(data)
-    except ValidationError as exc:
-        problems += pydantic_problems(doc, CaregiverFile, exc)
-    if problems or document is None:
-        raise CaregiverError(unique_problems(problems))
+    cases: dict[int, Case] = {}
+
+    def children(data: dict[str, Any]) -> list[Problem]:
+        problems: list[Problem] = []
+        cases.update(_children(doc, data, catalog_ids, problems))
+        return problems
+
+    document = validate_document(
+        doc,
+        CaregiverFile,
+        error=CaregiverError,
+        expected="schema, caregiver, internal_resources, external_resources, challenges",
+        checks=children,
+    )
     return CaregiverAssessment(doc.path, document, MappingProxyType(cases))
 
 

@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from neuroseq.errors import CaregiverError
 from neuroseq.scoring.caregiver import (
@@ -29,7 +29,11 @@ from neuroseq.scoring.caregiver import (
     EXTERNAL_RESOURCES,
     INTERNAL_RESOURCES,
 )
-from neuroseq.source import SourceDocument, load_document, pydantic_problems, unique_problems
+from neuroseq.source import (
+    SourceDocument,
+    load_document,
+    validate_document,
+)
 
 __all__ = [
     "RESERVE_CATEGORIES",
@@ -304,19 +308,13 @@ def consistency_problems(data: Mapping[str, Any]) -> list[tuple[PathKey, str]]:
 
 def weights_from_document(doc: SourceDocument) -> CaregiverWeights:
     """Validate a parsed weights document, collecting every problem in one error."""
-    if not isinstance(doc.data, dict):
-        raise CaregiverError(
-            [doc.problem((), "expected a mapping with schema, version, resources, challenge ...")]
-        )
-    problems = [doc.problem(key, text) for key, text in consistency_problems(doc.data)]
-    weights: CaregiverWeights | None = None
-    try:
-        weights = CaregiverWeights.model_validate(doc.data)
-    except ValidationError as exc:
-        problems += pydantic_problems(doc, CaregiverWeights, exc)
-    if problems or weights is None:
-        raise CaregiverError(unique_problems(problems))
-    return weights
+    return validate_document(
+        doc,
+        CaregiverWeights,
+        error=CaregiverError,
+        expected="schema, version, resources, challenge ...",
+        checks=lambda data: [doc.problem(key, text) for key, text in consistency_problems(data)],
+    )
 
 
 def load_weights(path: Path | str | None = None) -> CaregiverWeights:

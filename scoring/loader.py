@@ -15,11 +15,13 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from neuroseq.errors import CaseError, Problem
 from neuroseq.scoring.case import PERIOD_START_YEARS, Case
-from neuroseq.source import SourceDocument, load_document, pydantic_problems, unique_problems
+from neuroseq.source import (
+    SourceDocument,
+    load_document,
+    validate_document,
+)
 
 __all__ = ["case_from_document", "load_case"]
 
@@ -33,28 +35,20 @@ def load_case(path: Path | str, *, catalog_ids: Collection[str] | None = None) -
 def case_from_document(doc: SourceDocument, *, catalog_ids: Collection[str] | None = None) -> Case:
     """Validate an already parsed document as a case, collecting every problem."""
     data = doc.data
-    if not isinstance(data, dict):
-        raise CaseError(
-            [doc.problem((), "expected a mapping with schema, metric, client, cns ...")]
-        )
-    other = _OTHER_SCHEMAS.get(str(data.get("schema")))
+    other = _OTHER_SCHEMAS.get(str(data.get("schema"))) if isinstance(data, dict) else None
     if other is not None:
         # a whole list of "missing key" problems would hide the real mistake
         kind, advice = other
         raise CaseError([doc.problem(("schema",), f"this is {kind}, not a case file: {advice}")])
-    problems = list(doc.problems) + _cross_field_problems(doc, data, catalog_ids)
-    case: Case | None = None
-    try:
-        case = Case.model_validate(data)
-    except ValidationError as exc:
-        # The model's own whole-case checks repeat the cross-field checks
-        # above, which carry better locations; keep the located ones.
-        problems += [
-            p for p in pydantic_problems(doc, Case, exc) if not (p.field == "" and problems)
-        ]
-    if problems or case is None:
-        raise CaseError(unique_problems(problems))
-    return case
+    # The model's own whole-case checks repeat the cross-field checks, which carry
+    # better locations: validate_document keeps the located ones.
+    return validate_document(
+        doc,
+        Case,
+        error=CaseError,
+        expected="schema, metric, client, cns ...",
+        checks=lambda data: [*doc.problems, *_cross_field_problems(doc, data, catalog_ids)],
+    )
 
 
 _OTHER_SCHEMAS = {

@@ -27,7 +27,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from neuroseq.errors import NormsError
 from neuroseq.scoring.items import ITEM_IDS, ITEMS, REGIONS, Region
@@ -35,8 +35,7 @@ from neuroseq.source import (
     SourceDocument,
     field_path,
     load_document,
-    pydantic_problems,
-    unique_problems,
+    validate_document,
 )
 
 __all__ = [
@@ -755,19 +754,13 @@ def _check_starts(
 
 def norms_from_document(doc: SourceDocument) -> Norms:
     """Validate a parsed norms document, collecting every problem in one error."""
-    if not isinstance(doc.data, dict):
-        raise NormsError(
-            [doc.problem((), "expected a mapping with schema, version, maturation, typical ...")]
-        )
-    located = [doc.problem(key, text) for key, text in consistency_problems(doc.data)]
-    try:
-        return Norms.model_validate(doc.data)
-    except ValidationError as exc:
-        # The model's own whole-file check repeats the located checks above.
-        problems = located + [
-            p for p in pydantic_problems(doc, Norms, exc) if not (p.field == "" and located)
-        ]
-        raise NormsError(unique_problems(problems)) from None
+    return validate_document(
+        doc,
+        Norms,
+        error=NormsError,
+        expected="schema, version, maturation, typical ...",
+        checks=lambda data: [doc.problem(key, text) for key, text in consistency_problems(data)],
+    )
 
 
 def load_norms(path: Path | str | None = None) -> Norms:
