@@ -158,6 +158,36 @@ def score(
 
 RULES_PATH = click.Path(file_okay=False, path_type=Path)
 
+_PLANNING_INPUTS = (
+    click.option("--rules", type=RULES_PATH, help="A rule folder instead of the bundled one."),
+    click.option("--catalog", type=DATA_PATH, help="A catalogue file instead of the bundled one."),
+    click.option("--norms", type=DATA_PATH, help="A norms file instead of the bundled one."),
+    click.option("--previous", type=CASE_PATH, help="An earlier assessment of the same client."),
+    click.option(
+        "--caregiver",
+        type=DATA_PATH,
+        help="A caregiver file: its caregiving reserve becomes a fact the family rules use.",
+    ),
+    click.option(
+        "--caregiver-weights",
+        type=DATA_PATH,
+        help="Caregiver estimator weights instead of the bundled project defaults.",
+    ),
+)
+
+
+def _planning_inputs(command: Any) -> Any:
+    """The options that decide a plan, shared by `plan` and `explain` so they cannot drift."""
+    for option in reversed(_PLANNING_INPUTS):
+        command = option(command)
+    return command
+
+
+def _weights_with_caregiver(weights: Path | None, caregiver: Path | None) -> Path | None:
+    if weights is not None and caregiver is None:
+        raise click.UsageError("--caregiver-weights needs --caregiver")
+    return weights
+
 
 @main.command()
 @click.argument("case", type=CASE_PATH)
@@ -169,21 +199,8 @@ RULES_PATH = click.Path(file_okay=False, path_type=Path)
     show_default=True,
 )
 @click.option("-o", "--output", type=OUT_PATH, help="Write here instead of standard output.")
-@click.option("--rules", type=RULES_PATH, help="A rule folder to use instead of the bundled one.")
-@click.option("--catalog", type=DATA_PATH, help="A catalogue file instead of the bundled one.")
-@click.option("--norms", type=DATA_PATH, help="A norms file instead of the bundled one.")
-@click.option("--previous", type=CASE_PATH, help="An earlier assessment of the same client.")
+@_planning_inputs
 @click.option("--templates", type=RULES_PATH, help="A folder of report templates (md, html).")
-@click.option(
-    "--caregiver",
-    type=DATA_PATH,
-    help="A caregiver file: its caregiving reserve becomes a fact the family rules use.",
-)
-@click.option(
-    "--caregiver-weights",
-    type=DATA_PATH,
-    help="Caregiver estimator weights instead of the bundled project defaults.",
-)
 @click.option("--color/--no-color", default=None, help="Colour the text view.")
 def plan(
     case: Path,
@@ -202,8 +219,6 @@ def plan(
     from neuroseq.engine.workflow import plan_case
     from neuroseq.reports.render import render_plan
 
-    if caregiver_weights is not None and caregiver is None:
-        raise click.UsageError("--caregiver-weights needs --caregiver")
     result = plan_case(
         case,
         rules=rules,
@@ -211,7 +226,7 @@ def plan(
         norms=norms,
         previous=previous,
         caregiver=caregiver,
-        caregiver_weights=caregiver_weights,
+        caregiver_weights=_weights_with_caregiver(caregiver_weights, caregiver),
     )
     text = render_plan(result, fmt, templates=templates, color=_use_color(color, output))
     _emit(text, output)
@@ -222,11 +237,7 @@ def plan(
 @click.option(
     "--rule", "rule_id", help="Explain one rule: why it fired, or which condition failed."
 )
-@click.option("--rules", type=RULES_PATH, help="A rule folder to use instead of the bundled one.")
-@click.option("--catalog", type=DATA_PATH, help="A catalogue file instead of the bundled one.")
-@click.option("--norms", type=DATA_PATH, help="A norms file instead of the bundled one.")
-@click.option("--previous", type=CASE_PATH, help="An earlier assessment of the same client.")
-@click.option("--caregiver", type=CASE_PATH, help="The caregiver file the plan was made with.")
+@_planning_inputs
 @click.option("-o", "--output", type=OUT_PATH, help="Write here instead of standard output.")
 def explain(
     case: Path,
@@ -236,6 +247,7 @@ def explain(
     norms: Path | None,
     previous: Path | None,
     caregiver: Path | None,
+    caregiver_weights: Path | None,
     output: Path | None,
 ) -> None:
     """The fidelity reviewer's view: every recommendation with its full trace."""
@@ -243,7 +255,13 @@ def explain(
     from neuroseq.engine.workflow import plan_case
 
     result = plan_case(
-        case, rules=rules, catalog=catalog, norms=norms, previous=previous, caregiver=caregiver
+        case,
+        rules=rules,
+        catalog=catalog,
+        norms=norms,
+        previous=previous,
+        caregiver=caregiver,
+        caregiver_weights=_weights_with_caregiver(caregiver_weights, caregiver),
     )
     text = explain_rule(result, rule_id) if rule_id else explain_plan(result)
     _emit(text, output)

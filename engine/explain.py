@@ -47,10 +47,8 @@ def explain_plan(result: PlanResult) -> str:
     """Every recommendation with its full trace."""
     lines = _header(result)
     for item in result.plan.recommendations:
-        where = item.phase or item.audience
-        lines.append(
-            f"{item.rank}. {item.action.upper()} {item.intervention} ({item.audience}, {where})"
-        )
+        where = f"{item.audience}, {item.phase}" if item.phase else item.audience
+        lines.append(f"{item.rank}. {item.action.upper()} {item.intervention} ({where})")
         lines.append(f"   rule:      {item.rule} - {item.rule_title}")
         lines.append(f"   rationale: {item.rationale}")
         for fact in item.facts:

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from neuroseq.cli import main
@@ -135,10 +136,25 @@ def test_cli_plan_with_caregiver_puts_self_care_and_respite_first() -> None:
     assert "respite_care" not in family
 
 
-def test_cli_plan_caregiver_weights_need_caregiver() -> None:
-    code, _, err = _run("plan", SEVERE, "--caregiver-weights", DEPLETED)
+@pytest.mark.parametrize("command", ["plan", "explain"])
+def test_cli_caregiver_weights_need_caregiver(command: str) -> None:
+    code, _, err = _run(command, SEVERE, "--caregiver-weights", DEPLETED)
     assert code == 2
     assert "--caregiver-weights needs --caregiver" in err
+
+
+def test_cli_explain_takes_the_plan_s_caregiver_weights(tmp_path: Path) -> None:
+    # explain must see the plan that `plan` made with the same options
+    weights = tmp_path / "weights.yaml"
+    bundled = (ROOT / "scoring" / "caregiver_weights.yaml").read_text(encoding="utf-8")
+    weights.write_text(bundled, encoding="utf-8")
+    args = (SEVERE, "--caregiver", DEPLETED, "--caregiver-weights", str(weights))
+    code, out, _ = _run("explain", *args)
+    assert code == 0
+    code_plan, plan_out, _ = _run("plan", *args, "--format", "json")
+    assert code_plan == 0
+    first = json.loads(plan_out)["recommendations"][0]["intervention"]
+    assert first in out
 
 
 def test_cli_schema_caregiver() -> None:
