@@ -294,18 +294,7 @@ def _six_rs(entry: Intervention) -> SixRs:
     """The 6 R's of a catalogue entry (built once per entry)."""
     cached = _SIX_RS.get(id(entry))
     if cached is None or cached[0] is not entry:
-        rs = entry.six_rs
-        cached = (
-            entry,
-            SixRs.model_construct(
-                relational=rs.relational.value,
-                relevant=rs.relevant.value,
-                repetitive=rs.repetitive.value,
-                rewarding=rs.rewarding.value,
-                rhythmic=rs.rhythmic.value,
-                respectful=rs.respectful.value,
-            ),
-        )
+        cached = (entry, construct(SixRs, entry.six_rs.flags()))
         if len(_SIX_RS) >= _CACHE_LIMIT:
             _SIX_RS.clear()
         _SIX_RS[id(entry)] = cached

@@ -315,8 +315,7 @@ def _intervention_static(item: Intervention, all_tags: Sequence[str]) -> dict[st
         "min_developmental_age": float(item.min_developmental_age),
         "min_cmr": float(item.min_cmr or 0.0),
     }
-    for name in ("relational", "relevant", "repetitive", "rewarding", "rhythmic", "respectful"):
-        fact[name] = bool(getattr(item.six_rs, name).value)
+    fact.update(item.six_rs.flags())
     lists: Mapping[str, tuple[Sequence[str], Sequence[str]]] = {
         "targets": (REGIONS, item.targets),
         "domains": (DOMAINS, item.domains),
