@@ -16,18 +16,15 @@ priority (higher first), then intervention id; and ranked 1..n.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from neuroseq.catalog.model import Catalog, Intervention
 from neuroseq.engine.compiler import CompiledRule, render_template
+from neuroseq.engine.memo import per_object
 from neuroseq.engine.plan_model import Overruled, Recommendation, SixRs, construct
 from neuroseq.engine.rule_model import Pattern, Ref, Test
 
 __all__ = ["ACTION_STRENGTH", "Firing", "assemble"]
-
-_CACHE_LIMIT = 8192
-"""Entries in each per-object cache below (they hold their keys alive); cleared when full."""
 
 ACTION_STRENGTH = {
     "avoid": 0,
@@ -90,44 +87,27 @@ def _describe(test: Test) -> str:
     return f"{test.field} {_OP_WORDS[test.op]} {shown}"
 
 
-_TRACE_PLANS: dict[int, tuple[Pattern, tuple[str, ...], tuple[str, ...]]] = {}
-
-
+@per_object()
 def _trace_plan(pattern: Pattern) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(fields whose values the trace shows, the tests in words) of a pattern, built once."""
-    cached = _TRACE_PLANS.get(id(pattern))
-    if cached is None or cached[0] is not pattern:
-        shown: list[str] = []
-        words: list[str] = []
-        for test in pattern.tests:
-            if test.field == "id":
-                continue
-            if test.op not in ("contains", "lacks") and test.field not in shown:
-                shown.append(test.field)
-            words.append(_describe(test))
-        cached = (pattern, tuple(shown), tuple(words))
-        if len(_TRACE_PLANS) >= _CACHE_LIMIT:
-            _TRACE_PLANS.clear()
-        _TRACE_PLANS[id(pattern)] = cached
-    return cached[1], cached[2]
+    shown: list[str] = []
+    words: list[str] = []
+    for test in pattern.tests:
+        if test.field == "id":
+            continue
+        if test.op not in ("contains", "lacks") and test.field not in shown:
+            shown.append(test.field)
+        words.append(_describe(test))
+    return tuple(shown), tuple(words)
 
 
-@dataclass(frozen=True)
-class _Explanation:
-    """What the trace of one compiled rule shows, worked out once per rule."""
-
-    compiled: CompiledRule
-    # (alias, fields shown in order, tests in words), the target's pattern last
-    patterns: tuple[tuple[str, tuple[str, ...], list[str]], ...]
+# (alias, fields shown in order, tests in words) per pattern, the target's pattern last
+_Explanation = tuple[tuple[str, tuple[str, ...], list[str]], ...]
 
 
-_EXPLANATIONS: dict[int, _Explanation] = {}
-
-
+@per_object()
 def _explanation(compiled: CompiledRule) -> _Explanation:
-    cached = _EXPLANATIONS.get(id(compiled))
-    if cached is not None and cached.compiled is compiled:
-        return cached
+    """What the trace of one compiled rule shows, worked out once per rule."""
     from neuroseq.engine.compiler import template_fields
 
     in_template: dict[str, set[str]] = {}
@@ -141,11 +121,7 @@ def _explanation(compiled: CompiledRule) -> _Explanation:
         shown, words = _trace_plan(pattern)
         extra = sorted(in_template.get(pattern.alias, set()) - set(shown))
         patterns.append((pattern.alias, shown + tuple(extra), list(words)))
-    cached = _Explanation(compiled, tuple(patterns))
-    if len(_EXPLANATIONS) >= _CACHE_LIMIT:
-        _EXPLANATIONS.clear()
-    _EXPLANATIONS[id(compiled)] = cached
-    return cached
+    return tuple(patterns)
 
 
 def _facts_trace(
@@ -153,7 +129,7 @@ def _facts_trace(
 ) -> list[dict[str, Any]]:
     """The matched facts with the values that mattered and the tests in words."""
     facts: list[dict[str, Any]] = []
-    for alias, shown, words in explanation.patterns:
+    for alias, shown, words in explanation:
         fact = matched.get(alias)
         if fact is None:  # an alternative of an ``any`` that was not satisfied
             continue
@@ -234,30 +210,24 @@ def assemble(
 # Per compiled rule: (action strength, -priority, rule id, rule, target alias, the
 # target intervention id when the rule names it by id, else None).
 _RuleInfo = tuple[int, int, str, CompiledRule, str, str | None]
-_RULE_INFOS: dict[int, tuple[Mapping[str, CompiledRule], dict[str, _RuleInfo]]] = {}
 
 
+@per_object(limit=16)  # a process rarely holds more rule bases than this
 def _rule_infos(compiled: Mapping[str, CompiledRule]) -> dict[str, _RuleInfo]:
     """What assembly needs of every compiled rule, by engine rule name, worked out once."""
-    cached = _RULE_INFOS.get(id(compiled))
-    if cached is None or cached[0] is not compiled or len(cached[1]) != len(compiled):
-        infos: dict[str, _RuleInfo] = {}
-        for name, rule in compiled.items():
-            action = rule.rule.action
-            fixed = next((i for a, _t, i in rule.implied if a == rule.target_alias), None)
-            infos[name] = (
-                ACTION_STRENGTH[action.kind],
-                -action.priority,
-                rule.rule.id,
-                rule,
-                rule.target_alias,
-                fixed,
-            )
-        cached = (compiled, infos)
-        if len(_RULE_INFOS) >= 16:  # a process rarely holds more rule bases than this
-            _RULE_INFOS.clear()
-        _RULE_INFOS[id(compiled)] = cached
-    return cached[1]
+    infos: dict[str, _RuleInfo] = {}
+    for name, rule in compiled.items():
+        action = rule.rule.action
+        fixed = next((i for a, _t, i in rule.implied if a == rule.target_alias), None)
+        infos[name] = (
+            ACTION_STRENGTH[action.kind],
+            -action.priority,
+            rule.rule.id,
+            rule,
+            rule.target_alias,
+            fixed,
+        )
+    return infos
 
 
 def _implied_present(rule: CompiledRule, facts: Mapping[str, Mapping[str, Any]]) -> bool:
@@ -287,18 +257,10 @@ def _first(entry: tuple[Any, ...]) -> Any:
     return entry[0]
 
 
-_SIX_RS: dict[int, tuple[Intervention, SixRs]] = {}
-
-
+@per_object()
 def _six_rs(entry: Intervention) -> SixRs:
     """The 6 R's of a catalogue entry (built once per entry)."""
-    cached = _SIX_RS.get(id(entry))
-    if cached is None or cached[0] is not entry:
-        cached = (entry, construct(SixRs, entry.six_rs.flags()))
-        if len(_SIX_RS) >= _CACHE_LIMIT:
-            _SIX_RS.clear()
-        _SIX_RS[id(entry)] = cached
-    return cached[1]
+    return construct(SixRs, entry.six_rs.flags())
 
 
 def _placement(rule: CompiledRule, entry: Intervention) -> tuple[str, str | None]:

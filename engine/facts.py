@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from neuroseq.catalog.model import Catalog, Intervention
+from neuroseq.engine.memo import per_object
 from neuroseq.scoring.case import PERIODS, Case
 from neuroseq.scoring.items import ITEM_IDS, REGIONS
 
@@ -341,40 +342,30 @@ def catalog_facts(catalog: Catalog) -> dict[str, dict[str, Any]]:
 class _CatalogIndex:
     """What :func:`case_facts` needs of every catalogue entry, worked out once."""
 
-    catalog: Catalog
     # (id, primary domain, minimum developmental age, minimum CMR, lower-case tags)
     entries: tuple[tuple[str, str | None, float, float, frozenset[str]], ...]
     # (intervention id, its ``services__`` flag, its ``declined__`` flag) per entry
     flags: tuple[tuple[str, str, str], ...]
 
 
-_INDEXES: dict[int, _CatalogIndex] = {}
-
-
+@per_object(limit=16)  # each entry holds its catalogue alive; a process needs few
 def _catalog_index(catalog: Catalog) -> _CatalogIndex:
-    cached = _INDEXES.get(id(catalog))
-    if cached is None or cached.catalog is not catalog:
-        cached = _CatalogIndex(
-            catalog,
-            tuple(
-                (
-                    item.id,
-                    item.domains[0] if item.domains else None,
-                    item.min_developmental_age,
-                    item.min_cmr or 0.0,
-                    frozenset(tag.lower() for tag in item.interest_tags),
-                )
-                for item in catalog.interventions
-            ),
-            tuple(
-                (item_id, flag("services", item_id), flag("declined", item_id))
-                for item_id in catalog.ids
-            ),
-        )
-        if len(_INDEXES) >= 16:  # they hold their catalogues alive; a process needs few
-            _INDEXES.clear()
-        _INDEXES[id(catalog)] = cached
-    return cached
+    return _CatalogIndex(
+        tuple(
+            (
+                item.id,
+                item.domains[0] if item.domains else None,
+                item.min_developmental_age,
+                item.min_cmr or 0.0,
+                frozenset(tag.lower() for tag in item.interest_tags),
+            )
+            for item in catalog.interventions
+        ),
+        tuple(
+            (item_id, flag("services", item_id), flag("declined", item_id))
+            for item_id in catalog.ids
+        ),
+    )
 
 
 def case_facts(
