@@ -23,8 +23,12 @@ __all__ = [
     "Case",
     "Client",
     "CnsScores",
+    "MEDICATION_CLASSES",
+    "PSYCHOTROPIC_CLASSES",
+    "SENSITIVITIES",
     "HistoryPeriod",
     "Household",
+    "Medication",
     "RelationalHealth",
 ]
 
@@ -72,6 +76,61 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Sensitivity = Literal[
+    "touch_defensive",
+    "sound_sensitive",
+    "light_sensitive",
+    "movement_sensitive",
+    "water_averse",
+    "animal_averse",
+]
+#: The closed vocabulary of ``client.sensitivities`` (catalogue cautions test them).
+SENSITIVITIES: tuple[Sensitivity, ...] = (
+    "touch_defensive",
+    "sound_sensitive",
+    "light_sensitive",
+    "movement_sensitive",
+    "water_averse",
+    "animal_averse",
+)
+
+MedicationClass = Literal[
+    "stimulant",
+    "non_stimulant_adhd",
+    "alpha_agonist",
+    "antipsychotic",
+    "mood_stabiliser",
+    "antidepressant",
+    "anxiolytic",
+    "sleep_aid",
+    "other_psychotropic",
+    "non_psychotropic",
+]
+MEDICATION_CLASSES: tuple[MedicationClass, ...] = (
+    "stimulant",
+    "non_stimulant_adhd",
+    "alpha_agonist",
+    "antipsychotic",
+    "mood_stabiliser",
+    "antidepressant",
+    "anxiolytic",
+    "sleep_aid",
+    "other_psychotropic",
+    "non_psychotropic",
+)
+#: Classes that count towards a medication review (every class but non_psychotropic).
+PSYCHOTROPIC_CLASSES: frozenset[str] = frozenset(MEDICATION_CLASSES) - {"non_psychotropic"}
+
+
+class Medication(_Strict):
+    """One current medication: its name as written and its class (the class is what rules use)."""
+
+    name: ShortText
+    class_: MedicationClass = Field(alias="class")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
 class Client(_Strict):
     """Who the plan is for, pseudonymously, and what they like and decline."""
 
@@ -85,6 +144,9 @@ class Client(_Strict):
     placements_count: Annotated[int, Field(ge=0, le=200, strict=True)] | None = None
     interests: tuple[ShortText, ...] = ()
     declined: tuple[CatalogId, ...] = ()
+    requested: tuple[CatalogId, ...] = ()
+    sensitivities: tuple[Sensitivity, ...] = ()
+    medications: tuple[Medication, ...] = ()
 
     @model_validator(mode="after")
     def _age_is_known(self) -> Client:

@@ -141,6 +141,10 @@ def _cross_field_problems(
         lists: tuple[tuple[tuple[str, ...], Any], ...] = (
             (("current_services",), data.get("current_services")),
             (("client", "declined"), client.get("declined") if isinstance(client, dict) else None),
+            (
+                ("client", "requested"),
+                client.get("requested") if isinstance(client, dict) else None,
+            ),
         )
         for key, values in lists:
             if not isinstance(values, list):
