@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from neuroseq.errors import CatalogError
+from neuroseq.scoring.items import ItemId
 
 __all__ = [
     "AUDIENCES",
@@ -28,8 +29,12 @@ __all__ = [
     "PHASE_FOR_MODE",
     "REGIONS",
     "SETTINGS",
+    "CAUTION_CONDITIONS",
+    "RESPONSIBLE",
+    "AgeRange",
     "Audience",
     "Catalog",
+    "Caution",
     "Dosing",
     "Domain",
     "Evidence",
@@ -72,6 +77,80 @@ PHASE_FOR_MODE: dict[str, Phase] = {
     "cognitive": "reason",
 }
 """For client entries the phase follows from the mode; systemic work is never a client phase."""
+
+#: When a catalogue caution applies to a client (computed per case by the planner;
+#: rules/README.md and the catalogue header document each one).
+CAUTION_CONDITIONS: dict[str, str] = {
+    "always": "every client",
+    "sexual_abuse_history": "a history period's nature mentions sexual abuse",
+    "touch_defensive": "client.sensitivities lists touch_defensive",
+    "sound_sensitive": "client.sensitivities lists sound_sensitive",
+    "light_sensitive": "client.sensitivities lists light_sensitive",
+    "movement_sensitive": "client.sensitivities lists movement_sensitive",
+    "water_averse": "client.sensitivities lists water_averse",
+    "animal_averse": "client.sensitivities lists animal_averse",
+    "dissociation_significant": "dissociative_continuum is significantly impaired for age",
+    "impulsivity_significant": "modulate_reactivity_impulsivity is significantly impaired for age",
+    "arousal_significant": "arousal_continuum is significantly impaired for age",
+    "cmr_below_1": "the CMR is below 1.0",
+    "cmr_below_2": "the CMR is below 2.0",
+    "no_stable_caregiver": "the placement is a residential unit, group home or shelter",
+    "placement_unknown": "the case gives no placement",
+    "not_requested": "the client or family has not asked for this activity (client.requested)",
+    "adolescent_or_adult": "the client is 12 or older",
+}
+CautionCondition = Literal[
+    "always",
+    "sexual_abuse_history",
+    "touch_defensive",
+    "sound_sensitive",
+    "light_sensitive",
+    "movement_sensitive",
+    "water_averse",
+    "animal_averse",
+    "dissociation_significant",
+    "impulsivity_significant",
+    "arousal_significant",
+    "cmr_below_1",
+    "cmr_below_2",
+    "no_stable_caregiver",
+    "placement_unknown",
+    "not_requested",
+    "adolescent_or_adult",
+]
+CautionEffect = Literal["exclude", "hold", "caution"]
+
+Responsible = Literal[
+    "caregiver",
+    "teacher",
+    "school_team",
+    "therapist",
+    "occupational_therapist",
+    "speech_language_therapist",
+    "caseworker",
+    "care_coordinator",
+    "prescriber",
+    "paediatrician",
+    "mentor",
+    "coach",
+    "clinician",
+]
+#: Who can carry an item out, as a plan names them.
+RESPONSIBLE: tuple[Responsible, ...] = (
+    "caregiver",
+    "teacher",
+    "school_team",
+    "therapist",
+    "occupational_therapist",
+    "speech_language_therapist",
+    "caseworker",
+    "care_coordinator",
+    "prescriber",
+    "paediatrician",
+    "mentor",
+    "coach",
+    "clinician",
+)
 
 Text = Annotated[str, Field(min_length=1)]
 SnakeId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -136,6 +215,46 @@ class Evidence(BaseModel):
     source: Text
 
 
+class Caution(BaseModel):
+    """A contraindication as data: when it applies (``if``), what it does (``then``), and its text.
+
+    ``exclude``: not offered (a current service is suspended); ``hold``: waits (new work is
+    deferred, current work suspended) while the condition holds; ``caution``: offered, with
+    the text shown on the plan item.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    if_: CautionCondition = Field(alias="if")
+    then: CautionEffect
+    text: Text
+
+
+class AgeRange(BaseModel):
+    """The chronological ages an activity is built for, in years (``max`` null: no upper bound)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min: float = Field(default=0.0, ge=0.0, le=99.0)
+    max: float | None = Field(default=None, ge=0.0, le=99.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeRange:
+        if self.max is not None and self.max < self.min:
+            raise ValueError(f"ages: max {self.max:g} is below min {self.min:g}")
+        return self
+
+    def holds(self, age: float) -> bool:
+        """Whether a client of this chronological age is inside the range."""
+        return self.min <= age and (self.max is None or age < self.max)
+
+    def words(self) -> str:
+        """The range as a clinician reads it: 'ages 2 to 7', 'ages 12 and up'."""
+        if self.max is None:
+            return f"ages {self.min:g} and up"
+        return f"ages {self.min:g} to {self.max:g}"
+
+
 class Intervention(BaseModel):
     """One catalogue entry: an activity or support the planner can recommend, gate or avoid."""
 
@@ -165,13 +284,66 @@ class Intervention(BaseModel):
     )
     settings: tuple[Setting, ...]
     dosing: Dosing
-    contraindications: tuple[Text, ...] = ()
+    contraindications: tuple[Text, ...] = Field(
+        default=(),
+        description="Older prose form of cautions; each line is shown as an 'always' caution.",
+    )
+    cautions: tuple[Caution, ...] = Field(
+        default=(), description="Contraindications as data: when each applies and what it does."
+    )
+    domain: Domain | None = Field(
+        default=None,
+        description=(
+            "Client entries: the functional domain the activity mainly demands; readiness "
+            "(min_developmental_age) is judged on the client's developmental age there."
+        ),
+    )
+    works_on: tuple[ItemId, ...] = Field(
+        default=(), description="The items (of the 32) it mainly works on; relevance uses them."
+    )
+    ages: AgeRange = Field(
+        default=AgeRange(), description="Chronological ages it is built for (min inclusive)."
+    )
+    max_developmental_age: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=25.0,
+        description="Above this developmental age it fits less well (relevance: developmental fit).",
+    )
+    older_form: Text | None = Field(
+        default=None,
+        description="How to offer it to a teen or adult in an age-respectful form.",
+    )
+    overlap: SnakeId | None = Field(
+        default=None,
+        description="Overlap group: a plan keeps at most one active entry of each group.",
+    )
+    responsible: tuple[Responsible, ...] = Field(
+        default=(), description="Who carries it out (caregiver, teacher, therapist, ...)."
+    )
+    review: Text | None = Field(default=None, description="What to look for at review.")
+    cmr_gated_from_age: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=99.0,
+        description=(
+            "Cognitive entries: the CMR gate applies from this chronological age (e.g. play-based "
+            "language work for preschoolers is not cognitive-predominant)."
+        ),
+    )
+    sustained_relational: bool = Field(
+        default=False,
+        description=(
+            "Relate entries that need sustained relational interaction: held as the next step "
+            "while the lower levels are significantly impaired and the CMR is below 1.0."
+        ),
+    )
     interest_tags: tuple[Tag, ...] = Field(
         default=(), description="Lowercase words matched against a client's interests."
     )
     evidence: Evidence
 
-    @field_validator("targets", "domains", "settings", "interest_tags")
+    @field_validator("targets", "domains", "settings", "interest_tags", "works_on", "responsible")
     @classmethod
     def _listed_once(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return _no_repeats(value)
@@ -215,6 +387,28 @@ class Intervention(BaseModel):
                     f"'{self.audience}' uses mode systemic or relational"
                 )
         return self
+
+    @model_validator(mode="after")
+    def _client_entries_name_their_aim(self) -> Intervention:
+        if self.audience == "client" and self.domain is None:
+            raise ValueError(
+                "a client entry needs a domain (sensory_integration, self_regulation, "
+                "relational or cognitive): the one whose developmental age it demands"
+            )
+        if self.audience == "client" and not self.works_on:
+            raise ValueError("a client entry needs works_on: the items (of the 32) it works on")
+        if self.domain is not None and self.domains and self.domain not in self.domains:
+            raise ValueError(f"domain '{self.domain}' is not among domains {list(self.domains)}")
+        return self
+
+    @property
+    def all_cautions(self) -> tuple[Caution, ...]:
+        """Structured cautions, then the prose contraindications as 'always' cautions."""
+        prose = tuple(
+            Caution.model_validate({"if": "always", "then": "caution", "text": line})
+            for line in self.contraindications
+        )
+        return self.cautions + prose
 
     @property
     def is_cognitive_predominant(self) -> bool:
