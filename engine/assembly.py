@@ -15,16 +15,39 @@ priority (higher first), then intervention id; and ranked 1..n.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
-from neuroseq.catalog.model import Catalog, Intervention
+from neuroseq.catalog.model import DOMAINS, Catalog, Intervention
 from neuroseq.engine.compiler import CompiledRule, render_template
+from neuroseq.engine.facts import applicable_cautions
 from neuroseq.engine.memo import per_object
-from neuroseq.engine.plan_model import Overruled, Recommendation, SixRs, construct
+from neuroseq.engine.plan_model import (
+    Considered,
+    NotStarted,
+    Overruled,
+    Recommendation,
+    Relevance,
+    SixRs,
+    Stop,
+    construct,
+)
+from neuroseq.engine.planning import DEFAULT_PLANNING, PlanningSettings
 from neuroseq.engine.rule_model import Pattern, Ref, Test
+from neuroseq.scoring.items import ITEMS
+from neuroseq.engine.selection import (
+    DOMAIN_WORDS,
+    REGION_WORDS,
+    ClientContext,
+    developmental_age,
+    item_words,
+    region_of,
+    relevance,
+    worst_of,
+)
 
-__all__ = ["ACTION_STRENGTH", "Firing", "assemble"]
+__all__ = ["ACTION_STRENGTH", "Assembled", "Firing", "assemble"]
 
 ACTION_STRENGTH = {
     "avoid": 0,
@@ -143,6 +166,28 @@ def _facts_trace(
     return facts
 
 
+class Assembled(NamedTuple):
+    """What assembly makes of one case's firings."""
+
+    items: list[Recommendation]
+    also_considered: list[Considered]
+    stop: list[Stop]
+    not_started: list[NotStarted]
+
+
+class _Decision(NamedTuple):
+    """One intervention after the conflict policy, before selection."""
+
+    win: _Candidate
+    others: list[_Candidate]
+    entry: Intervention
+    audience: str
+    phase: str | None
+    action: str
+    current: bool
+    relevance: dict[str, float] | None
+
+
 def assemble(
     firings: Sequence[Firing],
     compiled: Mapping[str, CompiledRule],
@@ -150,14 +195,19 @@ def assemble(
     *,
     max_new: int,
     facts: Mapping[str, Mapping[str, Any]],
-) -> tuple[list[Recommendation], list[str]]:
-    """Resolve conflicts, cut, order and explain. Returns (items, also_considered ids).
+    context: ClientContext | None = None,
+    planning: PlanningSettings = DEFAULT_PLANNING,
+) -> Assembled:
+    """Resolve conflicts, select, order and explain.
 
     ``facts`` are the evaluated facts by id: the source of the facts a compiled rule
     names by id only (:attr:`CompiledRule.implied`). ``compiled`` is read once per
     mapping object and must not change afterwards (the planner's never does).
+    ``context`` (a client's case) turns on relevance, safety notes and follow-up;
+    without it (a home alone, ``neuroseq cce``) items are kept by rule priority.
     """
     by_intervention: dict[str, list[_Candidate]] = {}
+    proposed: set[str] = set()
     infos = _rule_infos(compiled)
     for number, firing in enumerate(firings):
         strength, negative_priority, rule_id, rule, target_alias, target = infos[firing.rule]
@@ -166,6 +216,8 @@ def assemble(
             continue  # the engine's join would have found nothing either
         if target is None:
             target = str(matched[target_alias]["id"])
+        if not rule.rule.action.gate:
+            proposed.add(target)
         candidate = (strength, negative_priority, rule_id, number, rule, matched)
         found = by_intervention.get(target)
         if found is None:
@@ -173,38 +225,298 @@ def assemble(
         else:
             found.append(candidate)
 
-    # Decide first on light tuples; build the full, explained item only for
-    # what the plan keeps.
-    decided: list[
-        tuple[
-            tuple[int, int, int, str], _Candidate, list[_Candidate], Intervention, str, str | None
-        ]
-    ] = []
+    current = context.current if context is not None else frozenset()
+    decisions: list[_Decision] = []
     for intervention, candidates in by_intervention.items():
+        is_current = intervention in current
+        if intervention not in proposed and not is_current:
+            continue  # a gate alone adds nothing
         if len(candidates) > 1:
             candidates.sort()
         win = candidates[0]
         entry = catalog.get(intervention)
         audience, phase = _placement(win[4], entry)
-        key = (AUDIENCE_ORDER[audience], PHASE_ORDER[phase], win[1], intervention)
-        decided.append((key, win, candidates[1:], entry, audience, phase))
-    decided.sort(key=_first)
-
-    # Per-group limit on new client items.
-    counts: dict[str | None, int] = {}
-    ranked: list[Recommendation] = []
-    dropped: list[str] = []
-    for _key, win, others, entry, audience, phase in decided:
-        if audience == "client" and win[4].rule.action.kind in NEW_ACTIONS:
-            counts[phase] = counts.get(phase, 0) + 1
-            if counts[phase] > max_new:
-                dropped.append(entry.id)
-                continue
-        matched = _with_implied(win[5], win[4], facts)
-        ranked.append(
-            _recommendation(win[4], matched, others, entry, audience, phase, len(ranked) + 1)
+        action = win[4].rule.action.kind
+        if action == "recommend" and is_current:
+            action = "continue"  # a current service is never "started"
+        score = None
+        if context is not None and audience == "client":
+            fact = facts.get(intervention, {})
+            score = relevance(
+                context, entry, win[4].rule.action.priority, bool(fact.get("interest_match"))
+            )
+        decisions.append(
+            _Decision(win, candidates[1:], entry, audience, phase, action, is_current, score)
         )
-    return ranked, dropped
+    metric = context.metric if context is not None else "full"
+    chosen, also, stop = _select(decisions, facts, max_new, planning, metric)
+    not_started: list[NotStarted] = []
+    notes: dict[str, list[str]] = {}
+    if context is not None:
+        _follow_up(context, catalog, chosen, stop, not_started, notes, facts)
+    chosen.sort(key=_order)
+    ranked = _rank_texts(chosen, context)
+    items = []
+    for rank, decision in enumerate(chosen, start=1):
+        items.append(_recommendation(decision, rank, facts, context, ranked, notes))
+    for decision in chosen:
+        if decision.action in ("suspend", "defer", "avoid"):
+            stop.append(_stop(decision, facts))
+    stop.sort(key=lambda s: (_STOP_ORDER[s.action], s.intervention))
+    return Assembled(items, also, stop, not_started)
+
+
+_STOP_ORDER = {"suspend": 0, "avoid": 1, "defer": 2, "fade": 3}
+_ACTIVE = ("recommend", "continue", "resume")
+_GROUP_ORDER = {"recommend": 0, "continue": 0, "resume": 0, "defer": 1, "suspend": 2, "avoid": 3}
+_DOMAIN_ORDER = {d: n for n, d in enumerate(DOMAINS)}
+
+
+def _domain(decision: _Decision) -> str | None:
+    if decision.audience != "client":
+        return None
+    entry = decision.entry
+    return (
+        decision.win[4].rule.action.domain
+        or entry.domain
+        or (entry.domains[0] if entry.domains else None)
+    )
+
+
+def _order(decision: _Decision) -> tuple[Any, ...]:
+    """Web, family, client; client by phase, domain, active before held, relevance."""
+    score = decision.relevance["score"] if decision.relevance else 0.0
+    return (
+        AUDIENCE_ORDER[decision.audience],
+        PHASE_ORDER[decision.phase],
+        _DOMAIN_ORDER.get(_domain(decision) or "", 9),
+        _GROUP_ORDER[decision.action],
+        -score,
+        decision.win[1],
+        decision.entry.id,
+    )
+
+
+def _why_left_out(decision: _Decision, facts: Mapping[str, Mapping[str, Any]]) -> tuple[str, str]:
+    """(reason code, detail) for a candidate a gate kept out of the plan."""
+    fact = facts.get(decision.entry.id, {})
+    if fact.get("declined"):
+        return "declined", "the client or family declined it"
+    if fact.get("contraindicated"):
+        return "contraindicated", str(fact.get("exclude_reason") or "a caution applies")
+    if fact.get("age_fit") is False:
+        return "outside_age_range", f"built for {fact.get('ages')}"
+    if fact.get("held"):
+        return "not_ready", str(fact.get("hold_reason") or "it waits")
+    return "not_ready", decision.win[4].rule.title
+
+
+def _considered(decision: _Decision, reason: str, detail: str) -> Considered:
+    return construct(
+        Considered,
+        {
+            "intervention": decision.entry.id,
+            "name": decision.entry.name,
+            "audience": decision.audience,
+            "phase": decision.phase,
+            "relevance": decision.relevance["score"] if decision.relevance else None,
+            "reason": reason,
+            "detail": detail,
+        },
+    )
+
+
+def _select(
+    decisions: list[_Decision],
+    facts: Mapping[str, Mapping[str, Any]],
+    max_new: int,
+    planning: PlanningSettings,
+    metric: str,
+) -> tuple[list[_Decision], list[Considered], list[Stop]]:
+    """Keep what fits the budget: one per overlap group, best first; list what is left out."""
+    budget = planning.budget
+    kept: list[_Decision] = []
+    also: list[Considered] = []
+    stop: list[Stop] = []
+    held: dict[str | None, int] = {}
+
+    def best_first(decision: _Decision) -> tuple[Any, ...]:
+        score = decision.relevance["score"] if decision.relevance else 0.0
+        continuing = decision.action in ("continue", "resume")
+        if decision.audience == "client":
+            return (not continuing, -score, decision.entry.id)
+        return (not continuing, decision.win[1], decision.entry.id)
+
+    taken: dict[str, str] = {}  # overlap group -> name of the entry that holds it
+    active: dict[str, int] = {}
+    per_phase: dict[str | None, int] = {}
+    new_per_phase: dict[str | None, int] = {}
+    for decision in sorted(decisions, key=best_first):
+        entry = decision.entry
+        if decision.action == "avoid" and not decision.current:
+            also.append(_considered(decision, *_why_left_out(decision, facts)))
+            continue
+        if decision.action == "defer" and not decision.current:
+            fact = facts.get(entry.id, {})
+            count = held.get(decision.phase, 0)
+            if fact.get("held") or count >= budget.deferred_per_phase:
+                reason, detail = _why_left_out(decision, facts)
+                if not fact.get("held"):
+                    detail = f"{detail}; at most {budget.deferred_per_phase} held items per phase"
+                also.append(_considered(decision, reason, detail))
+                continue
+            held[decision.phase] = count + 1
+            kept.append(decision)
+            continue
+        if decision.action not in _ACTIVE:
+            kept.append(decision)  # suspend, defer or avoid of a current service
+            continue
+        group = entry.overlap
+        reason = detail = ""
+        limit = budget.limit(decision.audience, metric)
+        if group is not None and group in taken:
+            reason, detail = "overlap", f"overlaps {taken[group]} ({group.replace('_', ' ')})"
+        elif active.get(decision.audience, 0) >= limit:
+            reason, detail = "budget", f"at most {limit} active {_AUDIENCE_WORDS[decision.audience]} items"
+        elif decision.audience == "client" and per_phase.get(decision.phase, 0) >= budget.client_per_phase:
+            reason = "phase_limit"
+            detail = f"at most {budget.client_per_phase} active items in the {decision.phase} phase"
+        elif (
+            decision.audience == "client"
+            and decision.action == "recommend"
+            and new_per_phase.get(decision.phase, 0) >= max_new
+        ):
+            reason = "phase_limit"
+            detail = f"at most {max_new} new items in the {decision.phase} phase"
+        if reason:
+            if decision.current:
+                stop.append(
+                    construct(
+                        Stop,
+                        {
+                            "intervention": entry.id,
+                            "name": entry.name,
+                            "action": "fade",
+                            "reason": f"Current, but left out: {detail}; review with the family which to keep.",
+                        },
+                    )
+                )
+            else:
+                also.append(_considered(decision, reason, detail))
+            continue
+        if group is not None:
+            taken[group] = entry.name
+        active[decision.audience] = active.get(decision.audience, 0) + 1
+        if decision.audience == "client":
+            per_phase[decision.phase] = per_phase.get(decision.phase, 0) + 1
+            if decision.action == "recommend":
+                new_per_phase[decision.phase] = new_per_phase.get(decision.phase, 0) + 1
+        kept.append(decision)
+    also.sort(
+        key=lambda c: (
+            AUDIENCE_ORDER[c.audience],
+            PHASE_ORDER[c.phase],
+            -(c.relevance or 0.0),
+            c.intervention,
+        )
+    )
+    return kept, also, stop
+
+
+_AUDIENCE_WORDS = {"client": "client", "family": "family", "therapeutic_web": "therapeutic-web"}
+
+
+def _follow_up(
+    context: ClientContext,
+    catalog: Catalog,
+    chosen: list[_Decision],
+    stop: list[Stop],
+    not_started: list[NotStarted],
+    notes: dict[str, list[str]],
+    facts: Mapping[str, Mapping[str, Any]],
+) -> None:
+    """Fade what is current but no longer called for; ask about what never started."""
+    decided = {d.entry.id for d in chosen} | {s.intervention for s in stop}
+    previous = context.previous or {}
+    for service in sorted(context.current - decided):
+        entry = catalog.find(service)
+        if entry is None:
+            continue
+        stop.append(
+            construct(
+                Stop,
+                {
+                    "intervention": service,
+                    "name": entry.name,
+                    "action": "fade",
+                    "reason": _fade_reason(context, entry, previous.get(service)),
+                },
+            )
+        )
+    for service, action in sorted(previous.items()):
+        if action not in _ACTIVE or service in context.current:
+            continue
+        entry = catalog.find(service)
+        if entry is None:
+            continue
+        question = (
+            f"The previous plan said {action}, but the case does not list it as a current "
+            "service: ask whether it started and what got in the way before planning it again."
+        )
+        if service in decided:
+            notes.setdefault(service, []).append(question)
+        else:
+            not_started.append(
+                construct(
+                    NotStarted,
+                    {
+                        "intervention": service,
+                        "name": entry.name,
+                        "previous_action": action,
+                        "note": question,
+                    },
+                )
+            )
+
+
+def _fade_reason(context: ClientContext, entry: Intervention, previous: str | None) -> str:
+    """Why a current service is faded: what in this assessment no longer calls for it."""
+    why = []
+    if entry.domain is not None:
+        domain_age = context.domain_ages.get(entry.domain)
+        if domain_age is not None:
+            why.append(
+                f"{DOMAIN_WORDS[entry.domain]} is now at a developmental age of "
+                f"{domain_age:.1f} at age {context.age:g}"
+            )
+    if entry.mode == "cognitive" or entry.id == "in_room_aide":
+        why.append(f"the CMR is {context.cmr:.2f}")
+    since = " since the previous plan" if previous else ""
+    reason = "; ".join(why) if why else "no rule finds a need for it in this assessment"
+    return (
+        f"No rule calls for {entry.name} now{since} ({reason}): fade it gradually with the "
+        "people who provide it rather than stopping it at once, and note it at review."
+    )
+
+
+def _rank_texts(chosen: list[_Decision], context: ClientContext | None) -> dict[str, str]:
+    """'ranks 2 of 5 active regulate items' per client item, in plan order."""
+    if context is None:
+        return {}
+    groups: dict[tuple[str | None, bool], list[str]] = {}
+    best = sorted(
+        (d for d in chosen if d.audience == "client"),
+        key=lambda d: (-(d.relevance["score"] if d.relevance else 0.0), d.entry.id),
+    )
+    for decision in best:
+        active = decision.action in _ACTIVE
+        groups.setdefault((decision.phase, active), []).append(decision.entry.id)
+    texts: dict[str, str] = {}
+    for (phase, active), ids in groups.items():
+        kind = "active" if active else "held or stopped"
+        for number, item_id in enumerate(ids, start=1):
+            texts[item_id] = f"{number} of {len(ids)} {kind} {phase} items"
+    return texts
 
 
 # Per compiled rule: (action strength, -priority, rule id, rule, target alias, the
@@ -271,27 +583,147 @@ def _placement(rule: CompiledRule, entry: Intervention) -> tuple[str, str | None
     return audience, phase
 
 
+_ID_WORDS = {
+    **{d: DOMAIN_WORDS[d].replace(" functioning", "") for d in DOMAINS},
+    **REGION_WORDS,
+    **{item.id: item.label[0].lower() + item.label[1:] for item in ITEMS},
+}
+_ID_PATTERN = re.compile(r"\b(" + "|".join(sorted(_ID_WORDS, key=len, reverse=True)) + r")\b")
+
+
+def _sentence(text: str) -> str:
+    """One clean clause: white space folded, ids in words, capitalised, no final stop."""
+    text = _ID_PATTERN.sub(lambda m: _ID_WORDS[m.group(1)], " ".join(text.split()))
+    text = text.rstrip(" .")
+    return text[:1].upper() + text[1:]
+
+
+def _item_clause(
+    decision: _Decision, context: ClientContext, fact: Mapping[str, Any], ranked: str
+) -> str:
+    """The part of a client item's rationale that is about this child and this activity."""
+    entry = decision.entry
+    planning = context.planning
+    domain = _domain(decision) or entry.domain
+    age = developmental_age(context, entry)
+    worst = worst_of(context, entry.works_on, planning.worst_items)
+    impaired = [i for i in worst if context.scores[i][2] < 0.85]
+    level = region_of(worst[0]) if worst else None
+    where = f"{DOMAIN_WORDS.get(domain or '', 'its domain')} (developmental age {age:.1f} at age {context.age:g})"
+    if level is not None:
+        where += f" at the {REGION_WORDS[level]} level"
+        if context.lowest_region is not None and context.lowest_region != level:
+            where += f" (the lowest significantly impaired level is the {REGION_WORDS[context.lowest_region]})"
+        elif context.lowest_region == level:
+            where += ", the lowest significantly impaired level"
+    if impaired:
+        through = "working on " + ", ".join(item_words(context, i) for i in impaired)
+    elif worst:
+        through = "its functions (" + ", ".join(item_words(context, i) for i in worst) + ") are near typical for age"
+    else:
+        through = "with no item of its own"
+    if decision.action in _ACTIVE:
+        interest = ""
+        if fact.get("interest_match"):
+            tags = sorted(context.interests & {t.lower() for t in entry.interest_tags})
+            if tags:
+                interest = f", fits the interest in {', '.join(tags)}"
+        score = decision.relevance["score"] if decision.relevance else 0.0
+        return f"it targets {where}, {through}{interest}, and ranks {ranked} by relevance ({score:.2f})"
+    return f"it would target {where}, {through} ({ranked})"
+
+
+def _six_rs_how(
+    decision: _Decision, context: ClientContext | None, fact: Mapping[str, Any]
+) -> dict[str, str]:
+    """How this plan meets each of the 6 R's for an active item (nothing for gated items)."""
+    if decision.action not in _ACTIVE or decision.audience != "client":
+        return {}
+    entry = decision.entry
+    how = {name: r.how for name, r in _six_r_items(entry)}
+    if context is not None:
+        age = developmental_age(context, entry)
+        ceiling = entry.max_developmental_age
+        span = f"{entry.min_developmental_age:g}" + (f" to {ceiling:g}" if ceiling is not None else "+")
+        how["relevant"] = (
+            f"Matched to a developmental age of {age:.1f} years in "
+            f"{DOMAIN_WORDS.get(entry.domain or '', 'its domain')} (the activity suits {span} years)"
+            + (", in an age-respectful form" if _older(context, entry) else "")
+            + "."
+        )
+        if fact.get("interest_match"):
+            tags = sorted(context.interests & {t.lower() for t in entry.interest_tags})
+            how["rewarding"] = f"Builds on the client's interest in {', '.join(tags)}."
+    return how
+
+
+def _six_r_items(entry: Intervention) -> list[tuple[str, Any]]:
+    rs = entry.six_rs
+    return [
+        ("relational", rs.relational),
+        ("relevant", rs.relevant),
+        ("repetitive", rs.repetitive),
+        ("rewarding", rs.rewarding),
+        ("rhythmic", rs.rhythmic),
+        ("respectful", rs.respectful),
+    ]
+
+
+def _older(context: ClientContext, entry: Intervention) -> bool:
+    """A teen or adult offered an activity matched to a young developmental age."""
+    return (
+        entry.older_form is not None
+        and context.age >= 12
+        and developmental_age(context, entry) < context.age - 3
+    )
+
+
+def _cautions(entry: Intervention, context: ClientContext | None) -> list[str]:
+    if context is None:
+        return [c.text for c in entry.all_cautions if c.if_ == "always"]
+    applying = applicable_cautions(
+        [(c.if_, c.then, c.text) for c in entry.all_cautions],
+        context.conditions,
+        entry.id in context.requested,
+    )
+    return [text for _c, _e, text in applying]
+
+
+def _stop(decision: _Decision, facts: Mapping[str, Mapping[str, Any]]) -> Stop:
+    compiled = decision.win[4]
+    reason = _sentence(render_template(compiled.rule.rationale, _with_implied(decision.win[5], compiled, facts)))
+    return construct(
+        Stop,
+        {
+            "intervention": decision.entry.id,
+            "name": decision.entry.name,
+            "action": decision.action,
+            "reason": reason + ".",
+        },
+    )
+
+
 def _recommendation(
-    compiled: CompiledRule,
-    matched: Mapping[str, Mapping[str, Any]],
-    others: Sequence[_Candidate],
-    entry: Intervention,
-    audience: str,
-    phase: str | None,
+    decision: _Decision,
     rank: int,
+    facts: Mapping[str, Mapping[str, Any]],
+    context: ClientContext | None,
+    ranked: Mapping[str, str],
+    notes: Mapping[str, list[str]],
 ) -> Recommendation:
+    compiled = decision.win[4]
+    others = decision.others
+    entry = decision.entry
     rule = compiled.rule
-    action = rule.action
-    kind = action.kind
-    domain = None
-    if audience == "client":
-        domain = action.domain or (entry.domains[0] if entry.domains else None)
+    kind = decision.action
+    matched = _with_implied(decision.win[5], compiled, facts)
+    fact = facts.get(entry.id, {})
     if others:
-        supporting = sorted({o[2] for o in others if o[4].rule.action.kind == kind} - {rule.id})
+        supporting = sorted({o[2] for o in others if o[4].rule.action.kind == rule.action.kind} - {rule.id})
         overruled = [
             construct(Overruled, {"rule": r, "action": a})
             for r, a in sorted(
-                {(o[2], o[4].rule.action.kind) for o in others if o[4].rule.action.kind != kind}
+                {(o[2], o[4].rule.action.kind) for o in others if o[4].rule.action.kind != rule.action.kind}
             )
         ]
     else:
@@ -301,29 +733,48 @@ def _recommendation(
         if rule.summary
         else f"{VERBS[kind]}: {entry.name}. {entry.summary}"
     )
+    rationale = _sentence(render_template(rule.rationale, matched))
+    item_notes = list(notes.get(entry.id, ()))
+    if kind == "continue" and rule.action.kind == "recommend":
+        item_notes.insert(0, "Already in place: continue it rather than starting it again.")
+    if context is not None and decision.audience == "client":
+        rationale = f"{rationale}; {_item_clause(decision, context, fact, ranked.get(entry.id, ''))}"
+        if _older(context, entry) and kind in _ACTIVE:
+            item_notes.append(f"Offered in an age-respectful form: {entry.older_form}")
+    rationale += "."
+    relevance_value = (
+        construct(Relevance, dict(decision.relevance)) if decision.relevance is not None else None
+    )
     # The values are built here from validated models, so no second validation.
     return construct(
         Recommendation,
         {
             "rank": rank,
-            "audience": audience,
-            "domain": domain,
-            "phase": phase,
+            "audience": decision.audience,
+            "domain": _domain(decision),
+            "phase": decision.phase,
             "action": kind,
             "intervention": entry.id,
             "name": entry.name,
             "summary": summary_text,
             "rule": rule.id,
             "rule_title": rule.title,
-            "rationale": " ".join(render_template(rule.rationale, matched).split()),
+            "rationale": rationale,
             "facts": _facts_trace(_explanation(compiled), matched),
             "six_rs": _six_rs(entry),
             "dosing": {"frequency": entry.dosing.frequency, "episode": entry.dosing.episode},
             "settings": list(entry.settings),
-            "priority": action.priority,
+            "priority": rule.action.priority,
             "source": rule.source,
             "evidence": entry.evidence.source,
             "supporting_rules": supporting,
             "overruled": overruled,
+            "works_on": list(entry.works_on),
+            "relevance": relevance_value,
+            "cautions": _cautions(entry, context),
+            "responsible": list(entry.responsible),
+            "review": entry.review or "",
+            "notes": item_notes,
+            "six_rs_how": _six_rs_how(decision, context, fact),
         },
     )

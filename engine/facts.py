@@ -20,16 +20,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from neuroseq.catalog.model import Catalog, Intervention
+from neuroseq.catalog.model import AgeRange, Catalog, Intervention
+from neuroseq.engine.conditions import client_conditions
 from neuroseq.engine.memo import per_object
+from neuroseq.engine.planning import DEFAULT_PLANNING, PlanningSettings
 from neuroseq.scoring.case import PERIODS, Case
 from neuroseq.scoring.items import ITEM_IDS, REGIONS
 
 __all__ = [
     "DOMAINS",
     "FACT_TYPES",
+    "applicable_cautions",
     "FactField",
     "FactType",
     "case_facts",
@@ -48,6 +51,17 @@ MODES = ("somatosensory", "relational", "cognitive", "systemic")
 SETTINGS = ("home", "school", "clinic", "community", "residential")
 METRICS = ("full", "follow_up", "er")
 RESERVE_CATEGORIES = ("depleted", "strained", "adequate", "strong")
+KNOWN = ("yes", "no", "unknown")
+PLACEMENT_KINDS = (
+    "biological",
+    "foster",
+    "kinship",
+    "adoptive",
+    "residential",
+    "shelter",
+    "other",
+    "unknown",
+)
 PLACEMENT_TYPES = ("biological", "foster", "kinship", "adoptive", "respite")
 
 
@@ -123,6 +137,11 @@ _INTERVENTION_STATIC = (
     _bool("rewarding", "6 R's: rewarding"),
     _bool("rhythmic", "6 R's: rhythmic"),
     _bool("respectful", "6 R's: respectful"),
+    _bool(
+        "sustained_relational",
+        "a relate-phase therapy that needs sustained relational interaction (held as next "
+        "while the lower levels are significantly impaired and the CMR is below 1.0)",
+    ),
 )
 
 FACT_TYPES: dict[str, FactType] = {
@@ -155,7 +174,18 @@ FACT_TYPES: dict[str, FactType] = {
                 _num("value", "the client's CMR", 0, 100),
                 _num("typical", "the CMR of a typical same-age peer", 0, 100),
                 _text(
-                    "band", "deferred (< 1.0), brief_segments (1.0 to < 2.0), available", CMR_BANDS
+                    "band",
+                    "against the published floor alone: deferred (< 1.0), brief_segments "
+                    "(1.0 to < 2.0), available (2.0 or more)",
+                    CMR_BANDS,
+                ),
+                _num("age_ratio", "value / typical: the CMR against a same-age peer's", 0, 100),
+                _text(
+                    "gate",
+                    "what cognitive-predominant work may do, weighing the floor and the age: "
+                    "available when the band is or the CMR is typical for age (age_ratio at or "
+                    "above the moderate impairment cut-off), else the band",
+                    CMR_BANDS,
                 ),
             ),
             ids=("cmr",),
@@ -194,12 +224,42 @@ FACT_TYPES: dict[str, FactType] = {
                 _text("metric", "full, follow_up or er", METRICS),
                 _bool("at_school", "true when a school setting is given"),
                 _num(
-                    "placements_count", "out-of-home placements so far (0 when not given)", 0, 200
+                    "placements_count",
+                    "out-of-home placements so far (-1 when not given: unknown)",
+                    -1,
+                    200,
                 ),
-                _num("siblings_in_home", "siblings living in the home (0 when not given)", 0, 30),
-                _bool("sibling_conflict", "siblings in conflict"),
-                _bool("caregiver_trauma_informed", "caregiver already trauma-informed"),
-                _bool("caregiver_own_adversity", "caregiver has their own history of adversity"),
+                _num(
+                    "siblings_in_home",
+                    "siblings living in the home (-1 when not given: unknown)",
+                    -1,
+                    30,
+                ),
+                _text("sibling_conflict", "siblings in conflict: yes, no or unknown", KNOWN),
+                _text(
+                    "caregiver_trauma_informed",
+                    "caregiver already trauma-informed: yes, no or unknown",
+                    KNOWN,
+                ),
+                _text(
+                    "caregiver_own_adversity",
+                    "caregiver has their own history of adversity: yes, no or unknown",
+                    KNOWN,
+                ),
+                _text(
+                    "placement_kind",
+                    "the placement read from its words (residential: unit, group or children's "
+                    "home; shelter: shelter or emergency placement); unknown when not given",
+                    PLACEMENT_KINDS,
+                ),
+                _num(
+                    "psychotropic_count", "current psychotropic medications (client.medications)", 0, 50
+                ),
+                _text(
+                    "worst_impairment",
+                    "the worst impairment of any region or domain: significant, moderate or typical",
+                    IMPAIRMENTS,
+                ),
                 _num("current_services", "number of current services", 0, 100),
                 _text(
                     "lowest_impaired_region",
@@ -240,12 +300,23 @@ FACT_TYPES: dict[str, FactType] = {
                 _bool("interest_match", "it fits one of the client's interests"),
                 _num(
                     "domain_developmental_age",
-                    "client's developmental age in its primary (first) domain",
+                    "client's developmental age in the domain the activity demands (its domain)",
                     0,
                     99,
                 ),
                 _bool("developmentally_ready", "domain_developmental_age >= min_developmental_age"),
                 _bool("cmr_ready", "the client's CMR >= min_cmr"),
+                _bool(
+                    "cmr_gated",
+                    "cognitive-predominant for this client: a reason-phase entry and the client "
+                    "at least its cmr_gated_from_age",
+                ),
+                _bool("age_fit", "the client's chronological age is inside the entry's ages"),
+                _text("ages", "the entry's ages in words, e.g. 'ages 2 to 7'"),
+                _bool("contraindicated", "an 'exclude' caution of the entry applies to this client"),
+                _bool("held", "a 'hold' caution of the entry applies to this client"),
+                _text("exclude_reason", "the text of the first exclude caution that applies"),
+                _text("hold_reason", "the text of the first hold caution that applies"),
                 _text(
                     "previous_action",
                     "what the previous plan said (follow-up), or none",
@@ -315,6 +386,7 @@ def _intervention_static(item: Intervention, all_tags: Sequence[str]) -> dict[st
         "phase": item.phase or "none",
         "min_developmental_age": float(item.min_developmental_age),
         "min_cmr": float(item.min_cmr or 0.0),
+        "sustained_relational": item.sustained_relational,
     }
     fact.update(item.six_rs.flags())
     lists: Mapping[str, tuple[Sequence[str], Sequence[str]]] = {
@@ -338,12 +410,27 @@ def catalog_facts(catalog: Catalog) -> dict[str, dict[str, Any]]:
     return {item.id: _intervention_static(item, tags) for item in catalog.interventions}
 
 
+class _Entry(NamedTuple):
+    """What :func:`case_facts` needs of one catalogue entry, worked out once."""
+
+    id: str
+    domain: str | None
+    min_developmental_age: float
+    min_cmr: float
+    tags: frozenset[str]
+    ages: AgeRange
+    ages_words: str
+    cognitive: bool
+    cmr_gated_from_age: float
+    # (condition, effect, text) of every caution, structured first
+    cautions: tuple[tuple[str, str, str], ...]
+
+
 @dataclass(frozen=True)
 class _CatalogIndex:
     """What :func:`case_facts` needs of every catalogue entry, worked out once."""
 
-    # (id, primary domain, minimum developmental age, minimum CMR, lower-case tags)
-    entries: tuple[tuple[str, str | None, float, float, frozenset[str]], ...]
+    entries: tuple[_Entry, ...]
     # (intervention id, its ``services__`` flag, its ``declined__`` flag) per entry
     flags: tuple[tuple[str, str, str], ...]
 
@@ -352,12 +439,17 @@ class _CatalogIndex:
 def _catalog_index(catalog: Catalog) -> _CatalogIndex:
     return _CatalogIndex(
         tuple(
-            (
+            _Entry(
                 item.id,
-                item.domains[0] if item.domains else None,
+                item.domain or (item.domains[0] if item.domains else None),
                 item.min_developmental_age,
                 item.min_cmr or 0.0,
                 frozenset(tag.lower() for tag in item.interest_tags),
+                item.ages,
+                item.ages.words(),
+                item.is_cognitive_predominant,
+                item.cmr_gated_from_age,
+                tuple((c.if_, c.then, c.text) for c in item.all_cautions),
             )
             for item in catalog.interventions
         ),
@@ -366,6 +458,17 @@ def _catalog_index(catalog: Catalog) -> _CatalogIndex:
             for item_id in catalog.ids
         ),
     )
+
+
+def applicable_cautions(
+    cautions: Sequence[tuple[str, str, str]], conditions: frozenset[str], requested: bool
+) -> list[tuple[str, str, str]]:
+    """The (condition, effect, text) cautions of an entry that apply to this client."""
+    return [
+        c
+        for c in cautions
+        if c[0] in conditions or (c[0] == "not_requested" and not requested)
+    ]
 
 
 def case_facts(
@@ -378,12 +481,19 @@ def case_facts(
     previous_cmr: float | None = None,
     wanted: Mapping[str, frozenset[str] | None] | None = None,
     fields: Mapping[str, set[str]] | None = None,
+    planning: PlanningSettings = DEFAULT_PLANNING,
+    keep: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
-    """All facts for one case. ``wanted`` limits them to types (and ids) rules use."""
+    """All facts for one case. ``wanted`` limits them to types (and ids) rules use.
+
+    Intervention facts are always kept (assembly reads them); ``keep`` names
+    other fact types to keep whether or not a rule uses them.
+    """
     from neuroseq.engine.profile_facts import profile_facts
 
-    facts = profile_facts(case, profile, previous_cmr=previous_cmr)
+    facts = profile_facts(case, profile, previous_cmr=previous_cmr, planning=planning)
     client = next(f for f in facts if f["type"] == "client")
+    conditions = client_conditions(case, profile, client["placement_kind"])
     client["placement"] = case.client.placement or ""
     client["school_setting"] = case.client.school_setting or ""
     for word in case.client.interests:
@@ -403,26 +513,42 @@ def case_facts(
     cmr = next(f["value"] for f in facts if f["type"] == "cmr")
     previous = previous or {}
     client_age = case.client.age
-    for item_id, primary, min_age, min_cmr, tags in index.entries:
-        # The intervention's primary (first-listed) domain is the one whose
-        # developmental age it must match (the 6 R's: relevant).
-        age = domain_ages.get(primary, client_age) if primary else client_age
+    requested = set(case.client.requested)
+    for entry in index.entries:
+        item_id = entry.id
+        # The domain the activity demands is the one whose developmental age
+        # it must match (the 6 R's: relevant).
+        age = domain_ages.get(entry.domain, client_age) if entry.domain else client_age
         fact = dict(static[item_id])
         fact["current"] = item_id in current
         fact["declined"] = item_id in declined
-        fact["interest_match"] = not interests.isdisjoint(tags)
+        fact["interest_match"] = not interests.isdisjoint(entry.tags)
         fact["domain_developmental_age"] = round(age, 2)
-        fact["developmentally_ready"] = age >= min_age
-        fact["cmr_ready"] = cmr >= min_cmr
+        fact["developmentally_ready"] = age >= entry.min_developmental_age
+        fact["cmr_ready"] = cmr >= entry.min_cmr
+        fact["cmr_gated"] = entry.cognitive and client_age >= entry.cmr_gated_from_age
+        fact["age_fit"] = entry.ages.holds(client_age)
+        fact["ages"] = entry.ages_words
+        applying = applicable_cautions(entry.cautions, conditions, item_id in requested)
+        excluded = [text for _c, effect, text in applying if effect == "exclude"]
+        holds = [text for _c, effect, text in applying if effect == "hold"]
+        fact["contraindicated"] = bool(excluded)
+        fact["held"] = bool(holds)
+        fact["exclude_reason"] = excluded[0] if excluded else ""
+        fact["hold_reason"] = holds[0] if holds else ""
         fact["previous_action"] = previous.get(item_id, "none")
         facts.append(fact)
     if wanted is None:
         return facts
     kept = []
     for fact in facts:
-        if fact["type"] not in wanted:
+        kind = fact["type"]
+        if kind == "intervention" or kind in keep:
+            kept.append(fact)
             continue
-        ids = wanted[fact["type"]]
+        if kind not in wanted:
+            continue
+        ids = wanted[kind]
         if ids is None or fact["id"] in ids:
             kept.append(fact)
     return kept

@@ -13,7 +13,20 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Overruled", "Plan", "Recommendation", "SixRs", "Versioned", "construct"]
+__all__ = [
+    "Considered",
+    "NotStarted",
+    "Overruled",
+    "Plan",
+    "Reassessment",
+    "Recommendation",
+    "Relevance",
+    "SixRs",
+    "Stop",
+    "Summary",
+    "Versioned",
+    "construct",
+]
 
 STATEMENT = (
     "neuroseq is an independent implementation of published ideas (Perry & Dobson 2013), "
@@ -70,6 +83,21 @@ class Overruled(_Model):
     action: str
 
 
+class Relevance(_Model):
+    """How well a client item fits this client: the score and its five weighted parts.
+
+    Each part is 0-1; ``score`` is the weighted sum (weights: the rule base's
+    ``planning.relevance``). rules/README.md section 9 writes the formula out.
+    """
+
+    score: float
+    need: float = Field(description="Relative deficit of the items it works on, toward the lowest impaired level.")
+    interest: float = Field(description="1 when it fits one of the client's interests.")
+    settings: float = Field(description="1 in a daily setting the client has, 0.5 clinic or community only.")
+    fit: float = Field(description="Developmental fit in the domain it demands.")
+    priority: float = Field(description="The deciding rule's priority / 100.")
+
+
 class Recommendation(_Model):
     """One line of the plan: an action on one intervention, with its full trace."""
 
@@ -93,6 +121,86 @@ class Recommendation(_Model):
     evidence: str
     supporting_rules: list[str] = Field(default_factory=list)
     overruled: list[Overruled] = Field(default_factory=list)
+    works_on: list[str] = Field(
+        default_factory=list, description="The items (of the 32) the activity mainly works on."
+    )
+    relevance: Relevance | None = Field(
+        default=None, description="Client items: how well it fits this client (null otherwise)."
+    )
+    cautions: list[str] = Field(
+        default_factory=list, description="The catalogue cautions that apply to this client."
+    )
+    responsible: list[str] = Field(
+        default_factory=list, description="Who carries it out, the main one first."
+    )
+    review: str = Field(default="", description="What to look for at review.")
+    notes: list[str] = Field(
+        default_factory=list,
+        description="Age-respectful form, follow-up questions and other notes for this item.",
+    )
+    six_rs_how: dict[str, str] = Field(
+        default_factory=dict,
+        description="How this plan meets each of the 6 R's (empty for gated items).",
+    )
+
+
+class Considered(_Model):
+    """A candidate the plan left out, with its relevance and the reason it lost."""
+
+    intervention: str
+    name: str
+    audience: Literal["therapeutic_web", "family", "client"]
+    phase: Literal["regulate", "relate", "reason"] | None
+    relevance: float | None
+    reason: Literal[
+        "budget",
+        "phase_limit",
+        "overlap",
+        "contraindicated",
+        "not_ready",
+        "declined",
+        "outside_age_range",
+    ]
+    detail: str
+
+
+class Stop(_Model):
+    """Something the plan suspends, defers, avoids or fades, and why."""
+
+    intervention: str
+    name: str
+    action: Literal["suspend", "defer", "avoid", "fade"]
+    reason: str
+
+
+class NotStarted(_Model):
+    """An earlier plan's item that the case does not list as current: ask, do not continue."""
+
+    intervention: str
+    name: str
+    previous_action: str
+    note: str
+
+
+class Reassessment(_Model):
+    """When to look again, and the items to watch."""
+
+    due: str | None = Field(description="YYYY-MM-DD, from the assessment date; null without one.")
+    months: int
+    watch: list[str]
+
+
+class Summary(_Model):
+    """What the plan is built on, in one place."""
+
+    lowest_impaired_level: str | None = Field(
+        description="The region the client sequence starts at (null when none is significantly impaired)."
+    )
+    start_phase: Literal["regulate", "relate", "reason"] | None
+    cmr: float
+    cmr_gate: Literal["deferred", "brief_segments", "available"]
+    worst_items: list[str]
+    active_items: dict[str, int] = Field(description="Active items (recommend, continue, resume) per audience.")
 
 
 class Plan(_Model):
@@ -110,9 +218,15 @@ class Plan(_Model):
     start_phase: Literal["regulate", "relate", "reason"] | None
     scores: dict[str, Any]
     recommendations: list[Recommendation]
-    also_considered: list[str] = Field(
+    summary: Summary | None = None
+    stop: list[Stop] = Field(
+        default_factory=list, description="What the plan suspends, defers, avoids or fades, and why."
+    )
+    not_started: list[NotStarted] = Field(default_factory=list)
+    reassessment: Reassessment | None = None
+    also_considered: list[Considered] = Field(
         default_factory=list,
-        description="New recommendations left out by the rule base's per-group limit, best first.",
+        description="Candidates left out, with their relevance and the reason, best first.",
     )
     previous: dict[str, Any] | None = None
     caregiver: dict[str, Any] | None = Field(

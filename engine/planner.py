@@ -8,6 +8,7 @@ the firings are assembled under the conflict policy, and the plan is built.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +20,18 @@ from neuroseq.catalog.model import Catalog
 from neuroseq.engine.adapter import RuleEngine
 from neuroseq.engine.assembly import assemble
 from neuroseq.engine.compiler import Compilation
+from neuroseq.engine.conditions import client_conditions
 from neuroseq.engine.facts import case_facts, catalog_facts
-from neuroseq.engine.plan_model import Plan, Recommendation, Versioned
+from neuroseq.engine.plan_model import (
+    Plan,
+    Reassessment,
+    Recommendation,
+    Summary,
+    Versioned,
+    construct,
+)
 from neuroseq.engine.profile_facts import start_phase
+from neuroseq.engine.selection import ClientContext, client_context, worst_of
 from neuroseq.engine.rulebase import RuleBase, check_rulebase, load_rulebase
 from neuroseq.errors import RuleError
 from neuroseq.scoring.case import Case
@@ -98,19 +108,34 @@ class Planner:
             previous_cmr=previous.cmr if previous else None,
             wanted=self.compilation.wanted,
             fields=self.compilation.fields,
+            planning=self.rulebase.planning,
+            keep=_CONTEXT_FACTS,
         )
         if caregiver is not None and "caregiver" in self.compilation.wanted:
             facts.append(dict(caregiver))
         if overrides:
             facts = _override(facts, overrides)
-        firings = self._engine.evaluate(facts)
-        items, also = assemble(
+        by_id = {fact["id"]: fact for fact in facts}
+        context = client_context(
+            case,
+            profile,
+            by_id,
+            client_conditions(case, profile, by_id["client"]["placement_kind"]),
+            previous=previous.actions if previous else None,
+            planning=self.rulebase.planning,
+        )
+        engine_facts = _wanted(facts, self.compilation.wanted)
+        firings = self._engine.evaluate(engine_facts)
+        assembled = assemble(
             firings,
             self._compiled,
             self.catalog,
             max_new=self.rulebase.max_new_per_group,
-            facts={fact["id"]: fact for fact in facts},
+            facts=by_id,
+            context=context,
+            planning=self.rulebase.planning,
         )
+        items = assembled.items
         start = start_phase(profile)
         return Plan(
             client_id=case.client.id,
@@ -124,8 +149,12 @@ class Planner:
             ),
             start_phase=start,
             scores=profile_scores_json(profile),
+            summary=_summary(context, start, items),
             recommendations=items,
-            also_considered=also,
+            stop=assembled.stop,
+            not_started=assembled.not_started,
+            reassessment=_reassessment(case, context),
+            also_considered=assembled.also_considered,
             caregiver=(
                 {k: v for k, v in caregiver.items() if k not in ("type", "id")}
                 if caregiver is not None
@@ -156,13 +185,15 @@ class Planner:
             facts.append({**static, **_NEUTRAL_INTERVENTION, "id": item_id})
         facts = _wanted(facts, self.compilation.wanted)
         firings = self._engine.evaluate(facts)
-        return assemble(
+        assembled = assemble(
             firings,
             self._compiled,
             self.catalog,
             max_new=self.rulebase.max_new_per_group,
             facts={fact["id"]: fact for fact in facts},
+            planning=self.rulebase.planning,
         )
+        return assembled.items, [c.intervention for c in assembled.also_considered]
 
     def previous_from(self, case: Case, profile: Profile) -> PreviousAssessment:
         """Plan an earlier assessment and keep what a follow-up compares with."""
@@ -173,6 +204,57 @@ class Planner:
             client_id=case.client.id,
             age=profile.age,
         )
+
+
+# Facts the selection stage reads whether or not a rule names them.
+_CONTEXT_FACTS = frozenset({"client", "cmr"})
+
+
+def _summary(context: ClientContext, start: str | None, items: list[Recommendation]) -> Summary:
+    active: dict[str, int] = {"therapeutic_web": 0, "family": 0, "client": 0}
+    for item in items:
+        if item.action in ("recommend", "continue", "resume"):
+            active[item.audience] += 1
+    worst = [
+        i
+        for i in worst_of(context, tuple(context.scores), context.planning.worst_items)
+        if context.scores[i][2] < 0.85
+    ]
+    return construct(
+        Summary,
+        {
+            "lowest_impaired_level": context.lowest_region,
+            "start_phase": start,
+            "cmr": round(context.cmr, 2),
+            "cmr_gate": context.cmr_gate,
+            "worst_items": worst,
+            "active_items": active,
+        },
+    )
+
+
+def _reassessment(case: Case, context: ClientContext) -> Reassessment:
+    planning = context.planning
+    months = planning.er_reassessment_months if case.metric == "er" else planning.reassessment_months
+    due = None
+    if case.client.assessment_date is not None:
+        due = _add_months(case.client.assessment_date, months).isoformat()
+    watch = [
+        i
+        for i in worst_of(context, tuple(context.scores), planning.watch_items)
+        if context.scores[i][2] < 0.85
+    ]
+    return construct(Reassessment, {"due": due, "months": months, "watch": watch})
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    import calendar
+
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 _NEUTRAL_INTERVENTION: Mapping[str, Any] = {

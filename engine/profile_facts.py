@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from neuroseq.engine.conditions import placement_kind, psychotropic_count
+from neuroseq.engine.planning import DEFAULT_PLANNING, PlanningSettings
 from neuroseq.scoring.case import Case
 from neuroseq.scoring.items import REGIONS
 from neuroseq.scoring.profile import GroupScore, Profile
 
-__all__ = ["profile_facts", "start_phase"]
+__all__ = ["cmr_gate", "profile_facts", "start_phase", "worst_impairment"]
 
 _PHASE_OF_LEVEL = {1: "regulate", 2: "regulate", 3: "relate", 4: "reason", 5: "reason"}
 
@@ -44,8 +46,40 @@ def start_phase(profile: Profile) -> str | None:
     return None
 
 
+def _known(value: bool | None) -> str:
+    """A yes/no fact the case may not give: unknown is never read as no."""
+    if value is None:
+        return "unknown"
+    return "yes" if value else "no"
+
+
+def cmr_gate(profile: Profile, for_age: float) -> str:
+    """What cognitive-predominant work may do: the CMR weighed against the floor and the age.
+
+    A CMR typical for the client's age (at least ``for_age`` x a same-age peer's) is never
+    gated: a young child's cortex is immature by development, not by dysregulation.
+    """
+    cmr = profile.cmr
+    if cmr.band == "available" or (cmr.typical > 0 and cmr.value >= for_age * cmr.typical):
+        return "available"
+    return cmr.band
+
+
+def worst_impairment(profile: Profile) -> str:
+    """The worst impairment of any region or domain."""
+    seen = {g.impairment for g in (*profile.regions.values(), *profile.domains.values())}
+    for level in ("significant", "moderate"):
+        if level in seen:
+            return level
+    return "typical"
+
+
 def profile_facts(
-    case: Case, profile: Profile, *, previous_cmr: float | None = None
+    case: Case,
+    profile: Profile,
+    *,
+    previous_cmr: float | None = None,
+    planning: PlanningSettings = DEFAULT_PLANNING,
 ) -> list[dict[str, Any]]:
     """Item, region, domain, CMR, risk, relational-health and client facts."""
     facts: list[dict[str, Any]] = []
@@ -79,6 +113,10 @@ def profile_facts(
             "value": _round(profile.cmr.value),
             "typical": _round(profile.cmr.typical),
             "band": profile.cmr.band,
+            "age_ratio": _round(profile.cmr.value / profile.cmr.typical)
+            if profile.cmr.typical > 0
+            else 0.0,
+            "gate": cmr_gate(profile, planning.cmr_for_age),
         }
     )
     for period, risk in profile.risk.periods.items():
@@ -114,11 +152,18 @@ def profile_facts(
             "age": _round(profile.age),
             "metric": case.metric,
             "at_school": case.client.school_setting is not None,
-            "placements_count": case.client.placements_count or 0,
-            "siblings_in_home": household.siblings_in_home or 0,
-            "sibling_conflict": bool(household.sibling_conflict),
-            "caregiver_trauma_informed": bool(household.caregiver_trauma_informed),
-            "caregiver_own_adversity": bool(household.caregiver_own_adversity),
+            "placements_count": (
+                case.client.placements_count if case.client.placements_count is not None else -1
+            ),
+            "siblings_in_home": (
+                household.siblings_in_home if household.siblings_in_home is not None else -1
+            ),
+            "sibling_conflict": _known(household.sibling_conflict),
+            "caregiver_trauma_informed": _known(household.caregiver_trauma_informed),
+            "caregiver_own_adversity": _known(household.caregiver_own_adversity),
+            "placement_kind": placement_kind(case.client.placement, planning.placement_words),
+            "psychotropic_count": psychotropic_count(case),
+            "worst_impairment": worst_impairment(profile),
             "current_services": len(case.current_services),
             "lowest_impaired_region": lowest,
             "lowest_impaired_level": level,

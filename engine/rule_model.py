@@ -131,6 +131,8 @@ class Action:
     domain: str | None
     priority: int
     key: Key
+    gate: bool = False
+    """A gate acts only on an intervention another rule proposes or the client receives now."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ class Rule:
 
 
 _RULE_KEYS = ("id", "title", "when", "then", "rationale", "source", "summary")
-_ACTION_KEYS = ("intervention", "audience", "phase", "domain", "priority")
+_ACTION_KEYS = ("intervention", "audience", "phase", "domain", "priority", "gate")
 
 
 class _Parser:
@@ -275,7 +277,7 @@ class _Parser:
         if not isinstance(body, dict):
             self.fail(
                 (*key, kind),
-                "an action takes a mapping: intervention, audience, phase, domain, priority",
+                "an action takes a mapping: intervention, audience, phase, domain, priority, gate",
             )
             return None
         self.unknown_keys(body, _ACTION_KEYS, (*key, kind), f"'{kind}'")
@@ -293,6 +295,17 @@ class _Parser:
                 "priority is a whole number from 0 to 100 (higher comes first)",
             )
             priority = 50
+        gate = body.get("gate", False)
+        if not isinstance(gate, bool):
+            self.fail((*key, kind, "gate"), "gate is true or false")
+            gate = False
+        elif gate and kind not in ("avoid", "suspend", "defer"):
+            self.fail(
+                (*key, kind, "gate"),
+                "only avoid, suspend and defer can be gates (a gate changes what another "
+                "rule proposes or what the client receives now)",
+            )
+            gate = False
         return Action(
             kind,
             texts["intervention"],
@@ -301,6 +314,7 @@ class _Parser:
             texts["domain"],
             priority,
             (*key, kind),
+            gate,
         )
 
     def rule(self, raw: Any, key: Key) -> Rule | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from neuroseq.catalog.model import Catalog
 from neuroseq.engine.compiler import Compilation, compile_rules, unreachable_interventions
+from neuroseq.engine.planning import DEFAULT_PLANNING, PlanningSettings, parse_planning
 from neuroseq.engine.rule_model import Rule, parse_rule_file
 from neuroseq.errors import Problem, RuleError, SourceLocation
 from neuroseq.source import load_document
@@ -46,6 +47,8 @@ class RuleBase:
     max_new_per_group: int = DEFAULT_MAX_NEW
     catalog_audiences: tuple[str, ...] = AUDIENCES
     """Catalogue audiences this rule base is meant to reach (unreachable-entry check)."""
+    planning: PlanningSettings = DEFAULT_PLANNING
+    """Budget, relevance weights and re-assessment defaults (manifest key ``planning``)."""
 
 
 def bundled_rules_folder() -> Path:
@@ -67,6 +70,7 @@ def load_rulebase(folder: Path | None = None) -> tuple[RuleBase, list[Problem]]:
     version = "unversioned"
     max_new = DEFAULT_MAX_NEW
     audiences: tuple[str, ...] = AUDIENCES
+    planning = DEFAULT_PLANNING
     manifest = folder / MANIFEST
     if manifest.is_file():
         try:
@@ -82,14 +86,17 @@ def load_rulebase(folder: Path | None = None) -> tuple[RuleBase, list[Problem]]:
                     "description",
                     "max_new_per_group",
                     "catalog_audiences",
+                    "planning",
                 ):
                     problems.append(
                         doc.problem(
                             (key,),
                             f"unknown key '{key}'; allowed: schema, version, description, "
-                            "max_new_per_group, catalog_audiences",
+                            "max_new_per_group, catalog_audiences, planning",
                         )
                     )
+            planning, found = parse_planning(data.get("planning"), doc.problem)
+            problems.extend(found)
             scope = data.get("catalog_audiences", list(AUDIENCES))
             if isinstance(scope, list) and scope and all(a in AUDIENCES for a in scope):
                 audiences = tuple(scope)
@@ -141,7 +148,14 @@ def load_rulebase(folder: Path | None = None) -> tuple[RuleBase, list[Problem]]:
         rules.extend(parsed)
         problems.extend(found)
     base = RuleBase(
-        str(folder), version, digest.hexdigest(), tuple(rules), lookups, max_new, audiences
+        str(folder),
+        version,
+        digest.hexdigest(),
+        tuple(rules),
+        lookups,
+        max_new,
+        audiences,
+        planning,
     )
     return base, problems
 

@@ -1,10 +1,10 @@
-"""The plan as a terminal view: ordered recommendations with rationale and dosing."""
+"""The plan as a terminal view: ordered recommendations with rationale, cautions and dosing."""
 
 from __future__ import annotations
 
 import textwrap
 
-from neuroseq.engine.plan_model import STATEMENT
+from neuroseq.engine.plan_model import STATEMENT, Plan
 from neuroseq.engine.workflow import PlanResult
 
 __all__ = ["render_plan_text"]
@@ -17,25 +17,48 @@ _ACTION_COLOURS = {
     "defer": "33",
     "avoid": "31",
 }
+_ACTIVE = ("recommend", "continue", "resume")
+_WRAP = textwrap.TextWrapper(width=96, initial_indent="       ", subsequent_indent="       ")
+_WRAP_MORE = textwrap.TextWrapper(
+    width=96, initial_indent="       ", subsequent_indent="         "
+)
+
+
+def _words(identifier: str) -> str:
+    return identifier.replace("_", " ")
+
+
+def _header(plan: Plan) -> list[str]:
+    scores = plan.scores
+    summary = plan.summary
+    lowest = summary.lowest_impaired_level if summary else None
+    out = [
+        f"neuroseq plan: client {plan.client_id}, age {plan.age:g}, metric {plan.metric}",
+        f"CMR {scores['cmr']} (typical for age {scores['cmr_typical']}); "
+        f"lowest significantly impaired level: {_words(lowest) if lowest else 'none'}; "
+        f"start phase: {plan.start_phase or 'none'}; "
+        f"overall risk: {_words(scores['risk']['overall'])}",
+    ]
+    if summary and summary.worst_items:
+        out.append("most impaired for age: " + ", ".join(_words(i) for i in summary.worst_items))
+    out.append(
+        f"rule base {plan.rulebase.version} ({plan.rulebase.sha256[:12]}), "
+        f"catalogue {plan.catalog.version} ({plan.catalog.sha256[:12]})"
+    )
+    out.append("")
+    return out
 
 
 def render_plan_text(result: PlanResult, *, color: bool) -> str:
     plan = result.plan
-    scores = plan.scores
-    out = [
-        f"neuroseq plan: client {plan.client_id}, age {plan.age:g}, metric {plan.metric}",
-        f"CMR {scores['cmr']} (typical for age {scores['cmr_typical']}); "
-        f"start phase: {plan.start_phase or 'none (no significantly impaired level)'}; "
-        f"overall risk: {scores['risk']['overall']}",
-        f"rule base {plan.rulebase.version} ({plan.rulebase.sha256[:12]}), "
-        f"catalogue {plan.catalog.version} ({plan.catalog.sha256[:12]})",
-        "",
-    ]
+    out = _header(plan)
     heading = None
     for item in plan.recommendations:
         title = item.audience.replace("_", " ").upper()
         if item.phase:
             title += f" - {item.phase.upper()}"
+            if item.domain:
+                title += f" - {_words(item.domain)}"
         if title != heading:
             out.append(title)
             heading = title
@@ -43,19 +66,48 @@ def render_plan_text(result: PlanResult, *, color: bool) -> str:
         if color:
             action = f"\x1b[{_ACTION_COLOURS[item.action]}m{action}\x1b[0m"
         out.append(f"{item.rank:>3}. {action} {item.name} [{item.intervention}]")
-        wrap = textwrap.TextWrapper(width=96, initial_indent="       ", subsequent_indent="       ")
-        out.extend(wrap.wrap(item.rationale))
-        if item.action in ("recommend", "continue", "resume"):
+        out.extend(_WRAP.wrap(item.rationale))
+        for caution in item.cautions:
+            out.extend(_WRAP_MORE.wrap(f"! caution: {caution}"))
+        for note in item.notes:
+            out.extend(_WRAP_MORE.wrap(f"- note: {note}"))
+        if item.action in _ACTIVE:
+            who = ", ".join(_words(r) for r in item.responsible) or "the team"
             out.append(
                 f"       dosing: {item.dosing['frequency']}, {item.dosing['episode']}; "
-                f"settings: {', '.join(item.settings)}"
+                f"settings: {', '.join(item.settings)}; who: {who}"
             )
-        out.append(f"       rule: {item.rule}; source: {item.source}")
+            if item.review:
+                out.extend(_WRAP_MORE.wrap(f"review: {item.review}"))
+        rank = f"; relevance {item.relevance.score:.2f}" if item.relevance else ""
+        out.append(f"       rule: {item.rule}; source: {item.source}{rank}")
     if not plan.recommendations:
         out.append("No recommendations: no rule found a need.")
+    if plan.stop:
+        out.append("")
+        out.append("WHAT STOPS OR WAITS")
+        for stop in plan.stop:
+            out.extend(_WRAP_MORE.wrap(f"{stop.action.upper()} {stop.name}: {stop.reason}"))
+    if plan.not_started:
+        out.append("")
+        out.append("NOT STARTED: REVIEW")
+        for entry in plan.not_started:
+            out.extend(_WRAP_MORE.wrap(f"{entry.name}: {entry.note}"))
     if plan.also_considered:
         out.append("")
-        out.append("Also considered: " + ", ".join(plan.also_considered))
+        out.append("ALSO CONSIDERED")
+        for considered in plan.also_considered:
+            score = f" ({considered.relevance:.2f})" if considered.relevance is not None else ""
+            out.extend(
+                _WRAP_MORE.wrap(
+                    f"{considered.name}{score}: {_words(considered.reason)} - {considered.detail}"
+                )
+            )
+    if plan.reassessment:
+        due = plan.reassessment.due or f"in {plan.reassessment.months} months"
+        watch = ", ".join(_words(i) for i in plan.reassessment.watch) or "the whole map"
+        out.append("")
+        out.append(f"Re-assess by {due}; watch {watch}.")
     out.append("")
     out.append(STATEMENT)
     return "\n".join(out) + "\n"

@@ -1,0 +1,62 @@
+"""What a case says about safety: the caution conditions that hold for one client.
+
+Catalogue cautions name a condition (``catalog.model.CAUTION_CONDITIONS``);
+:func:`client_conditions` works out which hold for a scored case, once per case.
+Unknown is never read as "no": a placement that is not given is
+``placement_unknown``, not a stable home.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from neuroseq.scoring.case import PSYCHOTROPIC_CLASSES, Case
+from neuroseq.scoring.profile import Profile
+
+__all__ = ["client_conditions", "placement_kind", "psychotropic_count"]
+
+_ITEM_CONDITIONS = {
+    "dissociation_significant": "dissociative_continuum",
+    "impulsivity_significant": "modulate_reactivity_impulsivity",
+    "arousal_significant": "arousal_continuum",
+}
+
+
+def placement_kind(placement: str | None, words: Mapping[str, Sequence[str]]) -> str:
+    """The kind of placement its free text names (``unknown`` when not given)."""
+    if placement is None or not placement.strip():
+        return "unknown"
+    text = " ".join(placement.lower().split())
+    for kind, kind_words in words.items():
+        # Whole words at the start (``adopt`` matches "adoptive", ``unit`` not "community").
+        if any(re.search(rf"\b{re.escape(word)}", text) for word in kind_words):
+            return kind
+    return "other"
+
+
+def psychotropic_count(case: Case) -> int:
+    """How many of the client's current medications are psychotropic."""
+    return sum(1 for m in case.client.medications if m.class_ in PSYCHOTROPIC_CLASSES)
+
+
+def client_conditions(case: Case, profile: Profile, kind: str) -> frozenset[str]:
+    """Every caution condition that holds for this client (``not_requested`` is per entry)."""
+    held = {"always", *case.client.sensitivities}
+    for period in case.history or ():
+        if any("sexual" in nature.lower() for nature in period.nature):
+            held.add("sexual_abuse_history")
+    for condition, item in _ITEM_CONDITIONS.items():
+        if profile.items[item].impairment == "significant":
+            held.add(condition)
+    if profile.cmr.value < 1.0:
+        held.add("cmr_below_1")
+    if profile.cmr.value < 2.0:
+        held.add("cmr_below_2")
+    if kind in ("residential", "shelter"):
+        held.add("no_stable_caregiver")
+    if kind == "unknown":
+        held.add("placement_unknown")
+    if profile.age >= 12:
+        held.add("adolescent_or_adult")
+    return frozenset(held)

@@ -1,0 +1,135 @@
+"""The planning defaults a trainer can change: budget, relevance weights, re-assessment.
+
+They live in the rule base manifest (``rulebase.yaml``, key ``planning``), so they
+travel with the rules and the rule base's sha256 covers them. Every value is a
+project default, not a published number (DOMAIN.md section 5); ``rules/README.md``
+section 9 writes the relevance formula out for trainers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from neuroseq.errors import Problem
+
+__all__ = ["Budget", "PlanningSettings", "RelevanceWeights", "parse_planning"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Budget(_Strict):
+    """How much one plan asks of a client, a family and a school (active items)."""
+
+    client: int = Field(default=10, ge=1, le=50, description="Active client items in all.")
+    therapeutic_web: int = Field(default=6, ge=1, le=50)
+    family: int = Field(default=6, ge=1, le=50)
+    client_per_phase: int = Field(
+        default=5, ge=1, le=50, description="Active client items in one phase."
+    )
+    deferred_per_phase: int = Field(
+        default=3, ge=0, le=50, description="New items held for later, per phase."
+    )
+    er_client: int = Field(default=4, ge=0, le=50, description="ER snapshot: client items.")
+    er_therapeutic_web: int = Field(default=5, ge=0, le=50)
+    er_family: int = Field(default=3, ge=0, le=50)
+
+    def limit(self, audience: str, metric: str) -> int:
+        """The number of active items an audience may have in a plan of this metric."""
+        if metric == "er":
+            return int(getattr(self, f"er_{audience}"))
+        return int(getattr(self, audience))
+
+
+class RelevanceWeights(_Strict):
+    """Weights of the five parts of an item's relevance (they need not sum to 1)."""
+
+    need: float = Field(default=0.45, ge=0, le=10)
+    interest: float = Field(default=0.20, ge=0, le=10)
+    settings: float = Field(default=0.10, ge=0, le=10)
+    fit: float = Field(default=0.10, ge=0, le=10)
+    priority: float = Field(default=0.15, ge=0, le=10)
+
+
+_PLACEMENT_WORDS: dict[str, tuple[str, ...]] = {
+    "shelter": ("shelter", "emergency", "hostel", "homeless"),
+    "residential": (
+        "residential",
+        "group home",
+        "children's home",
+        "childrens home",
+        "care home",
+        "unit",
+        "institution",
+        "inpatient",
+        "hospital",
+        "treatment centre",
+        "treatment center",
+    ),
+    "foster": ("foster",),
+    "kinship": ("kinship", "grandparent", "grandmother", "grandfather", "relative", "aunt", "uncle"),
+    "adoptive": ("adopt",),
+    "biological": ("birth", "biological", "parent", "mother", "father", "mum", "mom", "dad", "family"),
+}
+
+
+class PlanningSettings(_Strict):
+    """Everything the selection stage needs besides the rules and the catalogue."""
+
+    budget: Budget = Budget()
+    relevance: RelevanceWeights = RelevanceWeights()
+    level_decay: float = Field(
+        default=0.75,
+        gt=0,
+        le=1,
+        description="Weight of an item one level above the lowest impaired level (squared at two).",
+    )
+    fit_years: float = Field(
+        default=4.0,
+        gt=0,
+        le=25,
+        description="Years above an entry's max_developmental_age at which its fit reaches 0.",
+    )
+    cmr_for_age: float = Field(
+        default=0.85,
+        gt=0,
+        le=1,
+        description=(
+            "A CMR at or above this fraction of a same-age peer's is typical for age and is "
+            "never gated (the norms' moderate impairment cut-off by default)."
+        ),
+    )
+    worst_items: int = Field(default=3, ge=1, le=10, description="Items a rationale names.")
+    reassessment_months: int = Field(default=6, ge=1, le=36)
+    er_reassessment_months: int = Field(default=3, ge=1, le=36)
+    watch_items: int = Field(default=5, ge=1, le=32, description="Items a re-assessment watches.")
+    placement_words: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: dict(_PLACEMENT_WORDS),
+        description=(
+            "How the free-text placement is read: the first kind (in this order) one of whose "
+            "words appears in it; no match is 'other', no placement is 'unknown'."
+        ),
+    )
+
+
+DEFAULT_PLANNING = PlanningSettings()
+
+
+def parse_planning(
+    raw: Any, problem: Callable[[Sequence[str | int], str], Problem]
+) -> tuple[PlanningSettings, list[Problem]]:
+    """The ``planning`` mapping of a manifest; problems are located with ``problem(key, text)``."""
+    if raw is None:
+        return DEFAULT_PLANNING, []
+    try:
+        return PlanningSettings.model_validate(raw), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_input=False, include_url=False):
+            key = ("planning", *(str(part) for part in error["loc"]))
+            problems.append(problem(key, error["msg"]))
+        return DEFAULT_PLANNING, problems
