@@ -351,7 +351,7 @@ def _select(
     active: dict[str, int] = {}
     per_phase: dict[str | None, int] = {}
     new_per_phase: dict[str | None, int] = {}
-    for decision in sorted(decisions, key=best_first):
+    for decision in _turns(sorted(decisions, key=best_first)):
         entry = decision.entry
         if decision.action == "avoid" and not decision.current:
             also.append(_considered(decision, *_why_left_out(decision, facts)))
@@ -421,6 +421,29 @@ def _select(
         )
     )
     return kept, also, stop
+
+
+def _turns(decisions: list[_Decision]) -> list[_Decision]:
+    """Client items take turns by phase (regulate, relate, reason), best first in each.
+
+    The client budget is shared across the phases the rules reach, so that no phase
+    fills it before the others get their best item. Other audiences keep their order.
+    """
+    queues: dict[str | None, list[_Decision]] = {}
+    others: list[_Decision] = []
+    for decision in decisions:
+        if decision.audience == "client" and decision.action in _ACTIVE:
+            queues.setdefault(decision.phase, []).append(decision)
+        else:
+            others.append(decision)
+    turns: list[_Decision] = []
+    order = sorted(queues, key=lambda p: PHASE_ORDER[p])
+    depth = max((len(q) for q in queues.values()), default=0)
+    for position in range(depth):
+        for phase in order:
+            if position < len(queues[phase]):
+                turns.append(queues[phase][position])
+    return others + turns
 
 
 _AUDIENCE_WORDS = {"client": "client", "family": "family", "therapeutic_web": "therapeutic-web"}
