@@ -1,0 +1,565 @@
+"""Clinical panel (issue 10): synthetic cases planned with the real engine, checked as a clinician would.
+
+Every case lives in tests/data/panel/ (its first comment line says who the client is) or is
+the published pair in examples/. Plans go through the public planning path the CLI uses
+(``neuroseq.engine.workflow.plan_case``; the determinism check runs the CLI itself).
+
+A check that fails because the planner is clinically wrong is kept and marked
+``xfail(strict=True)`` with the reason, so that the lead sees it turn green when the engine
+is fixed. DOMAIN.md section 5 gives the principles checked here.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from neuroseq.cli import main
+from neuroseq.engine.workflow import plan_case
+from neuroseq.scoring.items import ITEMS
+from neuroseq.scoring.norms import default_norms
+
+ROOT = Path(__file__).resolve().parents[2]
+PANEL = ROOT / "tests" / "data" / "panel"
+EXAMPLES = ROOT / "examples"
+INTAKE = EXAMPLES / "published-case-intake.yaml"
+FOLLOWUP = EXAMPLES / "published-case-followup.yaml"
+PAIR_INTAKE = PANEL / "child-8-pair-intake.yaml"
+PAIR_FOLLOWUP = PANEL / "child-8-pair-followup.yaml"
+
+ACTIVE = {"recommend", "continue", "resume"}
+AUDIENCE_ORDER = {"therapeutic_web": 0, "family": 1, "client": 2}
+PHASE_ORDER = {"regulate": 0, "relate": 1, "reason": 2}
+CHILD_ONLY = (
+    "parent_child_interaction_therapy",
+    "child_parent_psychotherapy",
+    "dyadic_attachment_play",
+    "play_therapy",
+    "special_time",
+    "tf_cbt",
+)
+IMPAIRMENT_WORDS = re.compile(r"\b(impaired|dysregulated|below typical|behind)\b", re.IGNORECASE)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def _catalog() -> dict[str, dict[str, Any]]:
+    data = yaml.safe_load((ROOT / "catalog" / "interventions.yaml").read_text())
+    return {entry["id"]: entry for entry in data["interventions"]}
+
+
+@functools.lru_cache(maxsize=None)
+def _case(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text())
+
+
+@functools.lru_cache(maxsize=None)
+def _plan(path: Path, previous: Path | None = None) -> dict[str, Any]:
+    kwargs = {"previous": previous} if previous is not None else {}
+    return plan_case(path, **kwargs).plan.to_json()
+
+
+def _items(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return plan["recommendations"]
+
+
+def _active(plan: dict[str, Any], audience: str | None = None) -> list[dict[str, Any]]:
+    return [
+        i
+        for i in _items(plan)
+        if i["action"] in ACTIVE and (audience is None or i["audience"] == audience)
+    ]
+
+
+def _actions(plan: dict[str, Any]) -> dict[str, str]:
+    return {i["intervention"]: i["action"] for i in _items(plan)}
+
+
+def _active_ids(plan: dict[str, Any]) -> set[str]:
+    return {i["intervention"] for i in _active(plan)}
+
+
+def _sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z(])", text)
+    return [" ".join(p.split()).strip().lower() for p in parts if p.strip()]
+
+
+def _lines(plan: dict[str, Any], ids: set[str] | None = None) -> str:
+    """Plan lines for an assertion message: rank, action, id, start of the rationale."""
+    return "\n".join(
+        f"  {i['rank']}. {i['action'].upper()} {i['intervention']}: {i['rationale'][:160]}"
+        for i in _items(plan)
+        if ids is None or i["intervention"] in ids
+    )
+
+
+# --- the panel ----------------------------------------------------------------------------
+
+PANEL_FILES = sorted(PANEL.glob("*.yaml"))
+#: (id, case, previous) for every plan the invariants are checked on.
+RUNS = [pytest.param(p, None, id=p.stem) for p in PANEL_FILES] + [
+    pytest.param(PAIR_FOLLOWUP, PAIR_INTAKE, id="child-8-pair-followup-with-previous"),
+    pytest.param(INTAKE, None, id="published-intake"),
+    pytest.param(FOLLOWUP, None, id="published-followup"),
+    pytest.param(FOLLOWUP, INTAKE, id="published-followup-with-previous"),
+]
+TYPICAL = ["typical-2-half", "typical-3", "typical-5", "typical-9", "typical-12", "typical-15", "typical-adult-25"]
+
+
+def test_panel_has_at_least_fourteen_cases_each_saying_who_the_client_is() -> None:
+    assert len(PANEL_FILES) >= 14
+    for path in PANEL_FILES:
+        first = path.read_text().splitlines()[0]
+        assert first.startswith("# ") and len(first) > 20, path.name
+
+
+# --- plan-wide invariants -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_panel_budget_holds(case: Path, previous: Path | None) -> None:
+    plan = _plan(case, previous)
+    assert len(_active(plan, "client")) <= 10, _lines(plan)
+    assert len(_active(plan, "therapeutic_web")) <= 6, _lines(plan)
+    assert len(_active(plan, "family")) <= 6, _lines(plan)
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_panel_one_active_item_per_overlap_group(case: Path, previous: Path | None) -> None:
+    plan = _plan(case, previous)
+    seen: dict[str, str] = {}
+    for item in _active(plan):
+        group = _catalog()[item["intervention"]].get("overlap")
+        if group is None:
+            continue
+        assert group not in seen, f"{item['intervention']} and {seen[group]} are both active ({group})"
+        seen[group] = item["intervention"]
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_panel_relevance_parts_are_between_0_and_1(case: Path, previous: Path | None) -> None:
+    for item in _items(_plan(case, previous)):
+        relevance = item.get("relevance")
+        if relevance is None:
+            continue
+        for part in ("score", "need", "interest", "settings", "fit", "priority"):
+            assert 0.0 <= relevance[part] <= 1.0, (item["intervention"], part, relevance[part])
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_panel_ranks_and_order(case: Path, previous: Path | None) -> None:
+    items = _items(_plan(case, previous))
+    assert [i["rank"] for i in items] == list(range(1, len(items) + 1))
+    audiences = [AUDIENCE_ORDER[i["audience"]] for i in items]
+    assert audiences == sorted(audiences)
+    phases = [PHASE_ORDER[i["phase"]] for i in items if i["audience"] == "client"]
+    assert phases == sorted(phases)
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_panel_current_service_is_never_recommended(case: Path, previous: Path | None) -> None:
+    current = set(_case(case).get("current_services") or ())
+    for item in _items(_plan(case, previous)):
+        if item["intervention"] in current:
+            assert item["action"] != "recommend", item["intervention"]
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_panel_resume_only_what_was_held(case: Path, previous: Path | None) -> None:
+    plan = _plan(case, previous)
+    before = (plan.get("previous") or {}).get("actions", {})
+    for item in _items(plan):
+        if item["action"] == "resume":
+            assert before.get(item["intervention"]) in ("suspend", "defer"), item["intervention"]
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_panel_no_two_client_items_of_a_phase_share_a_sentence(
+    case: Path, previous: Path | None
+) -> None:
+    plan = _plan(case, previous)
+    seen: dict[tuple[str, str], str] = {}
+    for item in _items(plan):
+        if item["audience"] != "client":
+            continue
+        text = re.sub(re.escape(item["name"]), "", item["rationale"], flags=re.IGNORECASE)
+        for sentence in set(_sentences(text)):
+            key = (item["phase"], sentence)
+            assert key not in seen, (
+                f"{item['intervention']} and {seen[key]} share: {sentence!r}"
+            )
+            seen[key] = item["intervention"]
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_panel_json_is_byte_identical_on_a_second_run(case: Path, previous: Path | None) -> None:
+    args = ["plan", str(case), "--format", "json"]
+    if previous is not None:
+        args += ["--previous", str(previous)]
+    runner = CliRunner()
+    first = runner.invoke(main, args)
+    second = runner.invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert first.output == second.output
+
+
+# --- typical for age ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", TYPICAL)
+def test_panel_typical_case_is_typical_for_age(name: str) -> None:
+    """The case itself: every item within 0.85x of the norms' typical value (half points)."""
+    case = _case(PANEL / f"{name}.yaml")
+    typical = default_norms().typical_values(case["client"]["age_years"])
+    for item, value in zip(ITEMS, typical):
+        assert case["cns"][item.id] >= 0.85 * value, item.id
+
+
+@pytest.mark.parametrize("name", TYPICAL)
+def test_panel_typical_for_age_is_never_gated_or_called_impaired(name: str) -> None:
+    plan = _plan(PANEL / f"{name}.yaml")
+    actions = _actions(plan)
+    assert not {a for a in actions.values()} & {"suspend", "defer"}, _lines(plan)
+    for unwanted in ("in_room_aide", "trauma_informed_caregiving_training", "caregiver_self_care"):
+        assert unwanted not in actions, _lines(plan)
+    for item in _items(plan):
+        assert not IMPAIRMENT_WORDS.search(item["rationale"]), (item["intervention"], item["rationale"])
+    assert plan["summary"]["lowest_impaired_level"] is None
+    assert plan["summary"]["cmr_gate"] != "deferred"
+    assert not [s for s in plan["stop"] if s["action"] in ("suspend", "defer")]
+
+
+# --- adult with early attachment disruption -------------------------------------------------
+
+ADULT = PANEL / "adult-30-attachment.yaml"
+
+
+def test_panel_adult_gets_no_therapy_built_for_children() -> None:
+    plan = _plan(ADULT)
+    offered = {i["intervention"] for i in _items(plan) if i["action"] in ACTIVE | {"defer"}}
+    assert not offered & set(CHILD_ONLY), _lines(plan, set(CHILD_ONLY))
+    for item in _items(plan):
+        if item["action"] in ACTIVE | {"defer"}:
+            ages = _catalog()[item["intervention"]].get("ages") or {}
+            assert ages.get("max") is None or ages["max"] > plan["age"], item["intervention"]
+
+
+def test_panel_adult_regulating_activities_come_in_an_age_respectful_form() -> None:
+    plan = _plan(ADULT)
+    regulate = [i for i in _active(plan, "client") if i["phase"] == "regulate"]
+    assert regulate
+    for item in regulate:
+        if _catalog()[item["intervention"]].get("older_form"):
+            assert any("age-respectful" in note for note in item["notes"]), item["intervention"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "A 30-year-old living alone is planned as a child: feeding_review is a 'paediatric' "
+        "review by a paediatrician, caregiver_self_care/caregiver_psychoeducation speak of "
+        "'caring for a child' and 'the child's developmental stage', regulating and reasoning "
+        "items name a teacher or school team as responsible, and psychoeducation_client is "
+        "'Psychoeducation for the child'."
+    ),
+)
+def test_panel_adult_plan_speaks_to_an_adult() -> None:
+    plan = _plan(ADULT)
+    problems = []
+    for item in _active(plan):
+        who = set(item["responsible"]) & {"paediatrician", "teacher", "school_team"}
+        if who:
+            problems.append(f"{item['intervention']}: responsible {sorted(who)}")
+        text = f"{item['name']} {item['rationale']}"
+        if re.search(r"\b(child|children|paediatric)\b", text, re.IGNORECASE):
+            problems.append(f"{item['intervention']}: {text[:140]}")
+    assert not problems, "\n".join(problems)
+
+
+# --- teen in residential care, strong cognition, CMR below 1 --------------------------------
+
+TEEN = PANEL / "teen-15-residential.yaml"
+
+
+def test_panel_residential_teen_case_has_strong_cognition_and_low_cmr() -> None:
+    plan = _plan(TEEN)
+    assert plan["scores"]["cmr"] < 1.0
+    assert plan["scores"]["domains"]["cognitive"]["impairment"] != "significant"
+
+
+def test_panel_residential_teen_gets_no_dyadic_caregiver_therapy() -> None:
+    plan = _plan(TEEN)
+    dyadic = {k for k, e in _catalog().items() if e.get("overlap") == "dyadic_therapy"}
+    dyadic.add("special_time")
+    offered = {i["intervention"] for i in _items(plan) if i["action"] in ACTIVE | {"defer"}}
+    assert not offered & dyadic, _lines(plan, dyadic)
+    reasons = {c["intervention"]: c["reason"] for c in plan["also_considered"]}
+    assert reasons.get("dyadic_attachment_play") in ("contraindicated", "outside_age_range")
+
+
+def test_panel_residential_teen_regulating_activities_are_age_respectful() -> None:
+    plan = _plan(TEEN)
+    regulate = [i for i in _active(plan, "client") if i["phase"] == "regulate"]
+    assert regulate
+    for item in regulate:
+        if _catalog()[item["intervention"]].get("older_form"):
+            assert any("age-respectful" in note for note in item["notes"]), item["intervention"]
+
+
+def test_panel_residential_teen_cognitive_work_is_gated() -> None:
+    plan = _plan(TEEN)
+    assert plan["summary"]["cmr_gate"] == "deferred"
+    actions = _actions(plan)
+    assert actions["cbt"] == "suspend" and actions["tutoring"] == "suspend", _lines(plan)
+    reason_active = [i["intervention"] for i in _active(plan, "client") if i["phase"] == "reason"]
+    assert not reason_active, _lines(plan)
+    stopped = {s["intervention"] for s in plan["stop"]}
+    assert {"cbt", "tutoring"} <= stopped
+
+
+# --- sexual abuse in the history and touch defensiveness ------------------------------------
+
+TOUCH = PANEL / "child-7-touch.yaml"
+
+
+def test_panel_no_touch_work_after_sexual_abuse_with_touch_defensiveness() -> None:
+    plan = _plan(TOUCH)
+    active = _active_ids(plan)
+    assert "therapeutic_massage" not in active, _lines(plan)
+    assert "reiki" not in active, _lines(plan)  # even though the carer asked for it
+    reasons = {c["intervention"]: c["reason"] for c in plan["also_considered"]}
+    assert reasons.get("therapeutic_massage") == "contraindicated"
+    assert reasons.get("reiki") == "contraindicated"
+
+
+def test_panel_pressure_and_yoga_carry_a_consent_caution() -> None:
+    plan = _plan(TOUCH)
+    for item in _items(plan):
+        if item["intervention"] in ("weighted_pressure", "yoga") and item["action"] in ACTIVE:
+            assert any("consent" in c.lower() for c in item["cautions"]), item
+
+
+# --- severe single items: sleep and feeding --------------------------------------------------
+
+SLEEP_FEEDING = PANEL / "child-6-sleep-feeding.yaml"
+
+
+def test_panel_sleep_and_feeding_problems_get_their_own_responses() -> None:
+    plan = _plan(SLEEP_FEEDING)
+    by_id = {i["intervention"]: i for i in _active(plan)}
+    assert "sleep_routine" in by_id and "feeding_review" in by_id, _lines(plan)
+    assert "sleep" in by_id["sleep_routine"]["rationale"].lower()
+    assert "feeding" in by_id["feeding_review"]["rationale"].lower()
+
+
+def test_panel_sleep_and_feeding_only_is_not_treated_as_globally_impaired() -> None:
+    plan = _plan(SLEEP_FEEDING)
+    actions = _actions(plan)
+    assert not set(actions.values()) & {"suspend", "defer"}, _lines(plan)
+    for unwanted in ("in_room_aide", "trauma_informed_caregiving_training", "caregiver_self_care"):
+        assert unwanted not in actions, _lines(plan)
+
+
+DISSOCIATION = PANEL / "child-12-dissociation.yaml"
+
+
+def test_panel_trauma_processing_waits_while_dissociation_is_severe() -> None:
+    plan = _plan(DISSOCIATION)
+    assert plan["scores"]["items"]["dissociative_continuum"]["impairment"] == "significant"
+    actions = _actions(plan)
+    assert actions.get("emdr") not in ACTIVE, _lines(plan)
+    assert "emdr" in {s["intervention"] for s in plan["stop"]}
+    tf = next((i for i in _items(plan) if i["intervention"] == "tf_cbt"), None)
+    if tf is not None and tf["action"] in ACTIVE:
+        assert any("narrative" in c.lower() for c in tf["cautions"]), tf["cautions"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Severe dissociation (3 of a typical 10.8 at 12) inside a region that is not "
+        "significantly impaired gets no response of its own: no catalogue entry works_on "
+        "dissociative_continuum and there is no item-level rule for it (only sleep and "
+        "feeding have one), so the plan holds EMDR and offers nothing for grounding or "
+        "stabilisation."
+    ),
+)
+def test_panel_severe_dissociation_gets_its_own_response() -> None:
+    plan = _plan(DISSOCIATION)
+    working = [
+        i["intervention"] for i in _active(plan) if "dissociative_continuum" in i.get("works_on", [])
+    ]
+    assert working, _lines(plan)
+
+
+# --- declines music, loves horses ------------------------------------------------------------
+
+HORSES = PANEL / "child-8-horses.yaml"
+
+
+def test_panel_declined_music_is_respected() -> None:
+    plan = _plan(HORSES)
+    declined = set(_case(HORSES)["client"]["declined"])
+    assert not _active_ids(plan) & declined, _lines(plan, declined)
+
+
+def test_panel_horse_lover_gets_exactly_one_horse_activity_with_an_impulsivity_caution() -> None:
+    plan = _plan(HORSES)
+    assert plan["scores"]["items"]["modulate_reactivity_impulsivity"]["impairment"] == "significant"
+    horses = [i for i in _active(plan) if i["intervention"] in ("equine_assisted", "hippotherapy")]
+    assert len(horses) == 1, _lines(plan)
+    assert any("impulsiv" in c.lower() for c in horses[0]["cautions"]), horses[0]["cautions"]
+
+
+# --- ER snapshot without a household ---------------------------------------------------------
+
+ER = PANEL / "er-11-no-household.yaml"
+HOUSEHOLD_CLAIMS = re.compile(
+    r"has not had|has had|not trauma-informed|trauma-informed training|sibling|own adversity"
+    r"|own history|household",
+    re.IGNORECASE,
+)
+
+
+def test_panel_er_plan_is_abridged_and_books_the_full_assessment() -> None:
+    plan = _plan(ER)
+    assert len(_items(plan)) <= 12, _lines(plan)
+    assert "full_assessment_booking" in _active_ids(plan)
+    assert len(_active(plan, "client")) <= 4
+    assert len(_active(plan, "therapeutic_web")) <= 5
+    assert len(_active(plan, "family")) <= 3
+    assert plan["reassessment"]["months"] == 3
+
+
+def test_panel_er_plan_asserts_nothing_about_an_unknown_household() -> None:
+    plan = _plan(ER)
+    for item in _items(plan):
+        assert not HOUSEHOLD_CLAIMS.search(item["rationale"]), (item["intervention"], item["rationale"])
+    assert "sibling_inclusion" not in _actions(plan)
+    assert "trauma_informed_caregiving_training" not in _actions(plan)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "ER snapshot with no history (sexual abuse unknown), two nights into an emergency "
+        "placement: therapeutic_massage by a carer the child has just met is an active "
+        "regulate item, with only the generic 'ask consent' line. Unknown is not 'no': "
+        "hands-on touch should wait for the history, or at least carry a caution that the "
+        "history is unknown."
+    ),
+)
+def test_panel_er_offers_no_hands_on_touch_while_history_is_unknown() -> None:
+    plan = _plan(ER)
+    massage = next((i for i in _active(plan) if i["intervention"] == "therapeutic_massage"), None)
+    assert massage is None or any("unknown" in c.lower() or "history" in c.lower() for c in massage["cautions"]), (
+        _lines(plan, {"therapeutic_massage"}) + "\n  cautions: " + repr(massage and massage["cautions"])
+    )
+
+
+# --- medications ------------------------------------------------------------------------------
+
+
+def test_panel_three_psychotropics_call_for_a_medication_review() -> None:
+    plan = _plan(PANEL / "child-10-medications.yaml")
+    review = next((i for i in _active(plan) if i["intervention"] == "medication_review"), None)
+    assert review is not None, _lines(plan)
+    assert review["audience"] == "therapeutic_web"
+    assert "3" in review["rationale"]
+
+
+def test_panel_one_psychotropic_calls_for_no_medication_review() -> None:
+    # The adult takes one antidepressant only.
+    assert "medication_review" not in _actions(_plan(ADULT))
+
+
+# --- preschool speech and language ------------------------------------------------------------
+
+
+def test_panel_preschool_speech_therapy_is_not_gated() -> None:
+    plan = _plan(PANEL / "child-4-speech.yaml")
+    actions = _actions(plan)
+    assert actions.get("speech_language_therapy") == "continue", _lines(plan)
+    assert not set(actions.values()) & {"suspend", "defer"}
+    assert "in_room_aide" not in actions
+
+
+# --- follow-up that knows what happened (own pair) --------------------------------------------
+
+
+def test_panel_follow_up_continues_current_and_fades_unsupported() -> None:
+    plan = _plan(PAIR_FOLLOWUP, PAIR_INTAKE)
+    actions = _actions(plan)
+    assert actions.get("swimming") == "continue" and actions.get("trampoline") == "continue"
+    stops = {s["intervention"]: s for s in plan["stop"]}
+    for current in _case(PAIR_FOLLOWUP)["current_services"]:
+        if current not in actions:
+            assert current in stops, f"current service {current} silently dropped"
+            assert stops[current]["action"] == "fade" and stops[current]["reason"]
+
+
+def test_panel_follow_up_asks_about_what_never_started() -> None:
+    plan = _plan(PAIR_FOLLOWUP, PAIR_INTAKE)
+    before = plan["previous"]["actions"]
+    current = set(_case(PAIR_FOLLOWUP)["current_services"])
+    not_started = {n["intervention"] for n in plan["not_started"]}
+    by_id = {i["intervention"]: i for i in _items(plan)}
+    for intervention, action in before.items():
+        if action not in ACTIVE or intervention in current:
+            continue
+        item = by_id.get(intervention)
+        assert item is None or item["action"] != "continue", intervention
+        asked = intervention in not_started or (
+            item is not None and any("current service" in n for n in item["notes"])
+        )
+        assert asked, f"{intervention} ({action} before) neither in not_started nor asked about"
+    # play therapy ran at intake but is not current a year on
+    assert "play_therapy" in not_started or by_id.get("play_therapy", {}).get("action") != "continue"
+
+
+def test_panel_follow_up_resumes_what_intake_suspended() -> None:
+    intake = _actions(_plan(PAIR_INTAKE))
+    assert intake["tutoring"] == "suspend"
+    plan = _plan(PAIR_FOLLOWUP, PAIR_INTAKE)
+    assert 1.0 <= plan["scores"]["cmr"]
+    tutoring = next(i for i in _items(plan) if i["intervention"] == "tutoring")
+    assert tutoring["action"] == "resume"
+    assert "brief segments" in tutoring["rationale"]
+
+
+# --- the published case at both times ---------------------------------------------------------
+
+
+def test_panel_published_intake_suspends_cognitive_work_and_starts_with_regulation() -> None:
+    plan = _plan(INTAKE)
+    actions = _actions(plan)
+    for service in ("tf_cbt", "tutoring", "speech_language_therapy"):
+        assert actions[service] == "suspend", _lines(plan)
+    client = [i for i in _items(plan) if i["audience"] == "client"]
+    assert client[0]["phase"] == "regulate" and client[0]["action"] == "recommend"
+    assert "emdr" not in _active_ids(plan)
+    assert "medication_review" in _active_ids(plan)
+
+
+@pytest.mark.parametrize(
+    ("previous", "expected"),
+    [pytest.param(None, "recommend", id="alone"), pytest.param(INTAKE, "resume", id="with-previous")],
+)
+def test_panel_published_follow_up_brings_back_cognitive_work_in_brief_segments(
+    previous: Path | None, expected: str
+) -> None:
+    plan = _plan(FOLLOWUP, previous)
+    by_id = {i["intervention"]: i for i in _items(plan)}
+    for service in ("tutoring", "speech_language_therapy", "tf_cbt"):
+        assert service in by_id, _lines(plan)
+        assert by_id[service]["action"] == expected, _lines(plan, {service})
+        assert "brief segments" in by_id[service]["rationale"], by_id[service]["rationale"]
+    assert "emdr" not in _active_ids(plan)
