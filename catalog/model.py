@@ -389,17 +389,19 @@ class Intervention(BaseModel):
         return self
 
     @model_validator(mode="after")
-    def _client_entries_name_their_aim(self) -> Intervention:
-        if self.audience == "client" and self.domain is None:
-            raise ValueError(
-                "a client entry needs a domain (sensory_integration, self_regulation, "
-                "relational or cognitive): the one whose developmental age it demands"
-            )
-        if self.audience == "client" and not self.works_on:
-            raise ValueError("a client entry needs works_on: the items (of the 32) it works on")
+    def _domain_among_domains(self) -> Intervention:
+        # domain and works_on are optional so that catalogues written before
+        # them still load (domain then defaults to the first of domains, and an
+        # entry without works_on gets no need in its relevance); the bundled
+        # catalogue gives both for every client entry (tests/catalog).
         if self.domain is not None and self.domains and self.domain not in self.domains:
             raise ValueError(f"domain '{self.domain}' is not among domains {list(self.domains)}")
         return self
+
+    @property
+    def demanded_domain(self) -> Domain | None:
+        """The domain whose developmental age the activity demands (default: its first)."""
+        return self.domain or (self.domains[0] if self.domains else None)
 
     @property
     def all_cautions(self) -> tuple[Caution, ...]:

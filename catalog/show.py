@@ -67,12 +67,23 @@ def render_intervention(intervention: Intervention) -> str:
         ("Phase", item.phase or "- (not a client phase)"),
         ("Targets (regions)", _list(item.targets)),
         ("Domains", _list(item.domains)),
+        ("Demands (domain)", item.demanded_domain or "-"),
+        ("Works on (items)", _list(item.works_on)),
+        ("Ages", item.ages.words()),
         ("Min. developmental age", f"{item.min_developmental_age} years"),
+        (
+            "Max. developmental age",
+            f"{item.max_developmental_age} years" if item.max_developmental_age is not None else "-",
+        ),
         ("Min. CMR", cmr),
         ("Settings", _list(item.settings)),
         ("Frequency", item.dosing.frequency),
         ("Episode", item.dosing.episode),
         ("Interest tags", _list(item.interest_tags)),
+        ("Overlap group", item.overlap or "-"),
+        ("Responsible", _list(item.responsible)),
+        ("Review", item.review or "-"),
+        ("Older form", item.older_form or "-"),
     ]
     width = max(len(label) for label, _ in fields) + 1
     lines = [f"{item.name} ({item.id})", f"  {item.summary}", ""]
@@ -87,8 +98,10 @@ def render_intervention(intervention: Intervention) -> str:
         ("respectful", item.six_rs.respectful),
     ):
         lines.append(f"  {name:<11} {'yes' if r.value else 'no ':<3}  {r.how}")
-    lines += ["", "Contraindications:"]
-    lines += [f"  - {text}" for text in item.contraindications] or ["  - none listed"]
+    lines += ["", "Cautions (when it applies: what it does):"]
+    lines += [
+        f"  - {c.if_}: {c.then}: {c.text}" for c in item.all_cautions
+    ] or ["  - none listed"]
     lines += [
         "",
         "Evidence:",

@@ -278,8 +278,7 @@ def _domain(decision: _Decision) -> str | None:
     entry = decision.entry
     return (
         decision.win[4].rule.action.domain
-        or entry.domain
-        or (entry.domains[0] if entry.domains else None)
+        or entry.demanded_domain
     )
 
 
@@ -308,6 +307,12 @@ def _why_left_out(decision: _Decision, facts: Mapping[str, Mapping[str, Any]]) -
         return "outside_age_range", f"built for {fact.get('ages')}"
     if fact.get("held"):
         return "not_ready", str(fact.get("hold_reason") or "it waits")
+    if fact.get("developmentally_ready") is False:
+        return "not_ready", (
+            f"needs a developmental age of {fact.get('min_developmental_age'):g} in "
+            f"{DOMAIN_WORDS.get(decision.entry.demanded_domain or '', 'its domain')}; "
+            f"the client is at {fact.get('domain_developmental_age'):g}"
+        )
     return "not_ready", decision.win[4].rule.title
 
 
@@ -322,6 +327,7 @@ def _considered(decision: _Decision, reason: str, detail: str) -> Considered:
             "relevance": decision.relevance["score"] if decision.relevance else None,
             "reason": reason,
             "detail": detail,
+            "rule": decision.win[2],
         },
     )
 
@@ -359,9 +365,10 @@ def _select(
         if decision.action == "defer" and not decision.current:
             fact = facts.get(entry.id, {})
             count = held.get(decision.phase, 0)
-            if fact.get("held") or count >= budget.deferred_per_phase:
+            not_yet = fact.get("held") or fact.get("developmentally_ready") is False
+            if not_yet or count >= budget.deferred_per_phase:
                 reason, detail = _why_left_out(decision, facts)
-                if not fact.get("held"):
+                if not not_yet:
                     detail = f"{detail}; at most {budget.deferred_per_phase} held items per phase"
                 also.append(_considered(decision, reason, detail))
                 continue
@@ -398,6 +405,7 @@ def _select(
                             "name": entry.name,
                             "action": "fade",
                             "reason": f"Current, but left out: {detail}; review with the family which to keep.",
+                            "rule": decision.win[2],
                         },
                     )
                 )
@@ -473,6 +481,7 @@ def _follow_up(
                     "name": entry.name,
                     "action": "fade",
                     "reason": _fade_reason(context, entry, previous.get(service)),
+                    "rule": None,
                 },
             )
         )
@@ -505,11 +514,11 @@ def _follow_up(
 def _fade_reason(context: ClientContext, entry: Intervention, previous: str | None) -> str:
     """Why a current service is faded: what in this assessment no longer calls for it."""
     why = []
-    if entry.domain is not None:
-        domain_age = context.domain_ages.get(entry.domain)
+    if entry.demanded_domain is not None:
+        domain_age = context.domain_ages.get(entry.demanded_domain)
         if domain_age is not None:
             why.append(
-                f"{DOMAIN_WORDS[entry.domain]} is now at a developmental age of "
+                f"{DOMAIN_WORDS[entry.demanded_domain]} is now at a developmental age of "
                 f"{domain_age:.1f} at age {context.age:g}"
             )
     if entry.mode == "cognitive" or entry.id == "in_room_aide":
@@ -627,7 +636,7 @@ def _item_clause(
     """The part of a client item's rationale that is about this child and this activity."""
     entry = decision.entry
     planning = context.planning
-    domain = _domain(decision) or entry.domain
+    domain = _domain(decision)
     age = developmental_age(context, entry)
     worst = worst_of(context, entry.works_on, planning.worst_items)
     impaired = [i for i in worst if context.scores[i][2] < 0.85]
@@ -670,7 +679,7 @@ def _six_rs_how(
         span = f"{entry.min_developmental_age:g}" + (f" to {ceiling:g}" if ceiling is not None else "+")
         how["relevant"] = (
             f"Matched to a developmental age of {age:.1f} years in "
-            f"{DOMAIN_WORDS.get(entry.domain or '', 'its domain')} (the activity suits {span} years)"
+            f"{DOMAIN_WORDS.get(entry.demanded_domain or '', 'its domain')} (the activity suits {span} years)"
             + (", in an age-respectful form" if _older(context, entry) else "")
             + "."
         )
@@ -722,6 +731,7 @@ def _stop(decision: _Decision, facts: Mapping[str, Mapping[str, Any]]) -> Stop:
             "name": decision.entry.name,
             "action": decision.action,
             "reason": reason + ".",
+            "rule": decision.win[2],
         },
     )
 

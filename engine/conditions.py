@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from typing import Any
+
 from neuroseq.scoring.case import PSYCHOTROPIC_CLASSES, Case
-from neuroseq.scoring.profile import Profile
 
 __all__ = ["client_conditions", "placement_kind", "psychotropic_count"]
 
@@ -40,23 +41,29 @@ def psychotropic_count(case: Case) -> int:
     return sum(1 for m in case.client.medications if m.class_ in PSYCHOTROPIC_CLASSES)
 
 
-def client_conditions(case: Case, profile: Profile, kind: str) -> frozenset[str]:
-    """Every caution condition that holds for this client (``not_requested`` is per entry)."""
+def client_conditions(case: Case, facts: Mapping[str, Mapping[str, Any]]) -> frozenset[str]:
+    """Every caution condition that holds for this client (``not_requested`` is per entry).
+
+    ``facts`` are the case's profile and client facts by id (so that a rule test's
+    fact overrides reach the conditions too).
+    """
     held = {"always", *case.client.sensitivities}
     for period in case.history or ():
         if any("sexual" in nature.lower() for nature in period.nature):
             held.add("sexual_abuse_history")
     for condition, item in _ITEM_CONDITIONS.items():
-        if profile.items[item].impairment == "significant":
+        if facts[item]["impairment"] == "significant":
             held.add(condition)
-    if profile.cmr.value < 1.0:
+    cmr = facts["cmr"]["value"]
+    if cmr < 1.0:
         held.add("cmr_below_1")
-    if profile.cmr.value < 2.0:
+    if cmr < 2.0:
         held.add("cmr_below_2")
-    if kind in ("residential", "shelter"):
+    client = facts["client"]
+    if client["placement_kind"] in ("residential", "shelter"):
         held.add("no_stable_caregiver")
-    if kind == "unknown":
+    if client["placement_kind"] == "unknown":
         held.add("placement_unknown")
-    if profile.age >= 12:
+    if client["age"] >= 12:
         held.add("adolescent_or_adult")
     return frozenset(held)

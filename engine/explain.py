@@ -43,14 +43,37 @@ def _fact_line(fact: dict[str, Any]) -> str:
     return text
 
 
+def _relevance_line(item: Any) -> str | None:
+    score = item.relevance
+    if score is None:
+        return None
+    return (
+        f"{score.score:.3f} = need {score.need:g}, interest {score.interest:g}, "
+        f"settings {score.settings:g}, fit {score.fit:g}, priority {score.priority:g} "
+        "(weighted: rule base planning.relevance)"
+    )
+
+
 def explain_plan(result: PlanResult) -> str:
-    """Every recommendation with its full trace."""
+    """Every recommendation with its full trace, then what was left out and why."""
     lines = _header(result)
-    for item in result.plan.recommendations:
+    plan = result.plan
+    for item in plan.recommendations:
         where = f"{item.audience}, {item.phase}" if item.phase else item.audience
+        if item.domain:
+            where += f", {item.domain}"
         lines.append(f"{item.rank}. {item.action.upper()} {item.intervention} ({where})")
         lines.append(f"   rule:      {item.rule} - {item.rule_title}")
         lines.append(f"   rationale: {item.rationale}")
+        relevance = _relevance_line(item)
+        if relevance:
+            lines.append(f"   relevance: {relevance}")
+        if item.works_on:
+            lines.append(f"   works on:  {', '.join(item.works_on)}")
+        for caution in item.cautions:
+            lines.append(f"   caution:   {caution}")
+        for note in item.notes:
+            lines.append(f"   note:      {note}")
         for fact in item.facts:
             lines.append(f"   fact:      {_fact_line(fact)}")
         for other in item.overruled:
@@ -59,11 +82,25 @@ def explain_plan(result: PlanResult) -> str:
             lines.append(f"   agreeing:  {', '.join(item.supporting_rules)}")
         lines.append(f"   source:    {item.source}")
         lines.append("")
-    if result.plan.also_considered:
-        lines.append(
-            "Also considered (left out by the per-group limit): "
-            + ", ".join(result.plan.also_considered)
-        )
+    if plan.stop:
+        lines.append("Stops or waits:")
+        for stop in plan.stop:
+            rule = f" [{stop.rule}]" if stop.rule else ""
+            lines.append(f"   {stop.action} {stop.intervention}{rule}: {stop.reason}")
+        lines.append("")
+    if plan.not_started:
+        lines.append("Not started (review):")
+        for entry in plan.not_started:
+            lines.append(f"   {entry.intervention} (previous plan: {entry.previous_action})")
+        lines.append("")
+    if plan.also_considered:
+        lines.append("Also considered, and why each lost its place:")
+        for considered in plan.also_considered:
+            score = f"{considered.relevance:.3f}" if considered.relevance is not None else "-"
+            lines.append(
+                f"   {considered.intervention} (relevance {score}): {considered.reason} - "
+                f"{considered.detail} [{considered.rule}]"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -93,6 +130,7 @@ def explain_rule(result: PlanResult, rule_id: str) -> str:
     won = [i for i in result.plan.recommendations if i.rule == rule_id]
     lost = [(i, o) for i in result.plan.recommendations for o in i.overruled if o.rule == rule_id]
     agreed = [i for i in result.plan.recommendations if rule_id in i.supporting_rules]
+    left_out = [c for c in result.plan.also_considered if c.rule == rule_id]
     for item in won:
         lines.append(f"  FIRED and won: {item.action} {item.intervention} (rank {item.rank})")
         lines.append(f"    rationale: {item.rationale}")
@@ -104,9 +142,15 @@ def explain_rule(result: PlanResult, rule_id: str) -> str:
         )
     for item in agreed:
         lines.append(f"  FIRED for {item.intervention}, agreeing with {item.rule}")
-    if not (won or lost or agreed):
+    for considered in left_out:
         lines.append(
-            "  did not fire (or only for items left out by the per-group limit). Conditions:"
+            f"  FIRED and decided {considered.intervention}, which the plan leaves out: "
+            f"{considered.reason} - {considered.detail}"
+        )
+    if not (won or lost or agreed or left_out):
+        lines.append(
+            "  did not fire (or only for items the plan leaves out: see explain without --rule). "
+            "Conditions:"
         )
         facts = case_facts(
             result.case,

@@ -137,10 +137,12 @@ _INTERVENTION_STATIC = (
     _bool("rewarding", "6 R's: rewarding"),
     _bool("rhythmic", "6 R's: rhythmic"),
     _bool("respectful", "6 R's: respectful"),
-    _bool(
+    FactField(
         "sustained_relational",
+        "bool",
         "a relate-phase therapy that needs sustained relational interaction (held as next "
         "while the lower levels are significantly impaired and the CMR is below 1.0)",
+        static=True,
     ),
 )
 
@@ -441,7 +443,7 @@ def _catalog_index(catalog: Catalog) -> _CatalogIndex:
         tuple(
             _Entry(
                 item.id,
-                item.domain or (item.domains[0] if item.domains else None),
+                item.demanded_domain,
                 item.min_developmental_age,
                 item.min_cmr or 0.0,
                 frozenset(tag.lower() for tag in item.interest_tags),
@@ -483,17 +485,23 @@ def case_facts(
     fields: Mapping[str, set[str]] | None = None,
     planning: PlanningSettings = DEFAULT_PLANNING,
     keep: frozenset[str] = frozenset(),
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """All facts for one case. ``wanted`` limits them to types (and ids) rules use.
 
     Intervention facts are always kept (assembly reads them); ``keep`` names
-    other fact types to keep whether or not a rule uses them.
+    other fact types to keep whether or not a rule uses them. ``overrides``
+    (rule tests only) replaces fields of scored facts before the intervention
+    facts are worked out from them (see :func:`override_facts`).
     """
     from neuroseq.engine.profile_facts import profile_facts
 
     facts = profile_facts(case, profile, previous_cmr=previous_cmr, planning=planning)
-    client = next(f for f in facts if f["type"] == "client")
-    conditions = client_conditions(case, profile, client["placement_kind"])
+    if overrides:
+        facts = override_facts(facts, overrides, planning)
+    by_id = {f["id"]: f for f in facts}
+    client = by_id["client"]
+    conditions = client_conditions(case, by_id)
     client["placement"] = case.client.placement or ""
     client["school_setting"] = case.client.school_setting or ""
     for word in case.client.interests:
@@ -510,12 +518,13 @@ def case_facts(
     static = static if static is not None else catalog_facts(catalog)
     interests = {word.strip().lower() for word in case.client.interests}
     domain_ages = {f["id"]: f["developmental_age"] for f in facts if f["type"] == "domain"}
-    cmr = next(f["value"] for f in facts if f["type"] == "cmr")
+    cmr = by_id["cmr"]["value"]
     previous = previous or {}
     client_age = case.client.age
     requested = set(case.client.requested)
     for entry in index.entries:
         item_id = entry.id
+        key = f"intervention.{item_id}"
         # The domain the activity demands is the one whose developmental age
         # it must match (the 6 R's: relevant).
         age = domain_ages.get(entry.domain, client_age) if entry.domain else client_age
@@ -537,6 +546,8 @@ def case_facts(
         fact["exclude_reason"] = excluded[0] if excluded else ""
         fact["hold_reason"] = holds[0] if holds else ""
         fact["previous_action"] = previous.get(item_id, "none")
+        if overrides and key in overrides:
+            fact.update(overrides[key])
         facts.append(fact)
     if wanted is None:
         return facts
@@ -552,3 +563,41 @@ def case_facts(
         if ids is None or fact["id"] in ids:
             kept.append(fact)
     return kept
+
+
+def override_facts(
+    facts: list[dict[str, Any]],
+    overrides: Mapping[str, Mapping[str, Any]],
+    planning: PlanningSettings = DEFAULT_PLANNING,
+) -> list[dict[str, Any]]:
+    """Scored facts with fields replaced (rule tests: ``given: {facts: ...}``).
+
+    Keys are ``type.id`` or ``type``: ``{"cmr": {"value": 0.8}}``. A CMR whose
+    value is replaced gets its band and gate worked out again unless given too.
+    """
+    out = []
+    for fact in facts:
+        for key in (f"{fact['type']}.{fact['id']}", fact["type"]):
+            if key in overrides:
+                fact = {**fact, **overrides[key]}
+                if fact["type"] == "cmr" and "value" in overrides[key]:
+                    _recompute_cmr(fact, overrides[key], planning)
+                break
+        out.append(fact)
+    return out
+
+
+def _recompute_cmr(
+    fact: dict[str, Any], given: Mapping[str, Any], planning: PlanningSettings
+) -> None:
+    value = float(fact["value"])
+    typical = float(fact["typical"])
+    if "band" not in given:
+        fact["band"] = (
+            "deferred" if value < 1.0 else "brief_segments" if value < 2.0 else "available"
+        )
+    if "age_ratio" not in given:
+        fact["age_ratio"] = round(value / typical, 2) if typical > 0 else 0.0
+    if "gate" not in given:
+        typical_for_age = typical > 0 and value >= planning.cmr_for_age * typical
+        fact["gate"] = "available" if typical_for_age else fact["band"]

@@ -162,6 +162,7 @@ class Considered(_Model):
         "outside_age_range",
     ]
     detail: str
+    rule: str = Field(description="The rule whose decision it was (the winning rule).")
 
 
 class Stop(_Model):
@@ -171,6 +172,7 @@ class Stop(_Model):
     name: str
     action: Literal["suspend", "defer", "avoid", "fade"]
     reason: str
+    rule: str | None = Field(default=None, description="The deciding rule (none for a fade).")
 
 
 class NotStarted(_Model):

@@ -110,17 +110,16 @@ class Planner:
             fields=self.compilation.fields,
             planning=self.rulebase.planning,
             keep=_CONTEXT_FACTS,
+            overrides=overrides,
         )
         if caregiver is not None and "caregiver" in self.compilation.wanted:
             facts.append(dict(caregiver))
-        if overrides:
-            facts = _override(facts, overrides)
         by_id = {fact["id"]: fact for fact in facts}
         context = client_context(
             case,
             profile,
             by_id,
-            client_conditions(case, profile, by_id["client"]["placement_kind"]),
+            client_conditions(case, by_id),
             previous=previous.actions if previous else None,
             planning=self.rulebase.planning,
         )
@@ -207,7 +206,7 @@ class Planner:
 
 
 # Facts the selection stage reads whether or not a rule names them.
-_CONTEXT_FACTS = frozenset({"client", "cmr"})
+_CONTEXT_FACTS = frozenset({"client", "cmr", "item"})
 
 
 def _summary(context: ClientContext, start: str | None, items: list[Recommendation]) -> Summary:
@@ -278,16 +277,3 @@ def _wanted(
             if ids is None or fact["id"] in ids:
                 kept.append(fact)
     return kept
-
-
-def _override(
-    facts: list[dict[str, Any]], overrides: Mapping[str, Mapping[str, Any]]
-) -> list[dict[str, Any]]:
-    out = []
-    for fact in facts:
-        for key in (f"{fact['type']}.{fact['id']}", fact["type"]):
-            if key in overrides:
-                fact = {**fact, **overrides[key]}
-                break
-        out.append(fact)
-    return out

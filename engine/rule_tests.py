@@ -17,6 +17,15 @@ A rule test file (``rules/tests/*.yaml``, ``schema: neuroseq/rule-tests/v1``)::
             - {intervention: tf_cbt, action: continue}
           order:
             - [drumming, tf_cbt]       # drumming is ranked before tf_cbt
+          considered:                  # left out, with the reason code
+            - {intervention: emdr, reason: not_ready}
+          stopped:                     # in the plan's stop list
+            - {intervention: in_room_aide, action: fade}
+          not_started: [school_psychoeducation]
+          at_most: {client: 10, therapeutic_web: 6, family: 6, total: 22}
+
+A key ending in ``_contains`` matches when the field (text, or a list of
+texts) contains the given text: ``{intervention: yoga, cautions_contains: consent}``.
 
 ``given.file`` names a case file (relative to the test file) instead of
 building one. ``given.caregiver`` asserts a ``caregiver`` fact (as with
@@ -49,7 +58,7 @@ __all__ = ["RuleTest", "RuleTestResult", "load_rule_tests", "run_rule_test", "ty
 
 _TEST_KEYS = ("name", "given", "expect")
 _GIVEN_KEYS = ("age", "metric", "cns", "case", "file", "facts", "previous", "caregiver")
-_EXPECT_KEYS = ("present", "absent", "order")
+_EXPECT_KEYS = ("present", "absent", "order", "considered", "stopped", "not_started", "at_most")
 
 
 @dataclass(frozen=True)
@@ -268,7 +277,44 @@ def _given_caregiver(test: RuleTest) -> dict[str, Any] | None:
 
 
 def _matches(item: Any, wanted: Mapping[str, Any]) -> bool:
-    return all(getattr(item, key, None) == value for key, value in wanted.items())
+    for key, value in wanted.items():
+        if key.endswith("_contains"):
+            found = getattr(item, key[: -len("_contains")], None)
+            texts = found if isinstance(found, list) else [found]
+            if not any(isinstance(t, str) and str(value) in t for t in texts):
+                return False
+        elif getattr(item, key, None) != value:
+            return False
+    return True
+
+
+def _check_lists(plan: Plan, expect: Mapping[str, Any]) -> list[str]:
+    """The checks on what the plan leaves out, stops, asks about and how big it is."""
+    failures: list[str] = []
+    for name, entries in (("considered", plan.also_considered), ("stopped", plan.stop)):
+        shown = ", ".join(
+            f"{e.intervention}:{getattr(e, 'reason', None) or getattr(e, 'action', '')}"
+            for e in entries
+        )
+        for wanted in expect.get(name) or []:
+            if not any(_matches(e, wanted) for e in entries):
+                failures.append(f"expected {name} {_show(wanted)}; came out: {shown or '(nothing)'}")
+    asked = [e.intervention for e in plan.not_started]
+    for wanted_id in expect.get("not_started") or []:
+        if wanted_id not in asked:
+            failures.append(
+                f"expected not_started {wanted_id}; came out: {', '.join(asked) or '(nothing)'}"
+            )
+    limits = expect.get("at_most") or {}
+    active = [i for i in plan.recommendations if i.action in ("recommend", "continue", "resume")]
+    counts = {"total": len(plan.recommendations)}
+    for item in active:
+        counts[item.audience] = counts.get(item.audience, 0) + 1
+    for group, limit in limits.items():
+        if counts.get(group, 0) > limit:
+            what = "items" if group == "total" else f"active {group} items"
+            failures.append(f"expected at most {limit} {what}; came out {counts.get(group, 0)}")
+    return failures
 
 
 def run_rule_test(planner: Planner, test: RuleTest) -> RuleTestResult:
@@ -298,6 +344,7 @@ def run_rule_test(planner: Planner, test: RuleTest) -> RuleTestResult:
             failures.append(
                 f"expected {first} before {second}; came out ranked {ranks[first]} and {ranks[second]}"
             )
+    failures.extend(_check_lists(plan, test.expect))
     return RuleTestResult(test, tuple(failures))
 
 

@@ -148,7 +148,7 @@ def item_words(context: ClientContext, item: str) -> str:
 
 def developmental_age(context: ClientContext, entry: Intervention) -> float:
     """The client's developmental age in the domain the entry demands."""
-    domain = entry.domain or (entry.domains[0] if entry.domains else None)
+    domain = entry.demanded_domain
     if domain is None:
         return context.age
     return context.domain_ages.get(domain, context.age)

@@ -95,12 +95,12 @@ def test_nan_threshold_in_a_rule_is_refused(tmp_path: Path) -> None:
 
     folder = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", folder)
-    path = folder / "client_reason.yaml"
-    path.write_text(
-        path.read_text().replace("cmr: {value: {below: 1.0}}", "cmr: {value: {below: .nan}}", 1)
-    )
+    path = folder / "therapeutic_web.yaml"
+    text = path.read_text()
+    assert "peers: {at_most: 1}" in text
+    path.write_text(text.replace("peers: {at_most: 1}", "peers: {at_most: .nan}", 1))
     code, out = _run("rules", "check", "--rules", str(folder))
-    assert code == 1 and "client_reason.yaml:" in out
+    assert code == 1 and "therapeutic_web.yaml:" in out
 
 
 def test_folder_named_like_a_rule_file_is_ignored(tmp_path: Path) -> None:

@@ -88,7 +88,7 @@ def test_catalog_cognitive_entries_gated_on_cmr(catalog: Catalog) -> None:
     for item in cognitive:
         assert item.min_cmr == 1.0, item.id
         assert item.min_developmental_age >= 1.0, item.id
-    assert catalog.get("tf_cbt").min_developmental_age == 6.0
+    assert catalog.get("tf_cbt").min_developmental_age == 4.0  # TF-CBT is adapted down to age 3
     assert catalog.get("dbt_skills").min_developmental_age == 12.0
 
 

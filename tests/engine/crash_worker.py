@@ -291,7 +291,7 @@ def main() -> None:
         facts = case_facts(case, score(case), planner.catalog, wanted=compilation.wanted)
         firings = engine.evaluate(facts)
         by_id = {fact["id"]: fact for fact in facts}
-        found, _ = assemble(firings, by_name, planner.catalog, max_new=4, facts=by_id)
+        found = assemble(firings, by_name, planner.catalog, max_new=4, facts=by_id).items
         items += len(found)
     print(
         f"random: {engine_rules} engine rules in {len(compilation.rulesets())} rulesets, {cases} cases, {items} items"

@@ -286,7 +286,7 @@ def test_compile_ordering_join_with_catalogue_is_specialised() -> None:
                 assert "domain" not in json.dumps(expression).split('"type"')[0]
     tf_cbt = next(c for c in compilation.rules if c.name.endswith("@tf_cbt"))
     domain = tf_cbt.definition["all"][0]["domain"]["$and"]
-    assert {"$lt": {"developmental_age": 6.0}} in domain
+    assert {"$lt": {"developmental_age": 4.0}} in domain  # tf_cbt's min_developmental_age
 
 
 def test_compile_never_emits_an_ordering_reference_between_facts() -> None:
@@ -551,4 +551,5 @@ def test_client_lists_fire_through_the_engine(tmp_path: Path) -> None:
     case = load_case(Path(__file__).resolve().parents[2] / "examples" / "severe-young-child.yaml")
     plan = planner.plan(case, score(case))
     assert [(i.intervention, i.action) for i in plan.recommendations] == [("tf_cbt", "continue")]
-    assert plan.recommendations[0].rationale == "placement therapeutic foster home"
+    # the rule's own words come first; the planner adds the item's clause after them
+    assert plan.recommendations[0].rationale.startswith("Placement therapeutic foster home; ")

@@ -83,14 +83,16 @@ def test_severe_child_regulate_first_and_cognitive_work_suspended() -> None:
         assert actions[service] == "suspend"
     suspended = next(i for i in plan["recommendations"] if i["intervention"] == "tf_cbt")
     assert "0.56" in suspended["rationale"]
-    assert actions["reiki"] == "avoid"
+    assert "reiki" not in actions  # declined: never proposed as active, nor listed for nothing
     for wanted in (
         "school_psychoeducation",
         "caregiver_psychoeducation",
-        "sibling_inclusion",
         "in_room_aide",
     ):
         assert actions.get(wanted) == "recommend", wanted
+    # the family budget (6) leaves sibling inclusion out, and says so
+    left_out = {c["intervention"]: c["reason"] for c in plan["also_considered"]}
+    assert left_out["sibling_inclusion"] == "budget"
     client = [i for i in plan["recommendations"] if i["audience"] == "client"]
     assert client[0]["phase"] == "regulate"
     assert not any(i["phase"] == "reason" and i["action"] == "recommend" for i in client)
@@ -170,10 +172,10 @@ def test_explain_shows_trace_and_failed_conditions() -> None:
     result = runner.invoke(main, ["explain", case])
     assert result.exit_code == 0, result.output
     assert "rule:      client.reason.suspend_current" in result.output
-    assert "fact:      cmr cmr: value=0.56" in result.output
+    assert "fact:      cmr cmr: gate=deferred, value=0.56" in result.output
     fired = runner.invoke(main, ["explain", case, "--rule", "client.reason.suspend_current"])
     assert "FIRED and won: suspend" in fired.output
-    missed = runner.invoke(main, ["explain", case, "--rule", "client.reason.available_new"])
+    missed = runner.invoke(main, ["explain", case, "--rule", "client.reason.needed"])
     assert "did not fire" in missed.output
     assert "FAILS  cmr cmr: band is available" in missed.output
     unknown = runner.invoke(main, ["explain", case, "--rule", "client.reason.suspend_curent"])

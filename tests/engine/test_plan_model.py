@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from neuroseq.engine.plan_model import Overruled, Recommendation, SixRs, construct
+from neuroseq.engine.plan_model import Overruled, Recommendation, Relevance, SixRs, construct
 
 
 def _values() -> dict[str, Any]:
@@ -37,6 +37,15 @@ def _values() -> dict[str, Any]:
         "evidence": "a source",
         "supporting_rules": ["a.rule"],
         "overruled": [Overruled(rule="b.rule", action="recommend")],
+        "works_on": ["sleep"],
+        "relevance": Relevance(
+            score=0.5, need=0.5, interest=1.0, settings=1.0, fit=1.0, priority=0.6
+        ),
+        "cautions": ["a caution"],
+        "responsible": ["caregiver"],
+        "review": "what to look for",
+        "notes": [],
+        "six_rs_how": {"relevant": "matched"},
     }
 
 

@@ -82,8 +82,23 @@ def test_random_profiles_plan_and_name_existing_rules(case: Case) -> None:
     assert [i.rank for i in plan.recommendations] == list(range(1, len(plan.recommendations) + 1))
     declined = set(case.client.declined)
     assert not any(i.intervention in declined and i.action != "avoid" for i in plan.recommendations)
-    if plan.scores["cmr"] < 1.0:
+    assert plan.summary is not None
+    if plan.summary.cmr_gate == "deferred":
+        # cognitive-predominant work waits; play-based work for the young is not gated
         assert not any(
-            i.phase == "reason" and i.action in ("recommend", "continue", "resume")
+            i.phase == "reason"
+            and i.action in ("recommend", "continue", "resume")
+            and case.client.age >= PLANNER.catalog.get(i.intervention).cmr_gated_from_age
             for i in plan.recommendations
         )
+    budget = PLANNER.rulebase.planning.budget
+    active = [i for i in plan.recommendations if i.action in ("recommend", "continue", "resume")]
+    for audience in ("client", "therapeutic_web", "family"):
+        assert sum(1 for i in active if i.audience == audience) <= budget.limit(audience, case.metric)
+    groups = [PLANNER.catalog.get(i.intervention).overlap for i in active]
+    named = [g for g in groups if g is not None]
+    assert len(named) == len(set(named)), "two active items of one overlap group"
+    for item in active:
+        if item.relevance is not None:
+            parts = item.relevance.model_dump()
+            assert all(0.0 <= value <= 1.0 for key, value in parts.items() if key != "score")

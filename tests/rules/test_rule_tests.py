@@ -32,7 +32,8 @@ def test_every_rule_has_a_given_expect_test() -> None:
     named = {
         str(wanted.get("rule"))
         for test in TESTS
-        for wanted in test.expect.get("present") or []
+        for key in ("present", "considered", "stopped")
+        for wanted in test.expect.get(key) or []
         if isinstance(wanted, dict) and "rule" in wanted
     }
     missing = sorted(rule.id for rule in base.rules if rule.id not in named)
