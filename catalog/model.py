@@ -98,6 +98,8 @@ CAUTION_CONDITIONS: dict[str, str] = {
     "placement_unknown": "the case gives no placement",
     "not_requested": "the client or family has not asked for this activity (client.requested)",
     "adolescent_or_adult": "the client is 12 or older",
+    "adult": "the client is 18 or older",
+    "history_unknown": "the case gives no developmental history (an ER snapshot): abuse is not ruled out",
 }
 CautionCondition = Literal[
     "always",
@@ -117,6 +119,8 @@ CautionCondition = Literal[
     "placement_unknown",
     "not_requested",
     "adolescent_or_adult",
+    "adult",
+    "history_unknown",
 ]
 CautionEffect = Literal["exclude", "hold", "caution"]
 
@@ -134,6 +138,9 @@ Responsible = Literal[
     "mentor",
     "coach",
     "clinician",
+    "doctor",
+    "client",
+    "support_worker",
 ]
 #: Who can carry an item out, as a plan names them.
 RESPONSIBLE: tuple[Responsible, ...] = (
@@ -150,6 +157,9 @@ RESPONSIBLE: tuple[Responsible, ...] = (
     "mentor",
     "coach",
     "clinician",
+    "doctor",
+    "client",
+    "support_worker",
 )
 
 Text = Annotated[str, Field(min_length=1)]

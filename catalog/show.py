@@ -73,7 +73,9 @@ def render_intervention(intervention: Intervention) -> str:
         ("Min. developmental age", f"{item.min_developmental_age} years"),
         (
             "Max. developmental age",
-            f"{item.max_developmental_age} years" if item.max_developmental_age is not None else "-",
+            f"{item.max_developmental_age} years"
+            if item.max_developmental_age is not None
+            else "-",
         ),
         ("Min. CMR", cmr),
         ("Settings", _list(item.settings)),
@@ -99,9 +101,7 @@ def render_intervention(intervention: Intervention) -> str:
     ):
         lines.append(f"  {name:<11} {'yes' if r.value else 'no ':<3}  {r.how}")
     lines += ["", "Cautions (when it applies: what it does):"]
-    lines += [
-        f"  - {c.if_}: {c.then}: {c.text}" for c in item.all_cautions
-    ] or ["  - none listed"]
+    lines += [f"  - {c.if_}: {c.then}: {c.text}" for c in item.all_cautions] or ["  - none listed"]
     lines += [
         "",
         "Evidence:",

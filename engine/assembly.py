@@ -276,10 +276,7 @@ def _domain(decision: _Decision) -> str | None:
     if decision.audience != "client":
         return None
     entry = decision.entry
-    return (
-        decision.win[4].rule.action.domain
-        or entry.demanded_domain
-    )
+    return decision.win[4].rule.action.domain or entry.demanded_domain
 
 
 def _order(decision: _Decision) -> tuple[Any, ...]:
@@ -384,8 +381,14 @@ def _select(
         if group is not None and group in taken:
             reason, detail = "overlap", f"overlaps {taken[group]} ({group.replace('_', ' ')})"
         elif active.get(decision.audience, 0) >= limit:
-            reason, detail = "budget", f"at most {limit} active {_AUDIENCE_WORDS[decision.audience]} items"
-        elif decision.audience == "client" and per_phase.get(decision.phase, 0) >= budget.client_per_phase:
+            reason, detail = (
+                "budget",
+                f"at most {limit} active {_AUDIENCE_WORDS[decision.audience]} items",
+            )
+        elif (
+            decision.audience == "client"
+            and per_phase.get(decision.phase, 0) >= budget.client_per_phase
+        ):
             reason = "phase_limit"
             detail = f"at most {budget.client_per_phase} active items in the {decision.phase} phase"
         elif (
@@ -651,7 +654,11 @@ def _item_clause(
     if impaired:
         through = "working on " + ", ".join(item_words(context, i) for i in impaired)
     elif worst:
-        through = "its functions (" + ", ".join(item_words(context, i) for i in worst) + ") are near typical for age"
+        through = (
+            "its functions ("
+            + ", ".join(item_words(context, i) for i in worst)
+            + ") are near typical for age"
+        )
     else:
         through = "with no item of its own"
     if decision.action in _ACTIVE:
@@ -676,7 +683,9 @@ def _six_rs_how(
     if context is not None:
         age = developmental_age(context, entry)
         ceiling = entry.max_developmental_age
-        span = f"{entry.min_developmental_age:g}" + (f" to {ceiling:g}" if ceiling is not None else "+")
+        span = f"{entry.min_developmental_age:g}" + (
+            f" to {ceiling:g}" if ceiling is not None else "+"
+        )
         how["relevant"] = (
             f"Matched to a developmental age of {age:.1f} years in "
             f"{DOMAIN_WORDS.get(entry.demanded_domain or '', 'its domain')} (the activity suits {span} years)"
@@ -721,9 +730,32 @@ def _cautions(entry: Intervention, context: ClientContext | None) -> list[str]:
     return [text for _c, _e, text in applying]
 
 
+_ADULT_STAND_INS = {"caregiver": "client", "paediatrician": "doctor"}
+_SCHOOL = ("teacher", "school_team")
+
+
+def _responsible(entry: Intervention, context: ClientContext | None) -> list[str]:
+    """Who carries it out, for this client: an adult does their own practice, with a doctor."""
+    people = list(entry.responsible)
+    if context is None or context.age < 18:
+        return people
+    adult: list[str] = []
+    for person in people:
+        if person in _SCHOOL and "school" not in context.daily_settings:
+            continue
+        stand_in = _ADULT_STAND_INS.get(person, person)
+        if stand_in not in adult:
+            adult.append(stand_in)
+    if "client" in adult and "support_worker" not in adult:
+        adult.append("support_worker")
+    return adult or ["therapist"]
+
+
 def _stop(decision: _Decision, facts: Mapping[str, Mapping[str, Any]]) -> Stop:
     compiled = decision.win[4]
-    reason = _sentence(render_template(compiled.rule.rationale, _with_implied(decision.win[5], compiled, facts)))
+    reason = _sentence(
+        render_template(compiled.rule.rationale, _with_implied(decision.win[5], compiled, facts))
+    )
     return construct(
         Stop,
         {
@@ -752,11 +784,17 @@ def _recommendation(
     matched = _with_implied(decision.win[5], compiled, facts)
     fact = facts.get(entry.id, {})
     if others:
-        supporting = sorted({o[2] for o in others if o[4].rule.action.kind == rule.action.kind} - {rule.id})
+        supporting = sorted(
+            {o[2] for o in others if o[4].rule.action.kind == rule.action.kind} - {rule.id}
+        )
         overruled = [
             construct(Overruled, {"rule": r, "action": a})
             for r, a in sorted(
-                {(o[2], o[4].rule.action.kind) for o in others if o[4].rule.action.kind != rule.action.kind}
+                {
+                    (o[2], o[4].rule.action.kind)
+                    for o in others
+                    if o[4].rule.action.kind != rule.action.kind
+                }
             )
         ]
     else:
@@ -771,7 +809,9 @@ def _recommendation(
     if kind == "continue" and rule.action.kind == "recommend":
         item_notes.insert(0, "Already in place: continue it rather than starting it again.")
     if context is not None and decision.audience == "client":
-        rationale = f"{rationale}; {_item_clause(decision, context, fact, ranked.get(entry.id, ''))}"
+        rationale = (
+            f"{rationale}; {_item_clause(decision, context, fact, ranked.get(entry.id, ''))}"
+        )
         if _older(context, entry) and kind in _ACTIVE:
             item_notes.append(f"Offered in an age-respectful form: {entry.older_form}")
     rationale += "."
@@ -805,7 +845,7 @@ def _recommendation(
             "works_on": list(entry.works_on),
             "relevance": relevance_value,
             "cautions": _cautions(entry, context),
-            "responsible": list(entry.responsible),
+            "responsible": _responsible(entry, context),
             "review": entry.review or "",
             "notes": item_notes,
             "six_rs_how": _six_rs_how(decision, context, fact),

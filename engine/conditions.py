@@ -66,4 +66,8 @@ def client_conditions(case: Case, facts: Mapping[str, Mapping[str, Any]]) -> fro
         held.add("placement_unknown")
     if client["age"] >= 12:
         held.add("adolescent_or_adult")
+    if client["age"] >= 18:
+        held.add("adult")
+    if not case.history:
+        held.add("history_unknown")
     return frozenset(held)

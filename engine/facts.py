@@ -255,7 +255,10 @@ FACT_TYPES: dict[str, FactType] = {
                     PLACEMENT_KINDS,
                 ),
                 _num(
-                    "psychotropic_count", "current psychotropic medications (client.medications)", 0, 50
+                    "psychotropic_count",
+                    "current psychotropic medications (client.medications)",
+                    0,
+                    50,
                 ),
                 _text(
                     "worst_impairment",
@@ -315,7 +318,9 @@ FACT_TYPES: dict[str, FactType] = {
                 ),
                 _bool("age_fit", "the client's chronological age is inside the entry's ages"),
                 _text("ages", "the entry's ages in words, e.g. 'ages 2 to 7'"),
-                _bool("contraindicated", "an 'exclude' caution of the entry applies to this client"),
+                _bool(
+                    "contraindicated", "an 'exclude' caution of the entry applies to this client"
+                ),
                 _bool("held", "a 'hold' caution of the entry applies to this client"),
                 _text("exclude_reason", "the text of the first exclude caution that applies"),
                 _text("hold_reason", "the text of the first hold caution that applies"),
@@ -467,9 +472,7 @@ def applicable_cautions(
 ) -> list[tuple[str, str, str]]:
     """The (condition, effect, text) cautions of an entry that apply to this client."""
     return [
-        c
-        for c in cautions
-        if c[0] in conditions or (c[0] == "not_requested" and not requested)
+        c for c in cautions if c[0] in conditions or (c[0] == "not_requested" and not requested)
     ]
 
 

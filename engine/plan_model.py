@@ -91,9 +91,13 @@ class Relevance(_Model):
     """
 
     score: float
-    need: float = Field(description="Relative deficit of the items it works on, toward the lowest impaired level.")
+    need: float = Field(
+        description="Relative deficit of the items it works on, toward the lowest impaired level."
+    )
     interest: float = Field(description="1 when it fits one of the client's interests.")
-    settings: float = Field(description="1 in a daily setting the client has, 0.5 clinic or community only.")
+    settings: float = Field(
+        description="1 in a daily setting the client has, 0.5 clinic or community only."
+    )
     fit: float = Field(description="Developmental fit in the domain it demands.")
     priority: float = Field(description="The deciding rule's priority / 100.")
 
@@ -202,7 +206,9 @@ class Summary(_Model):
     cmr: float
     cmr_gate: Literal["deferred", "brief_segments", "available"]
     worst_items: list[str]
-    active_items: dict[str, int] = Field(description="Active items (recommend, continue, resume) per audience.")
+    active_items: dict[str, int] = Field(
+        description="Active items (recommend, continue, resume) per audience."
+    )
 
 
 class Plan(_Model):
@@ -222,7 +228,8 @@ class Plan(_Model):
     recommendations: list[Recommendation]
     summary: Summary | None = None
     stop: list[Stop] = Field(
-        default_factory=list, description="What the plan suspends, defers, avoids or fades, and why."
+        default_factory=list,
+        description="What the plan suspends, defers, avoids or fades, and why.",
     )
     not_started: list[NotStarted] = Field(default_factory=list)
     reassessment: Reassessment | None = None

@@ -234,7 +234,9 @@ def _summary(context: ClientContext, start: str | None, items: list[Recommendati
 
 def _reassessment(case: Case, context: ClientContext) -> Reassessment:
     planning = context.planning
-    months = planning.er_reassessment_months if case.metric == "er" else planning.reassessment_months
+    months = (
+        planning.er_reassessment_months if case.metric == "er" else planning.reassessment_months
+    )
     due = None
     if case.client.assessment_date is not None:
         due = _add_months(case.client.assessment_date, months).isoformat()

@@ -71,9 +71,27 @@ _PLACEMENT_WORDS: dict[str, tuple[str, ...]] = {
         "treatment center",
     ),
     "foster": ("foster",),
-    "kinship": ("kinship", "grandparent", "grandmother", "grandfather", "relative", "aunt", "uncle"),
+    "kinship": (
+        "kinship",
+        "grandparent",
+        "grandmother",
+        "grandfather",
+        "relative",
+        "aunt",
+        "uncle",
+    ),
     "adoptive": ("adopt",),
-    "biological": ("birth", "biological", "parent", "mother", "father", "mum", "mom", "dad", "family"),
+    "biological": (
+        "birth",
+        "biological",
+        "parent",
+        "mother",
+        "father",
+        "mum",
+        "mom",
+        "dad",
+        "family",
+    ),
 }
 
 

@@ -298,7 +298,9 @@ def _check_lists(plan: Plan, expect: Mapping[str, Any]) -> list[str]:
         )
         for wanted in expect.get(name) or []:
             if not any(_matches(e, wanted) for e in entries):
-                failures.append(f"expected {name} {_show(wanted)}; came out: {shown or '(nothing)'}")
+                failures.append(
+                    f"expected {name} {_show(wanted)}; came out: {shown or '(nothing)'}"
+                )
     asked = [e.intervention for e in plan.not_started]
     for wanted_id in expect.get("not_started") or []:
         if wanted_id not in asked:

@@ -19,9 +19,7 @@ _ACTION_COLOURS = {
 }
 _ACTIVE = ("recommend", "continue", "resume")
 _WRAP = textwrap.TextWrapper(width=96, initial_indent="       ", subsequent_indent="       ")
-_WRAP_MORE = textwrap.TextWrapper(
-    width=96, initial_indent="       ", subsequent_indent="         "
-)
+_WRAP_MORE = textwrap.TextWrapper(width=96, initial_indent="       ", subsequent_indent="         ")
 
 
 def _words(identifier: str) -> str:

@@ -5,8 +5,7 @@ the published pair in examples/. Plans go through the public planning path the C
 (``neuroseq.engine.workflow.plan_case``; the determinism check runs the CLI itself).
 
 A check that fails because the planner is clinically wrong is kept and marked
-``xfail(strict=True)`` with the reason, so that the lead sees it turn green when the engine
-is fixed. DOMAIN.md section 5 gives the principles checked here.
+``xfail(strict=True)`` with the reason until the engine was fixed; none is left. DOMAIN.md section 5 gives the principles checked here.
 """
 
 from __future__ import annotations
@@ -111,7 +110,15 @@ RUNS = [pytest.param(p, None, id=p.stem) for p in PANEL_FILES] + [
     pytest.param(FOLLOWUP, None, id="published-followup"),
     pytest.param(FOLLOWUP, INTAKE, id="published-followup-with-previous"),
 ]
-TYPICAL = ["typical-2-half", "typical-3", "typical-5", "typical-9", "typical-12", "typical-15", "typical-adult-25"]
+TYPICAL = [
+    "typical-2-half",
+    "typical-3",
+    "typical-5",
+    "typical-9",
+    "typical-12",
+    "typical-15",
+    "typical-adult-25",
+]
 
 
 def test_panel_has_at_least_fourteen_cases_each_saying_who_the_client_is() -> None:
@@ -140,7 +147,9 @@ def test_panel_one_active_item_per_overlap_group(case: Path, previous: Path | No
         group = _catalog()[item["intervention"]].get("overlap")
         if group is None:
             continue
-        assert group not in seen, f"{item['intervention']} and {seen[group]} are both active ({group})"
+        assert group not in seen, (
+            f"{item['intervention']} and {seen[group]} are both active ({group})"
+        )
         seen[group] = item["intervention"]
 
 
@@ -193,9 +202,7 @@ def test_panel_no_two_client_items_of_a_phase_share_a_sentence(
         text = re.sub(re.escape(item["name"]), "", item["rationale"], flags=re.IGNORECASE)
         for sentence in set(_sentences(text)):
             key = (item["phase"], sentence)
-            assert key not in seen, (
-                f"{item['intervention']} and {seen[key]} share: {sentence!r}"
-            )
+            assert key not in seen, f"{item['intervention']} and {seen[key]} share: {sentence!r}"
             seen[key] = item["intervention"]
 
 
@@ -231,7 +238,10 @@ def test_panel_typical_for_age_is_never_gated_or_called_impaired(name: str) -> N
     for unwanted in ("in_room_aide", "trauma_informed_caregiving_training", "caregiver_self_care"):
         assert unwanted not in actions, _lines(plan)
     for item in _items(plan):
-        assert not IMPAIRMENT_WORDS.search(item["rationale"]), (item["intervention"], item["rationale"])
+        assert not IMPAIRMENT_WORDS.search(item["rationale"]), (
+            item["intervention"],
+            item["rationale"],
+        )
     assert plan["summary"]["lowest_impaired_level"] is None
     assert plan["summary"]["cmr_gate"] != "deferred"
     assert not [s for s in plan["stop"] if s["action"] in ("suspend", "defer")]
@@ -261,16 +271,6 @@ def test_panel_adult_regulating_activities_come_in_an_age_respectful_form() -> N
             assert any("age-respectful" in note for note in item["notes"]), item["intervention"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "A 30-year-old living alone is planned as a child: feeding_review is a 'paediatric' "
-        "review by a paediatrician, caregiver_self_care/caregiver_psychoeducation speak of "
-        "'caring for a child' and 'the child's developmental stage', regulating and reasoning "
-        "items name a teacher or school team as responsible, and psychoeducation_client is "
-        "'Psychoeducation for the child'."
-    ),
-)
 def test_panel_adult_plan_speaks_to_an_adult() -> None:
     plan = _plan(ADULT)
     problems = []
@@ -343,7 +343,9 @@ def test_panel_no_touch_work_after_sexual_abuse_with_touch_defensiveness() -> No
 def test_panel_pressure_and_yoga_carry_a_consent_caution() -> None:
     plan = _plan(TOUCH)
     touching = [i for i in _active(plan) if i["intervention"] in ("weighted_pressure", "yoga")]
-    assert touching, _lines(plan)  # the case likes yoga and heavy blankets: the check is not vacuous
+    assert touching, _lines(
+        plan
+    )  # the case likes yoga and heavy blankets: the check is not vacuous
     for item in touching:
         assert any("consent" in c.lower() for c in item["cautions"]), item["cautions"]
 
@@ -383,20 +385,12 @@ def test_panel_trauma_processing_waits_while_dissociation_is_severe() -> None:
         assert any("narrative" in c.lower() for c in tf["cautions"]), tf["cautions"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Severe dissociation (3 of a typical 10.8 at 12) inside a region that is not "
-        "significantly impaired gets no response of its own: no catalogue entry works_on "
-        "dissociative_continuum and there is no item-level rule for it (only sleep and "
-        "feeding have one), so the plan holds EMDR and offers nothing for grounding or "
-        "stabilisation."
-    ),
-)
 def test_panel_severe_dissociation_gets_its_own_response() -> None:
     plan = _plan(DISSOCIATION)
     working = [
-        i["intervention"] for i in _active(plan) if "dissociative_continuum" in i.get("works_on", [])
+        i["intervention"]
+        for i in _active(plan)
+        if "dissociative_continuum" in i.get("works_on", [])
     ]
     assert working, _lines(plan)
 
@@ -443,26 +437,23 @@ def test_panel_er_plan_is_abridged_and_books_the_full_assessment() -> None:
 def test_panel_er_plan_asserts_nothing_about_an_unknown_household() -> None:
     plan = _plan(ER)
     for item in _items(plan):
-        assert not HOUSEHOLD_CLAIMS.search(item["rationale"]), (item["intervention"], item["rationale"])
+        assert not HOUSEHOLD_CLAIMS.search(item["rationale"]), (
+            item["intervention"],
+            item["rationale"],
+        )
     assert "sibling_inclusion" not in _actions(plan)
     assert "trauma_informed_caregiving_training" not in _actions(plan)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "ER snapshot with no history (sexual abuse unknown), two nights into an emergency "
-        "placement: therapeutic_massage by a carer the child has just met is an active "
-        "regulate item, with only the generic 'ask consent' line. Unknown is not 'no': "
-        "hands-on touch should wait for the history, or at least carry a caution that the "
-        "history is unknown."
-    ),
-)
 def test_panel_er_offers_no_hands_on_touch_while_history_is_unknown() -> None:
     plan = _plan(ER)
     massage = next((i for i in _active(plan) if i["intervention"] == "therapeutic_massage"), None)
-    assert massage is None or any("unknown" in c.lower() or "history" in c.lower() for c in massage["cautions"]), (
-        _lines(plan, {"therapeutic_massage"}) + "\n  cautions: " + repr(massage and massage["cautions"])
+    assert massage is None or any(
+        "unknown" in c.lower() or "history" in c.lower() for c in massage["cautions"]
+    ), (
+        _lines(plan, {"therapeutic_massage"})
+        + "\n  cautions: "
+        + repr(massage and massage["cautions"])
     )
 
 
@@ -523,7 +514,9 @@ def test_panel_follow_up_asks_about_what_never_started() -> None:
         )
         assert asked, f"{intervention} ({action} before) neither in not_started nor asked about"
     # play therapy ran at intake but is not current a year on
-    assert "play_therapy" in not_started or by_id.get("play_therapy", {}).get("action") != "continue"
+    assert (
+        "play_therapy" in not_started or by_id.get("play_therapy", {}).get("action") != "continue"
+    )
 
 
 def test_panel_follow_up_resumes_what_intake_suspended() -> None:
@@ -552,7 +545,10 @@ def test_panel_published_intake_suspends_cognitive_work_and_starts_with_regulati
 
 @pytest.mark.parametrize(
     ("previous", "expected"),
-    [pytest.param(None, "recommend", id="alone"), pytest.param(INTAKE, "resume", id="with-previous")],
+    [
+        pytest.param(None, "recommend", id="alone"),
+        pytest.param(INTAKE, "resume", id="with-previous"),
+    ],
 )
 def test_panel_published_follow_up_brings_back_cognitive_work_in_brief_segments(
     previous: Path | None, expected: str

@@ -177,7 +177,7 @@ def test_explain_shows_trace_and_failed_conditions() -> None:
     assert "FIRED and won: suspend" in fired.output
     missed = runner.invoke(main, ["explain", case, "--rule", "client.reason.needed"])
     assert "did not fire" in missed.output
-    assert "FAILS  cmr cmr: band is available" in missed.output
+    assert "FAILS  cmr cmr: gate is available" in missed.output
     unknown = runner.invoke(main, ["explain", case, "--rule", "client.reason.suspend_curent"])
     assert unknown.exit_code == 1
     assert "did you mean 'client.reason.suspend_current'" in unknown.output

@@ -94,7 +94,9 @@ def test_random_profiles_plan_and_name_existing_rules(case: Case) -> None:
     budget = PLANNER.rulebase.planning.budget
     active = [i for i in plan.recommendations if i.action in ("recommend", "continue", "resume")]
     for audience in ("client", "therapeutic_web", "family"):
-        assert sum(1 for i in active if i.audience == audience) <= budget.limit(audience, case.metric)
+        assert sum(1 for i in active if i.audience == audience) <= budget.limit(
+            audience, case.metric
+        )
     groups = [PLANNER.catalog.get(i.intervention).overlap for i in active]
     named = [g for g in groups if g is not None]
     assert len(named) == len(set(named)), "two active items of one overlap group"
