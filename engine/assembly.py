@@ -35,7 +35,6 @@ from neuroseq.engine.plan_model import (
 )
 from neuroseq.engine.planning import DEFAULT_PLANNING, PlanningSettings
 from neuroseq.engine.rule_model import Pattern, Ref, Test
-from neuroseq.scoring.items import ITEMS
 from neuroseq.engine.selection import (
     DOMAIN_WORDS,
     REGION_WORDS,
@@ -46,6 +45,7 @@ from neuroseq.engine.selection import (
     relevance,
     worst_of,
 )
+from neuroseq.scoring.items import ITEMS
 
 __all__ = ["ACTION_STRENGTH", "Assembled", "Firing", "assemble"]
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-
 from typing import Any
 
 from neuroseq.scoring.case import PSYCHOTROPIC_CLASSES, Case

@@ -31,8 +31,8 @@ from neuroseq.engine.plan_model import (
     construct,
 )
 from neuroseq.engine.profile_facts import start_phase
-from neuroseq.engine.selection import ClientContext, client_context, worst_of
 from neuroseq.engine.rulebase import RuleBase, check_rulebase, load_rulebase
+from neuroseq.engine.selection import ClientContext, client_context, worst_of
 from neuroseq.errors import RuleError
 from neuroseq.scoring.case import Case
 from neuroseq.scoring.profile import Profile, profile_scores_json

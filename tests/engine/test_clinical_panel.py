@@ -49,18 +49,18 @@ IMPAIRMENT_WORDS = re.compile(r"\b(impaired|dysregulated|below typical|behind)\b
 # --- helpers ------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _catalog() -> dict[str, dict[str, Any]]:
     data = yaml.safe_load((ROOT / "catalog" / "interventions.yaml").read_text())
     return {entry["id"]: entry for entry in data["interventions"]}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _case(path: Path) -> dict[str, Any]:
     return yaml.safe_load(path.read_text())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _plan(path: Path, previous: Path | None = None) -> dict[str, Any]:
     kwargs = {"previous": previous} if previous is not None else {}
     return plan_case(path, **kwargs).plan.to_json()
