@@ -30,6 +30,7 @@ __all__ = [
     "Household",
     "Medication",
     "RelationalHealth",
+    "earlier_assessment_problem",
 ]
 
 ItemScore = Annotated[float, Field(ge=0, le=12, multiple_of=0.5, strict=True)]
@@ -406,3 +407,29 @@ class Case(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+def earlier_assessment_problem(earlier: Case, later: Case) -> tuple[str, str] | None:
+    """``(field, message)`` when ``earlier`` is not an assessment before ``later``, else None.
+
+    Assessment dates decide when both cases give one; otherwise the ages do. The
+    message names both values, so the user can see which file is which.
+    """
+    before, after = earlier.client.assessment_date, later.client.assessment_date
+    if before is not None and after is not None:
+        if before < after:
+            return None
+        when = "the same day as" if before == after else "later than"
+        return (
+            "client.assessment_date",
+            f"the previous assessment is dated {before.isoformat()}, {when} this one "
+            f"({after.isoformat()}); --previous must be an earlier assessment of the same client",
+        )
+    if earlier.client.age < later.client.age:
+        return None
+    return (
+        "client.age_years",
+        f"the previous assessment is at age {earlier.client.age:.2f}, not younger than this "
+        f"one ({later.client.age:.2f}); --previous must be an earlier assessment of the same "
+        "client (give assessment_date in both files to order them by date)",
+    )

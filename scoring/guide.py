@@ -19,7 +19,7 @@ import functools
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -56,7 +56,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _exact_keys(given: Mapping[object, object], wanted: tuple[object, ...], what: str) -> None:
+def _exact_keys(given: Mapping[Any, Any], wanted: tuple[Any, ...], what: str) -> None:
     if tuple(sorted(given, key=str)) != tuple(sorted(wanted, key=str)):
         missing = [str(k) for k in wanted if k not in given]
         extra = [str(k) for k in given if k not in wanted]

@@ -41,6 +41,7 @@ __all__ = [
     "score",
     "score_case",
     "score_items",
+    "scores_document",
 ]
 
 Metric = Literal["full", "follow_up", "er"]
@@ -317,4 +318,17 @@ def profile_scores_json(profile: Profile) -> dict[str, Any]:
             "periods": {period: entry.category for period, entry in risk.periods.items()},
             "values": {period: _num(entry.value) for period, entry in risk.periods.items()},
         },
+    }
+
+
+SCORES_SCHEMA = "neuroseq/scores/v1"
+
+
+def scores_document(profile: Profile) -> dict[str, Any]:
+    """What ``neuroseq score --format json`` writes (``neuroseq schema scores``)."""
+    return {
+        "schema": SCORES_SCHEMA,
+        "client_id": profile.client_id,
+        "metric": profile.metric,
+        "scores": profile_scores_json(profile),
     }
