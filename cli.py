@@ -12,9 +12,12 @@ that need them, so ``neuroseq score`` starts quickly.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +64,36 @@ class _Cli(click.Group):
         except Exception as exc:
             if debug:
                 raise
+            if isinstance(exc, ImportError) and _durable_rules_unbuilt(exc):
+                click.echo(_durable_rules_advice(), err=True)
+                ctx.exit(1)
             click.echo(
                 f"neuroseq: internal error ({type(exc).__name__}); this is a bug in neuroseq. "
                 "Run again with --debug for details.",
                 err=True,
             )
             ctx.exit(1)
+
+
+def _durable_rules_unbuilt(exc: ImportError) -> bool:
+    """True when the rule engine's C extension was built without the Python 3.13 fix."""
+    text = str(exc)
+    return "PyEval_CallObject" in text or (
+        "undefined symbol" in text and "durable" in f"{exc.name or ''} {exc.path or ''} {text}"
+    )
+
+
+def _durable_rules_advice() -> str:
+    """What to do when durable-rules was built without the fix (DESIGN.md, durable_rules)."""
+    pip = f"{sys.executable} -m pip"
+    return (
+        "neuroseq: the rule engine (durable-rules 2.0.28) is installed but cannot load: it was "
+        "built without the fix Python 3.13 needs (undefined symbol PyEval_CallObject).\n"
+        "Rebuild it with the fix, bypassing pip's cache of the broken build:\n"
+        f"  {pip} cache remove durable_rules\n"
+        f"  CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject {pip} install --no-cache-dir "
+        "--force-reinstall --no-deps durable-rules==2.0.28"
+    )
 
 
 def _report(exc: NeuroseqError) -> None:
@@ -99,6 +126,138 @@ def _json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
+# --- output formats and standard input ------------------------------------------
+
+#: The format each output file suffix stands for.
+SUFFIX_FORMATS = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "md",
+    ".markdown": "md",
+    ".json": "json",
+    ".csv": "csv",
+    ".txt": "text",
+}
+
+
+def _output_format(fmt: str | None, output: Path | None, allowed: Sequence[str]) -> str:
+    """The format to write: ``--format``, else the ``-o`` suffix, else the first of ``allowed``.
+
+    Never a guess: a suffix that names another format than ``--format`` gives, a
+    suffix that names no format, and a format the command cannot write are usage
+    errors (exit 2).
+    """
+    suffix = output.suffix.lower() if output is not None else ""
+    implied = SUFFIX_FORMATS.get(suffix)
+    if output is not None and fmt is not None and implied is not None and implied != fmt:
+        raise click.UsageError(
+            f"--format {fmt} contradicts the output file {output.name} (a {suffix} file is "
+            f"{implied}); give one of them, or make them agree"
+        )
+    if fmt is not None:
+        return fmt
+    if output is not None and suffix and implied is None:
+        raise click.UsageError(
+            f"cannot tell the format from {output.name}: name the file "
+            f"{_suffixes(allowed)}, or give --format ({', '.join(allowed)})"
+        )
+    if implied is not None and implied not in allowed:
+        raise click.UsageError(
+            f"this command does not write {implied} ({output.name if output else ''}); "
+            f"it writes {', '.join(allowed)}: name the file {_suffixes(allowed)}"
+        )
+    return implied or allowed[0]
+
+
+def _suffixes(formats: Sequence[str]) -> str:
+    names = [next(s for s, f in SUFFIX_FORMATS.items() if f == fmt) for fmt in formats]
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+
+
+STDIN = Path("-")
+STDIN_NAME = "<stdin>"
+
+
+@contextlib.contextmanager
+def _stdin_case(paths: Sequence[Path | None]) -> Iterator[list[Path | None]]:
+    """The case paths with ``-`` replaced by a temporary file holding standard input.
+
+    At most one path may be ``-``. The file lives in a private temporary folder
+    for the length of the command; problems found in it are reported as
+    ``<stdin>:line``, never under the temporary name.
+    """
+    if sum(1 for path in paths if path == STDIN) > 1:
+        raise click.UsageError("standard input (-) can give only one case")
+    if STDIN not in paths:
+        yield list(paths)
+        return
+    stream = sys.stdin
+    if stream.isatty():
+        raise click.UsageError(
+            "- reads a case from standard input, but nothing is piped in "
+            "(e.g. neuroseq score - < case.yaml)"
+        )
+    text = stream.read()
+    with tempfile.TemporaryDirectory(prefix="neuroseq-") as folder:
+        # JSON is given its own suffix: YAML refuses the tabs JSON may be indented with.
+        name = "stdin.json" if text.lstrip().startswith(("{", "[")) else "stdin.yaml"
+        temporary = Path(folder) / name
+        temporary.write_text(text, encoding="utf-8")
+        try:
+            yield [temporary if path == STDIN else path for path in paths]
+        except NeuroseqError as exc:
+            raise _renamed(exc, str(temporary), STDIN_NAME) from None
+
+
+def _renamed(exc: NeuroseqError, old: str, new: str) -> NeuroseqError:
+    from dataclasses import replace
+
+    problems = [
+        replace(p, location=replace(p.location, path=new)) if p.location.path == old else p
+        for p in exc.problems
+    ]
+    return type(exc)(problems)
+
+
+def _check_previous(case: Path, previous: Path | None) -> None:
+    """Refuse a ``--previous`` that is the case itself or not an earlier assessment (exit 1).
+
+    Files that do not load are left to the planner, which reports every problem.
+    """
+    if previous is None:
+        return
+    from neuroseq.errors import CaseError, Problem, SourceLocation
+    from neuroseq.scoring.case import earlier_assessment_problem
+    from neuroseq.scoring.loader import load_case
+
+    if _same_file(case, previous):
+        raise CaseError(
+            [
+                Problem(
+                    SourceLocation(str(previous)),
+                    "",
+                    f"--previous names the case file itself ({case}); give an earlier "
+                    "assessment of the same client",
+                )
+            ]
+        )
+    try:
+        later, earlier = load_case(case), load_case(previous)
+    except NeuroseqError:
+        return
+    problem = earlier_assessment_problem(earlier, later)
+    if problem is not None:
+        field, message = problem
+        raise CaseError([Problem(SourceLocation(str(previous)), field, message)])
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.samefile(other)
+    except OSError:
+        return False
+
+
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="neuroseq")
 @click.option("--debug", is_flag=True, help="Show tracebacks (for developers).")
@@ -113,12 +272,21 @@ def main(debug: bool) -> None:
 # --- score ------------------------------------------------------------------
 
 
+_FORMAT_HELP = "Output format [default: from the -o suffix, else {default}]."
+_OUTPUT_HELP = "Write here instead of standard output; the suffix sets the format."
+SCORE_FORMATS = ("text", "json", "csv", "md", "html")
+
+
 @main.command()
 @click.argument("case", type=CASE_PATH)
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(SCORE_FORMATS),
+    default=None,
+    help=_FORMAT_HELP.format(default="text"),
 )
-@click.option("-o", "--output", type=OUT_PATH, help="Write here instead of standard output.")
+@click.option("-o", "--output", type=OUT_PATH, help=_OUTPUT_HELP)
 @click.option("--norms", type=DATA_PATH, help="A norms file to use instead of the bundled one.")
 @click.option("--catalog", type=DATA_PATH, help="The catalogue the case's service ids must name.")
 @click.option("--color/--no-color", default=None, help="Colour the text summary.")
@@ -130,27 +298,30 @@ def score(
     catalog: Path | None,
     color: bool | None,
 ) -> None:
-    """Score CASE: the brain map against a typical same-age peer, CMR and risk."""
+    """Score CASE: the brain map against a typical same-age peer, CMR and risk.
+
+    CASE - reads the case from standard input.
+    """
     from neuroseq.catalog.loader import load_catalog
     from neuroseq.reports.score_text import render_score_text
     from neuroseq.scoring.loader import load_case
     from neuroseq.scoring.norms import load_norms
-    from neuroseq.scoring.profile import profile_scores_json, score_case
+    from neuroseq.scoring.profile import score_case, scores_document
 
+    fmt = _output_format(fmt, output, SCORE_FORMATS)
     norms_data = load_norms(norms)
     ids = set(load_catalog(catalog).ids)
-    profile = score_case(load_case(case, catalog_ids=ids), norms_data)
+    with _stdin_case([case]) as (path,):
+        assert path is not None
+        profile = score_case(load_case(path, catalog_ids=ids), norms_data)
     if fmt == "json":
-        text = _json(
-            {
-                "schema": "neuroseq/scores/v1",
-                "client_id": profile.client_id,
-                "metric": profile.metric,
-                "scores": profile_scores_json(profile),
-            }
-        )
-    else:
+        text = _json(scores_document(profile))
+    elif fmt == "text":
         text = render_score_text(profile, color=_use_color(color, output))
+    else:
+        from neuroseq.reports.score_table import render_score_table
+
+        text = render_score_table(profile, fmt, norms_data)
     _emit(text, output)
 
 
@@ -189,16 +360,19 @@ def _weights_with_caregiver(weights: Path | None, caregiver: Path | None) -> Pat
     return weights
 
 
+PLAN_FORMATS = ("text", "json", "md", "html")
+
+
 @main.command()
 @click.argument("case", type=CASE_PATH)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "text", "md", "html"]),
-    default="text",
-    show_default=True,
+    type=click.Choice(PLAN_FORMATS),
+    default=None,
+    help=_FORMAT_HELP.format(default="text"),
 )
-@click.option("-o", "--output", type=OUT_PATH, help="Write here instead of standard output.")
+@click.option("-o", "--output", type=OUT_PATH, help=_OUTPUT_HELP)
 @_planning_inputs
 @click.option("--templates", type=RULES_PATH, help="A folder of report templates (md, html).")
 @click.option("--color/--no-color", default=None, help="Colour the text view.")
@@ -215,19 +389,27 @@ def plan(
     caregiver_weights: Path | None,
     color: bool | None,
 ) -> None:
-    """Plan CASE: sequenced, explained recommendations (web, family, client)."""
+    """Plan CASE: sequenced, explained recommendations (web, family, client).
+
+    CASE - reads the case from standard input.
+    """
     from neuroseq.engine.workflow import plan_case
     from neuroseq.reports.render import render_plan
 
-    result = plan_case(
-        case,
-        rules=rules,
-        catalog=catalog,
-        norms=norms,
-        previous=previous,
-        caregiver=caregiver,
-        caregiver_weights=_weights_with_caregiver(caregiver_weights, caregiver),
-    )
+    fmt = _output_format(fmt, output, PLAN_FORMATS)
+    weights = _weights_with_caregiver(caregiver_weights, caregiver)
+    with _stdin_case([case, previous]) as (path, earlier):
+        assert path is not None
+        _check_previous(path, earlier)
+        result = plan_case(
+            path,
+            rules=rules,
+            catalog=catalog,
+            norms=norms,
+            previous=earlier,
+            caregiver=caregiver,
+            caregiver_weights=weights,
+        )
     text = render_plan(result, fmt, templates=templates, color=_use_color(color, output))
     _emit(text, output)
 
@@ -250,19 +432,26 @@ def explain(
     caregiver_weights: Path | None,
     output: Path | None,
 ) -> None:
-    """The fidelity reviewer's view: every recommendation with its full trace."""
+    """The fidelity reviewer's view: every recommendation with its full trace.
+
+    CASE - reads the case from standard input.
+    """
     from neuroseq.engine.explain import explain_plan, explain_rule
     from neuroseq.engine.workflow import plan_case
 
-    result = plan_case(
-        case,
-        rules=rules,
-        catalog=catalog,
-        norms=norms,
-        previous=previous,
-        caregiver=caregiver,
-        caregiver_weights=_weights_with_caregiver(caregiver_weights, caregiver),
-    )
+    weights = _weights_with_caregiver(caregiver_weights, caregiver)
+    with _stdin_case([case, previous]) as (path, earlier):
+        assert path is not None
+        _check_previous(path, earlier)
+        result = plan_case(
+            path,
+            rules=rules,
+            catalog=catalog,
+            norms=norms,
+            previous=earlier,
+            caregiver=caregiver,
+            caregiver_weights=weights,
+        )
     text = explain_rule(result, rule_id) if rule_id else explain_plan(result)
     _emit(text, output)
 
@@ -270,16 +459,19 @@ def explain(
 # --- cce ------------------------------------------------------------------------
 
 
+CCE_FORMATS = ("text", "json", "md", "html")
+
+
 @main.command()
 @click.argument("file", type=CASE_PATH)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "md", "html"]),
-    default="text",
-    show_default=True,
+    type=click.Choice(CCE_FORMATS),
+    default=None,
+    help=_FORMAT_HELP.format(default="text"),
 )
-@click.option("-o", "--output", type=OUT_PATH, help="Write here instead of standard output.")
+@click.option("-o", "--output", type=OUT_PATH, help=_OUTPUT_HELP)
 @click.option(
     "--weights", type=DATA_PATH, help="Estimator weights instead of the bundled project defaults."
 )
@@ -306,6 +498,7 @@ def cce(
     from neuroseq.engine.caregiver_workflow import estimate_caregiver
     from neuroseq.reports.cce_render import render_cce
 
+    fmt = _output_format(fmt, output, CCE_FORMATS)
     result = estimate_caregiver(file, weights=weights, rules=rules, catalog=catalog, norms=norms)
     _emit(render_cce(result, fmt), output)
 
@@ -402,12 +595,19 @@ def catalog_show(intervention: str, path: Path | None) -> None:
 # --- compare ----------------------------------------------------------------
 
 
+COMPARE_FORMATS = ("md", "html", "json", "text")
+
+
 @main.command()
 @click.argument("cases", nargs=-1, required=True, type=CASE_PATH)
 @click.option(
-    "--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(COMPARE_FORMATS),
+    default=None,
+    help=_FORMAT_HELP.format(default="md"),
 )
-@click.option("-o", "--output", type=OUT_PATH, help="Write here instead of standard output.")
+@click.option("-o", "--output", type=OUT_PATH, help=_OUTPUT_HELP)
 @click.option("--rules", type=RULES_PATH, help="A rule folder to use instead of the bundled one.")
 @click.option("--catalog", type=DATA_PATH, help="A catalogue file instead of the bundled one.")
 @click.option("--norms", type=DATA_PATH, help="A norms file instead of the bundled one.")
@@ -421,36 +621,139 @@ def compare(
     norms: Path | None,
     templates: Path | None,
 ) -> None:
-    """Compare assessments of one client over time (item by item, CMR, plan changes)."""
-    from neuroseq.reports.compare import compare as compare_assessments
+    """Compare assessments of one client over time (item by item, CMR, plan changes).
 
-    text = compare_assessments(
-        cases, fmt, rules=rules, catalog=catalog, norms=norms, templates=templates
-    )
+    One of CASES may be -, read from standard input.
+    """
+    from neuroseq.reports.compare import compare_cases, render_comparison
+
+    fmt = _output_format(fmt, output, COMPARE_FORMATS)
+    with _stdin_case(list(cases)) as paths:
+        comparison = compare_cases(
+            [path for path in paths if path is not None], rules=rules, catalog=catalog, norms=norms
+        )
+        if fmt == "text":
+            from neuroseq.reports.compare_text import render_comparison_text
+
+            text = render_comparison_text(comparison)
+        else:
+            text = render_comparison(comparison, fmt, templates=templates)
+        for given, path in zip(cases, paths, strict=True):
+            if given == STDIN and path is not None:
+                text = text.replace(str(path), STDIN_NAME)
     _emit(text, output)
 
 
 # --- schema -----------------------------------------------------------------
 
 
+SCHEMA_KINDS = (
+    "case",
+    "plan",
+    "catalog",
+    "caregiver",
+    "scores",
+    "compare",
+    "cce",
+    "norms",
+    "weights",
+)
+
+
 @main.command()
-@click.argument("kind", type=click.Choice(["case", "plan", "catalog", "caregiver"]))
+@click.argument("kind", type=click.Choice(SCHEMA_KINDS))
 def schema(kind: str) -> None:
-    """Print the JSON Schema of a file format (case, plan, catalog, caregiver)."""
+    """Print the JSON Schema of a file format.
+
+    Inputs: case, caregiver, catalog, norms, weights (caregiver estimator
+    weights). Outputs: plan, scores, compare, cce.
+    """
     from pydantic import BaseModel
 
     from neuroseq.catalog.model import Catalog
     from neuroseq.engine.plan_model import Plan
+    from neuroseq.reports.schemas import output_models
     from neuroseq.scoring.caregiver import CaregiverFile
+    from neuroseq.scoring.caregiver_weights import CaregiverWeights
     from neuroseq.scoring.case import Case
+    from neuroseq.scoring.norms import Norms
 
     models: dict[str, type[BaseModel]] = {
         "case": Case,
         "plan": Plan,
         "catalog": Catalog,
         "caregiver": CaregiverFile,
+        "norms": Norms,
+        "weights": CaregiverWeights,
+        **output_models(),
     }
     document = models[kind].model_json_schema(by_alias=True)
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    document["$id"] = f"neuroseq/{kind}/v1"
+    document["$id"] = {"weights": "neuroseq/caregiver-weights/v1"}.get(kind, f"neuroseq/{kind}/v1")
     click.echo(_json(document), nl=False)
+
+
+# --- items (the scoring guide) -------------------------------------------------
+
+
+@main.command()
+@click.argument("item", required=False)
+def items(item: str | None) -> None:
+    """The scoring guide: how to rate each of the 32 functions, the history and Part D.
+
+    Without ITEM: the scale and one line per item. ITEM is an item id or
+    number (e.g. sleep or 8), history (Parts A and B), relational_health
+    (Part D) or vocabularies (sensitivities and medication classes).
+    """
+    from neuroseq.reports.guide_text import (
+        render_guide_index,
+        render_topic,
+        resolve_topic,
+        suggestions,
+    )
+
+    if item is None:
+        _emit(render_guide_index(), None)
+        return
+    topic = resolve_topic(item)
+    if topic is None:
+        close = suggestions(item)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise click.BadParameter(
+            f"'{item}' is not an item id, an item number 1-32, history, relational_health "
+            f"or vocabularies{hint} (neuroseq items lists the ids)",
+            param_hint="ITEM",
+        )
+    _emit(render_topic(topic), None)
+
+
+# --- examples -------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("-o", "--output", type=OUT_PATH, help="Copy the example here (e.g. my-case.yaml).")
+def examples(name: str | None, output: Path | None) -> None:
+    """The bundled example files: list them, or print (or copy) one.
+
+    Without NAME: one line per example. With NAME (e.g. blank): the file as
+    shipped, to standard output or to -o FILE, ready to edit.
+    """
+    from neuroseq.examples import bundled_examples, example_named
+
+    if name is None:
+        if output is not None:
+            raise click.UsageError("-o needs an example NAME (neuroseq examples lists them)")
+        found = bundled_examples()
+        width = max(len(example.name) for example in found) + 2
+        lines = [f"{example.name:<{width}}{example.description}" for example in found]
+        lines += ["", "neuroseq examples NAME prints one; -o FILE copies it to edit."]
+        _emit("\n".join(lines), None)
+        return
+    example = example_named(name)
+    if example is None:
+        names = ", ".join(example.name for example in bundled_examples())
+        raise click.BadParameter(
+            f"no example called '{name}'; there are: {names}", param_hint="NAME"
+        )
+    _emit(example.text(), output)

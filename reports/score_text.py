@@ -70,6 +70,8 @@ def _threshold(value: float) -> str:
 def _development(group: GroupScore, age: float) -> str:
     if group.at_or_above_age:
         return f"dev. age {group.developmental_age:4.1f} (at or above age)"
+    if group.at_or_near_age:
+        return f"dev. age {group.developmental_age:4.1f} (at or near age)"
     behind = age - group.developmental_age
     return f"dev. age {group.developmental_age:4.1f} ({behind:.1f} years below age)"
 
@@ -121,7 +123,8 @@ def render_score_text(profile: Profile, *, color: bool) -> str:
         f"Item scores 0-12 beside the typical score for age {age:.1f}. Bands: red/pink "
         "underdeveloped or severely",
         "impaired, yellow moderately compromised, light_green/green typical to young adult.",
-        "dev. age = developmental age equivalent: the age at which a typical peer scores the same.",
+        "dev. age = developmental age equivalent: the age at which a typical peer scores the same;",
+        "a region or domain rated typical for age is at or near age.",
         "",
     ]
     for region, group in reversed(tuple(profile.regions.items())):

@@ -11,7 +11,7 @@ is given) are model validators, so every problem is reported in one run.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -30,6 +30,7 @@ __all__ = [
     "Household",
     "Medication",
     "RelationalHealth",
+    "earlier_assessment_problem",
 ]
 
 ItemScore = Annotated[float, Field(ge=0, le=12, multiple_of=0.5, strict=True)]
@@ -122,31 +123,96 @@ MEDICATION_CLASSES: tuple[MedicationClass, ...] = (
 PSYCHOTROPIC_CLASSES: frozenset[str] = frozenset(MEDICATION_CLASSES) - {"non_psychotropic"}
 
 
+def _vocabulary_from_guide(field: str, vocabulary: str) -> Any:
+    """A ``json_schema_extra`` giving ``field`` the meaning of every word of a closed vocabulary."""
+
+    def describe(schema: dict[str, Any]) -> None:
+        from neuroseq.scoring.guide import load_guide, vocabulary_description
+
+        words = getattr(load_guide().vocabularies, vocabulary)
+        schema["properties"][field]["description"] = vocabulary_description(words)
+
+    return describe
+
+
 class Medication(_Strict):
     """One current medication: its name as written and its class (the class is what rules use)."""
 
-    name: ShortText
-    class_: MedicationClass = Field(alias="class")
+    name: ShortText = Field(
+        description="The medication's name as written (free text for the reader)."
+    )
+    class_: MedicationClass = Field(
+        alias="class",
+        description="The kind of medication, from a closed list (see `neuroseq items vocabularies`).",
+    )
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        json_schema_extra=_vocabulary_from_guide("class", "medication_classes"),
+    )
 
 
 class Client(_Strict):
     """Who the plan is for, pseudonymously, and what they like and decline."""
 
-    id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
-    age_years: Annotated[float, Field(ge=0, le=99, strict=True)] | None = None
-    date_of_birth: CalendarDate | None = None
-    assessment_date: CalendarDate | None = None
-    sex: ShortText | None = None
-    placement: ShortText | None = None
-    school_setting: ShortText | None = None
-    placements_count: Annotated[int, Field(ge=0, le=200, strict=True)] | None = None
-    interests: tuple[ShortText, ...] = ()
-    declined: tuple[CatalogId, ...] = ()
-    requested: tuple[CatalogId, ...] = ()
-    sensitivities: tuple[Sensitivity, ...] = ()
-    medications: tuple[Medication, ...] = ()
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra=_vocabulary_from_guide("sensitivities", "sensitivities"),
+    )
+
+    id: Annotated[
+        str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    ] = Field(
+        description="A pseudonymous id (never a name): up to 64 letters, digits, dots, "
+        "hyphens and underscores, starting with a letter or digit, e.g. demo-001."
+    )
+    age_years: Annotated[float, Field(ge=0, le=99, strict=True)] | None = Field(
+        default=None,
+        description="Age in years at the assessment, 0-99 (e.g. 9 or 9.5); or give "
+        "date_of_birth together with assessment_date instead.",
+    )
+    date_of_birth: CalendarDate | None = Field(
+        default=None, description="Date of birth, YYYY-MM-DD; needs assessment_date."
+    )
+    assessment_date: CalendarDate | None = Field(
+        default=None,
+        description="The date of this assessment, YYYY-MM-DD; orders assessments of one "
+        "client over time (plan --previous, compare).",
+    )
+    sex: ShortText | None = Field(default=None, description="Optional, free text.")
+    placement: ShortText | None = Field(
+        default=None, description="Optional, free text: where the client lives now."
+    )
+    school_setting: ShortText | None = Field(
+        default=None, description="Optional, free text: school, college or day setting."
+    )
+    placements_count: Annotated[int, Field(ge=0, le=200, strict=True)] | None = Field(
+        default=None, description="Optional: out-of-home placements so far, 0-200."
+    )
+    interests: tuple[ShortText, ...] = Field(
+        default=(),
+        description="What the client enjoys (free text, e.g. music, animals): planning "
+        "prefers activities that match (Rewarding).",
+    )
+    declined: tuple[CatalogId, ...] = Field(
+        default=(),
+        description="Catalogue ids the client or family declines (`neuroseq catalog list`); "
+        "they are never recommended.",
+    )
+    requested: tuple[CatalogId, ...] = Field(
+        default=(),
+        description="Catalogue ids the client or family asks for; the plan answers each.",
+    )
+    sensitivities: tuple[Sensitivity, ...] = Field(
+        default=(),
+        description="Known sensitivities, from a closed list: " + ", ".join(SENSITIVITIES) + ".",
+    )
+    medications: tuple[Medication, ...] = Field(
+        default=(), description="Current medications, each with its name and class."
+    )
 
     @model_validator(mode="after")
     def _age_is_known(self) -> Client:
@@ -169,16 +235,46 @@ class Client(_Strict):
 
 
 class Household(_Strict):
-    """The home: siblings and the caregiver's own situation."""
+    """The home: siblings and the caregiver's own situation (each unknown when absent)."""
 
-    siblings_in_home: Annotated[int, Field(ge=0, le=30, strict=True)] | None = None
-    sibling_conflict: Annotated[bool, Field(strict=True)] | None = None
-    caregiver_trauma_informed: Annotated[bool, Field(strict=True)] | None = None
-    caregiver_own_adversity: Annotated[bool, Field(strict=True)] | None = None
+    siblings_in_home: Annotated[int, Field(ge=0, le=30, strict=True)] | None = Field(
+        default=None, description="Brothers and sisters living in the home, 0-30."
+    )
+    sibling_conflict: Annotated[bool, Field(strict=True)] | None = Field(
+        default=None, description="true when conflict between siblings strains the home."
+    )
+    caregiver_trauma_informed: Annotated[bool, Field(strict=True)] | None = Field(
+        default=None,
+        description="true when the main caregiver has had trauma-informed training.",
+    )
+    caregiver_own_adversity: Annotated[bool, Field(strict=True)] | None = Field(
+        default=None,
+        description="true when the caregiver's own history of adversity weighs on caregiving.",
+    )
+
+
+def _described_by_guide(section: Literal["cns", "history", "relational_health"]) -> Any:
+    """A ``json_schema_extra`` that fills the field descriptions from the scoring guide.
+
+    The guide (scoring/guide.yaml) is the one place the rating anchors are
+    written; it is read only when a schema is generated, not when a case loads.
+    """
+
+    def describe(schema: dict[str, Any]) -> None:
+        from neuroseq.scoring.guide import field_descriptions
+
+        for name, text in field_descriptions(section).items():
+            schema["properties"][name]["description"] = text
+
+    return describe
 
 
 class HistoryPeriod(_Strict):
     """Adversity (Part A) and relational health (Part B) in one developmental period."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra=_described_by_guide("history")
+    )
 
     period: Period
     adversity: Rating
@@ -191,6 +287,10 @@ class HistoryPeriod(_Strict):
 
 class CnsScores(_Strict):
     """Part C: the 32 brain-mediated functions, each 0-12 in half points."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra=_described_by_guide("cns")
+    )
 
     cardiovascular_ans: ItemScore
     autonomic_regulation: ItemScore
@@ -233,6 +333,10 @@ class CnsScores(_Strict):
 class RelationalHealth(_Strict):
     """Part D: current relational health, each 0-3."""
 
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra=_described_by_guide("relational_health")
+    )
+
     family: Rating
     peers: Rating
     school: Rating
@@ -242,18 +346,45 @@ class RelationalHealth(_Strict):
 class Case(_Strict):
     """One assessment of one client: the input of ``neuroseq score`` and ``plan``."""
 
-    schema_: Literal["neuroseq/case/v1"] = Field(alias="schema")
-    metric: Literal["full", "follow_up", "er"]
-    client: Client
-    current_services: tuple[CatalogId, ...] = ()
-    household: Household = Household()
-    history: tuple[HistoryPeriod, ...] | None = None
-    cns: CnsScores
-    relational_health: RelationalHealth | None = None
+    schema_: Literal["neuroseq/case/v1"] = Field(
+        alias="schema", description="Always neuroseq/case/v1: the format of this file."
+    )
+    metric: Literal["full", "follow_up", "er"] = Field(
+        description="full = history and current functioning (an intake); follow_up = an "
+        "updated current status of a client assessed before; er = a rapid snapshot of "
+        "current functioning only, no history needed (after a crisis or change of placement)."
+    )
+    client: Client = Field(description="Who the assessment is of, pseudonymously.")
+    current_services: tuple[CatalogId, ...] = Field(
+        default=(),
+        description="Catalogue ids of the services the client receives now "
+        "(`neuroseq catalog list`); the plan continues, suspends or fades each.",
+    )
+    household: Household = Field(
+        default=Household(), description="The home; every field is unknown when absent."
+    )
+    history: tuple[HistoryPeriod, ...] | None = Field(
+        default=None,
+        description="Parts A and B: adversity and relational health in each developmental "
+        "period up to the client's age (`neuroseq items history`); needed for metric full.",
+    )
+    cns: CnsScores = Field(
+        description="Part C: the 32 brain-mediated functions, each 0-12 in half points "
+        "against a fully organised young adult (`neuroseq items`)."
+    )
+    relational_health: RelationalHealth | None = Field(
+        default=None,
+        description="Part D: current relational health, each 0-3 "
+        "(`neuroseq items relational_health`).",
+    )
     notes: (
         Annotated[str, Field(max_length=20_000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
         | None
-    ) = None
+    ) = Field(
+        default=None,
+        description="Free text for the reader, up to 20,000 characters; never interpreted "
+        "and never printed by neuroseq score.",
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -276,3 +407,29 @@ class Case(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+def earlier_assessment_problem(earlier: Case, later: Case) -> tuple[str, str] | None:
+    """``(field, message)`` when ``earlier`` is not an assessment before ``later``, else None.
+
+    Assessment dates decide when both cases give one; otherwise the ages do. The
+    message names both values, so the user can see which file is which.
+    """
+    before, after = earlier.client.assessment_date, later.client.assessment_date
+    if before is not None and after is not None:
+        if before < after:
+            return None
+        when = "the same day as" if before == after else "later than"
+        return (
+            "client.assessment_date",
+            f"the previous assessment is dated {before.isoformat()}, {when} this one "
+            f"({after.isoformat()}); --previous must be an earlier assessment of the same client",
+        )
+    if earlier.client.age < later.client.age:
+        return None
+    return (
+        "client.age_years",
+        f"the previous assessment is at age {earlier.client.age:.2f}, not younger than this "
+        f"one ({later.client.age:.2f}); --previous must be an earlier assessment of the same "
+        "client (give assessment_date in both files to order them by date)",
+    )

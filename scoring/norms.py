@@ -43,6 +43,7 @@ __all__ = [
     "CMR_BANDS",
     "DOMAINS",
     "IMPAIRMENTS",
+    "RATIO_DECIMALS",
     "RISK_CATEGORIES",
     "Band",
     "BandStart",
@@ -93,6 +94,9 @@ _ITEM_SET = frozenset(ITEM_IDS)
 _ITEM_INDEX: Mapping[str, int] = {item_id: index for index, item_id in enumerate(ITEM_IDS)}
 _REGION_OF_ITEM: tuple[int, ...] = tuple(REGIONS.index(item.region) for item in ITEMS)
 _TYPICAL_CACHE_SIZE = 1024
+
+RATIO_DECIMALS = 2
+"""Ratios to typical are shown, and compared with the impairment cut-offs, to 2 places."""
 
 PathKey = tuple[str | int, ...]
 
@@ -314,8 +318,14 @@ class NormTables:
         return BANDS[max(0, bisect_right(self.band_starts, score) - 1)]
 
     def impairment(self, ratio: float) -> Impairment:
-        """Impairment given a ratio to the typical score for age."""
+        """Impairment given a ratio to the typical score for age.
+
+        The ratio is compared as it is shown (rounded to :data:`RATIO_DECIMALS`
+        places), so every ratio printed as 0.70 gets the same label: 7 / 10 and
+        6.999 / 10 are both "moderate" at a 0.70 cut-off, never one of each.
+        """
         significant, moderate = self.impairment_cutoffs
+        ratio = round(ratio, RATIO_DECIMALS)
         if ratio < significant:
             return "significant"
         if ratio < moderate:

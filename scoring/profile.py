@@ -41,6 +41,7 @@ __all__ = [
     "score",
     "score_case",
     "score_items",
+    "scores_document",
 ]
 
 Metric = Literal["full", "follow_up", "er"]
@@ -79,8 +80,15 @@ class GroupScore(NamedTuple):
     impairment: Impairment
     developmental_age: float
     """Age (years) at which the typical mean equals the client's mean; the
-    chronological age when the client reaches the typical mean for their age."""
+    chronological age when the group is typical for age (see ``at_or_near_age``)."""
     at_or_above_age: bool
+    """The client reaches (or passes) the typical sum for their age."""
+    at_or_near_age: bool = False
+    """The group is rated typical for age: at or above the typical sum, or short
+    of it by less than the moderate cut-off. Its developmental age is then the
+    chronological age, never an inverse read off a flat stretch of the norm
+    curve (a teenager's brainstem at 0.94 of typical is at age, not 11 years
+    below it)."""
 
     @property
     def mean(self) -> float:
@@ -220,7 +228,14 @@ def _group(
     total = sum(values[i] for i in indices)
     expected = sum(typical[i] for i in indices)
     ratio = total / expected
+    impairment = tables.impairment(ratio)
     developmental_age, at_or_above = tables.developmental_age(indices, total, expected, age)
+    # Within the typical band the inverse of the norm curve says nothing: where
+    # the curve is flat (the brainstem from 6 on) a shortfall of a few per cent
+    # maps to an age many years younger. A group typical for age is at age.
+    near = at_or_above or impairment == "typical"
+    if near:
+        developmental_age = age
     return GroupScore(
         name,
         kind,
@@ -228,9 +243,10 @@ def _group(
         total,
         expected,
         ratio,
-        tables.impairment(ratio),
+        impairment,
         developmental_age,
         at_or_above,
+        near,
     )
 
 
@@ -265,6 +281,7 @@ def _group_json(group: GroupScore) -> dict[str, Any]:
         "impairment": group.impairment,
         "developmental_age": _num(group.developmental_age),
         "at_or_above_age": group.at_or_above_age,
+        "at_or_near_age": group.at_or_near_age,
     }
 
 
@@ -273,7 +290,8 @@ def profile_scores_json(profile: Profile) -> dict[str, Any]:
 
     Floats are rounded to 2 decimals; whole client scores are ints. Keys beyond
     the contract: ``age``, ``cmr_typical``, ``cmr_band``, item ``ratio``, group
-    ``at_or_above_age``, risk ``overall_value``, ``overall_period`` and ``values``.
+    ``at_or_above_age`` and ``at_or_near_age``, risk ``overall_value``, ``overall_period``
+    and ``values``.
     """
     risk = profile.risk
     return {
@@ -300,4 +318,17 @@ def profile_scores_json(profile: Profile) -> dict[str, Any]:
             "periods": {period: entry.category for period, entry in risk.periods.items()},
             "values": {period: _num(entry.value) for period, entry in risk.periods.items()},
         },
+    }
+
+
+SCORES_SCHEMA = "neuroseq/scores/v1"
+
+
+def scores_document(profile: Profile) -> dict[str, Any]:
+    """What ``neuroseq score --format json`` writes (``neuroseq schema scores``)."""
+    return {
+        "schema": SCORES_SCHEMA,
+        "client_id": profile.client_id,
+        "metric": profile.metric,
+        "scores": profile_scores_json(profile),
     }

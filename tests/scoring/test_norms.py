@@ -148,7 +148,7 @@ def test_band_half_points_fall_in_the_lower_band(norms: Norms, score: float, ban
 
 @pytest.mark.parametrize(
     ("ratio", "impairment"),
-    [(0.0, "significant"), (0.69, "significant"), (0.70, "moderate"), (0.849, "moderate")]
+    [(0.0, "significant"), (0.69, "significant"), (0.70, "moderate"), (0.844, "moderate")]
     + [(0.85, "typical"), (1.3, "typical")],
 )
 def test_impairment_cutoffs_are_strictly_below(norms: Norms, ratio: float, impairment: str) -> None:

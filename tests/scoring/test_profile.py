@@ -220,6 +220,7 @@ def test_profile_scores_json_has_the_contract_keys(typical_9: Profile) -> None:
         "impairment": "typical",
         "developmental_age": 9.0,
         "at_or_above_age": True,
+        "at_or_near_age": True,
     }
     assert list(data["domains"]) == list(DOMAINS)
     assert data["risk"]["overall"] == "low"
