@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from markupsafe import Markup
 
-from neuroseq.engine.plan_model import Recommendation
+from neuroseq.engine.plan_model import Plan, Recommendation
 from neuroseq.engine.workflow import PlanResult
 from neuroseq.reports.brain_map import (
     REGION_TITLES,
@@ -37,6 +37,7 @@ from neuroseq.reports.charts import (
     history_chart,
     ratio_bar,
 )
+from neuroseq.scoring.items import ITEMS
 from neuroseq.scoring.norms import Norms
 from neuroseq.scoring.profile import GroupScore, Profile
 
@@ -99,6 +100,8 @@ def _years(value: float) -> str:
 def _development(group: GroupScore, age: float) -> str:
     if group.at_or_above_age:
         return f"at or above age ({_years(age)})"
+    if group.at_or_near_age:
+        return f"at or near age ({_years(age)})"
     return f"{_years(group.developmental_age)} ({_years(age - group.developmental_age)} below)"
 
 
@@ -146,6 +149,15 @@ def cmr_sentence(profile: Profile, recommendations: Sequence[Recommendation]) ->
     cmr = profile.cmr
     value, brief, available = f"{cmr.value:.2f}", cmr.brief_segments_from, cmr.available_from
     typical = f"A typical peer of this age has a CMR of about {cmr.typical:.1f}."
+    gated = any(r.rule.startswith("client.reason.suspend") for r in recommendations) or any(
+        r.rule == "client.reason.defer_new" for r in recommendations
+    )
+    if cmr.band != "available" and cmr.typical > 0 and cmr.value >= 0.85 * cmr.typical and not gated:
+        return (
+            f"At {value}, this CMR is typical for the client's age: a young person's cortex "
+            "is still developing, which is development, not dysregulation, so no "
+            f"cognitive work is held back on this account. {typical}"
+        )
     if cmr.band == "deferred":
         suspended = [r for r in recommendations if r.action == "suspend"]
         deferred = [r for r in recommendations if r.action == "defer"]
@@ -179,13 +191,19 @@ def _dosing(item: Recommendation) -> str:
     return f"{item.dosing['frequency']}; {item.dosing['episode']}"
 
 
+def _people(names: Sequence[str]) -> str:
+    return ", ".join(name.replace("_", " ") for name in names)
+
+
 def recommendation_groups(recommendations: Sequence[Recommendation]) -> list[dict[str, Any]]:
-    """Recommendations in rank order, grouped under audience (and phase) headings."""
+    """Recommendations in rank order, grouped under audience, phase and domain headings."""
     groups: list[dict[str, Any]] = []
     for item in recommendations:
         title = _AUDIENCE_TITLES[item.audience]
         if item.audience == "client" and item.phase:
             title = f"Client: {_PHASE_TITLES[item.phase]}"
+            if item.domain:
+                title += f" - {_title(item.domain)}"
         if not groups or groups[-1]["title"] != title:
             groups.append({"title": title, "items": []})
         six = item.six_rs.model_dump()
@@ -207,9 +225,61 @@ def recommendation_groups(recommendations: Sequence[Recommendation]) -> list[dic
                 "rationale": item.rationale[:1].upper() + item.rationale[1:],
                 "source": item.source,
                 "rule": item.rule,
+                "cautions": list(item.cautions),
+                "notes": list(item.notes),
+                "responsible": _people(item.responsible),
+                "review": item.review,
+                "relevance": f"{item.relevance.score:.2f}" if item.relevance else "",
             }
         )
     return groups
+
+
+_REASON_TITLES = {
+    "budget": "cut by the budget",
+    "phase_limit": "phase limit",
+    "overlap": "overlaps another item",
+    "contraindicated": "contraindicated",
+    "not_ready": "not ready",
+    "declined": "declined",
+    "outside_age_range": "outside its age range",
+}
+
+
+def left_out(plan: Plan) -> dict[str, Any]:
+    """What the plan stops, asks about and leaves out, for the templates."""
+    return {
+        "stop": [
+            {"name": s.name, "action": ACTION_TITLES.get(s.action, s.action.title()), "reason": s.reason}
+            for s in plan.stop
+        ],
+        "not_started": [{"name": n.name, "note": n.note} for n in plan.not_started],
+        "also_considered": [
+            {
+                "name": c.name,
+                "reason": _REASON_TITLES[c.reason],
+                "detail": c.detail,
+                "relevance": f"{c.relevance:.2f}" if c.relevance is not None else "",
+            }
+            for c in plan.also_considered
+        ],
+    }
+
+
+def plan_summary(plan: Plan) -> dict[str, Any]:
+    """The lowest impaired level, the worst items and the re-assessment, in words."""
+    summary = plan.summary
+    labels = {item.id: item.label for item in ITEMS}
+    lowest = summary.lowest_impaired_level if summary else None
+    reassessment = plan.reassessment
+    return {
+        "lowest": REGION_TITLES.get(lowest, _title(lowest)) if lowest else "none",
+        "worst": ", ".join(labels[i] for i in summary.worst_items) if summary else "",
+        "reassess_due": (reassessment.due or f"in {reassessment.months} months")
+        if reassessment
+        else "",
+        "watch": ", ".join(labels[i] for i in reassessment.watch) if reassessment else "",
+    }
 
 
 def _json_groups(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -358,10 +428,7 @@ def plan_context(result: PlanResult, norms: Norms) -> dict[str, Any]:
     age = _years(profile.age)
     cells_client = client_cells(profile)
     cells_typical = typical_cells(profile, norms)
-    catalog = result.planner.catalog
-    also = [
-        entry.name if (entry := catalog.find(i)) is not None else i for i in plan.also_considered
-    ]
+    also = [c.name for c in plan.also_considered]
     previous = None
     if plan.previous is not None:
         previous = {
@@ -438,6 +505,8 @@ def plan_context(result: PlanResult, norms: Norms) -> dict[str, Any]:
             "community": score_text(health.community),
         },
         "also_considered": also,
+        "left_out": left_out(plan),
+        "summary": plan_summary(plan),
         "six_rs_key": [{"mark": mark, "name": name} for _, mark, name in SIX_RS],
         "statement": plan.statement,
     }
