@@ -88,7 +88,8 @@ def test_examples_lists_every_yaml_file_with_its_first_comment_line() -> None:
     names = sorted(path.stem for path in (ROOT / "examples").glob("*.yaml"))
     assert [line.split()[0] for line in lines[: len(names)]] == names
     first = (ROOT / "examples" / "severe-young-child.yaml").read_text().splitlines()[0]
-    assert f"{'severe-young-child':<20}{first.removeprefix('# ')}" in lines
+    width = max(len(name) for name in names) + 2
+    assert f"{'severe-young-child':<{width}}{first.removeprefix('# ')}" in lines
     assert lines[-1] == "neuroseq examples NAME prints one; -o FILE copies it to edit."
 
 

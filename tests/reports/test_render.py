@@ -82,12 +82,14 @@ def test_render_html_recommendations_in_rank_and_group_order(
     ranks = [int(r) for r in re.findall(r'<tr class="rec" data-rank="(\d+)"', html)]
     assert ranks == list(range(1, len(result.plan.recommendations) + 1))
     groups = re.findall(r'<tr class="group"><th colspan="7">([^<]+)</th>', html)
+    # client items under their phase and, within it, their domain
     assert groups == [
         "Therapeutic web",
         "Family",
-        "Client: Regulate",
-        "Client: Relate",
-        "Client: Reason",
+        "Client: Regulate - Sensory integration",
+        "Client: Regulate - Self regulation",
+        "Client: Relate - Relational",
+        "Client: Reason - Cognitive",
     ]
     assert html.count('<td class="blank"></td>') == 2 * len(ranks)
     assert "<th>Fidelity</th><th>Follow-up</th>" in html
@@ -101,7 +103,7 @@ def test_render_cmr_scale_marks_thresholds_and_explains(
     html = render_plan(planned("severe-young-child"), "html")
     assert re.findall(r'class="threshold" data-value="([\d.]+)"', html) == ["1", "2"]
     assert "CMR 0.56" in html
-    assert "this plan suspends Speech and language therapy" in html
+    assert "this plan suspends Trauma-focused cognitive behavioural therapy" in html
 
 
 def test_render_history_only_with_a_history(planned: Callable[[str], PlanResult]) -> None:
