@@ -269,7 +269,7 @@ def assemble(
 _STOP_ORDER = {"suspend": 0, "avoid": 1, "defer": 2, "fade": 3}
 _ACTIVE = ("recommend", "continue", "resume")
 _GROUP_ORDER = {"recommend": 0, "continue": 0, "resume": 0, "defer": 1, "suspend": 2, "avoid": 3}
-_DOMAIN_ORDER = {d: n for n, d in enumerate(DOMAINS)}
+_DOMAIN_ORDER: dict[str, int] = {d: n for n, d in enumerate(DOMAINS)}
 
 
 def _domain(decision: _Decision) -> str | None:
@@ -618,7 +618,7 @@ def _placement(rule: CompiledRule, entry: Intervention) -> tuple[str, str | None
     return audience, phase
 
 
-_ID_WORDS = {
+_ID_WORDS: dict[str, str] = {
     **{d: DOMAIN_WORDS[d].replace(" functioning", "") for d in DOMAINS},
     **REGION_WORDS,
     **{item.id: item.label[0].lower() + item.label[1:] for item in ITEMS},
@@ -670,6 +670,26 @@ def _item_clause(
         score = decision.relevance["score"] if decision.relevance else 0.0
         return f"it targets {where}, {through}{interest}, and ranks {ranked} by relevance ({score:.2f})"
     return f"it would target {where}, {through} ({ranked})"
+
+
+def _plan_six_rs(
+    decision: _Decision, context: ClientContext | None, fact: Mapping[str, Any]
+) -> SixRs:
+    """The 6 R's as this plan meets them: relevant and rewarding are judged for this client.
+
+    Relevant: ready in the domain the activity demands and within its developmental
+    fit; rewarding: the catalogue's value, or an interest it fits. Other R's are the
+    catalogue's. Gated items keep the catalogue's flags (reports show nothing for them).
+    """
+    flags = _six_rs(decision.entry)
+    if context is None or decision.audience != "client" or decision.action not in _ACTIVE:
+        return flags
+    fit = decision.relevance["fit"] if decision.relevance else 1.0
+    relevant = bool(fact.get("developmentally_ready", True)) and fit >= 0.5
+    rewarding = flags.rewarding or bool(fact.get("interest_match"))
+    if relevant == flags.relevant and rewarding == flags.rewarding:
+        return flags
+    return construct(SixRs, {**flags.__dict__, "relevant": relevant, "rewarding": rewarding})
 
 
 def _six_rs_how(
@@ -736,7 +756,7 @@ _SCHOOL = ("teacher", "school_team")
 
 def _responsible(entry: Intervention, context: ClientContext | None) -> list[str]:
     """Who carries it out, for this client: an adult does their own practice, with a doctor."""
-    people = list(entry.responsible)
+    people: list[str] = list(entry.responsible)
     if context is None or context.age < 18:
         return people
     adult: list[str] = []
@@ -834,7 +854,7 @@ def _recommendation(
             "rule_title": rule.title,
             "rationale": rationale,
             "facts": _facts_trace(_explanation(compiled), matched),
-            "six_rs": _six_rs(entry),
+            "six_rs": _plan_six_rs(decision, context, fact),
             "dosing": {"frequency": entry.dosing.frequency, "episode": entry.dosing.episode},
             "settings": list(entry.settings),
             "priority": rule.action.priority,

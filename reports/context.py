@@ -152,7 +152,12 @@ def cmr_sentence(profile: Profile, recommendations: Sequence[Recommendation]) ->
     gated = any(r.rule.startswith("client.reason.suspend") for r in recommendations) or any(
         r.rule == "client.reason.defer_new" for r in recommendations
     )
-    if cmr.band != "available" and cmr.typical > 0 and cmr.value >= 0.85 * cmr.typical and not gated:
+    if (
+        cmr.band != "available"
+        and cmr.typical > 0
+        and cmr.value >= 0.85 * cmr.typical
+        and not gated
+    ):
         return (
             f"At {value}, this CMR is typical for the client's age: a young person's cortex "
             "is still developing, which is development, not dysregulation, so no "
@@ -221,7 +226,10 @@ def recommendation_groups(recommendations: Sequence[Recommendation]) -> list[dic
                 "six_rs": [
                     {"mark": mark, "name": name, "on": bool(six[key])} for key, mark, name in SIX_RS
                 ],
-                "six_rs_text": " ".join(mark if six[key] else "-" for key, mark, _ in SIX_RS),
+                # nothing for held, stopped or avoided items: the 6 R's describe what is done
+                "six_rs_text": " ".join(mark if six[key] else "-" for key, mark, _ in SIX_RS)
+                if item.action in _ACTIVE
+                else "",
                 "rationale": item.rationale[:1].upper() + item.rationale[1:],
                 "source": item.source,
                 "rule": item.rule,
@@ -250,7 +258,11 @@ def left_out(plan: Plan) -> dict[str, Any]:
     """What the plan stops, asks about and leaves out, for the templates."""
     return {
         "stop": [
-            {"name": s.name, "action": ACTION_TITLES.get(s.action, s.action.title()), "reason": s.reason}
+            {
+                "name": s.name,
+                "action": ACTION_TITLES.get(s.action, s.action.title()),
+                "reason": s.reason,
+            }
             for s in plan.stop
         ],
         "not_started": [{"name": n.name, "note": n.note} for n in plan.not_started],
@@ -266,6 +278,9 @@ def left_out(plan: Plan) -> dict[str, Any]:
     }
 
 
+_REGION_NAMES: dict[str, str] = dict(REGION_TITLES)
+
+
 def plan_summary(plan: Plan) -> dict[str, Any]:
     """The lowest impaired level, the worst items and the re-assessment, in words."""
     summary = plan.summary
@@ -273,7 +288,7 @@ def plan_summary(plan: Plan) -> dict[str, Any]:
     lowest = summary.lowest_impaired_level if summary else None
     reassessment = plan.reassessment
     return {
-        "lowest": REGION_TITLES.get(lowest, _title(lowest)) if lowest else "none",
+        "lowest": _REGION_NAMES.get(lowest, _title(lowest)) if lowest else "none",
         "worst": ", ".join(labels[i] for i in summary.worst_items) if summary else "",
         "reassess_due": (reassessment.due or f"in {reassessment.months} months")
         if reassessment

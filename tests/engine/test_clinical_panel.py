@@ -226,7 +226,7 @@ def test_panel_typical_case_is_typical_for_age(name: str) -> None:
     """The case itself: every item within 0.85x of the norms' typical value (half points)."""
     case = _case(PANEL / f"{name}.yaml")
     typical = default_norms().typical_values(case["client"]["age_years"])
-    for item, value in zip(ITEMS, typical):
+    for item, value in zip(ITEMS, typical, strict=True):
         assert case["cns"][item.id] >= 0.85 * value, item.id
 
 
