@@ -278,7 +278,7 @@ def left_out(plan: Plan) -> dict[str, Any]:
     }
 
 
-_REGION_NAMES: dict[str, str] = dict(REGION_TITLES)
+_REGION_NAMES: dict[str, str] = {str(k): v for k, v in REGION_TITLES.items()}
 
 
 def plan_summary(plan: Plan) -> dict[str, Any]:
