@@ -138,7 +138,7 @@ def score(
     from neuroseq.scoring.profile import profile_scores_json, score_case
 
     norms_data = load_norms(norms)
-    ids = set(load_catalog(catalog).ids)
+    ids = {item.id: str(item.name) for item in load_catalog(catalog).interventions}
     profile = score_case(load_case(case, catalog_ids=ids), norms_data)
     if fmt == "json":
         text = _json(
