@@ -496,8 +496,9 @@ def _one(
 def _classify(code: int, output: str, exception: BaseException | None) -> tuple[str, str]:
     if exception is not None and not isinstance(exception, SystemExit):
         return "internal", f"{type(exception).__name__}: {exception}"[:300]
-    if "internal error" in output or "Traceback (most recent call last)" in output:
-        return "internal", output.strip().splitlines()[-1][:300]
+    for line in output.splitlines():
+        if "internal error" in line or "Traceback (most recent call last)" in line:
+            return "internal", " | ".join(output.strip().splitlines()[:6])[:600]
     if code == 0:
         return "success", ""
     if code in (1, 2):

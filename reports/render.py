@@ -324,12 +324,22 @@ def _render_limited(template: jinja2.Template, context: Mapping[str, Any]) -> st
     started = time.monotonic()
     chunks: list[str] = []
     size = 0
-    for chunk in template.generate(**context):
-        size += len(chunk)
-        _check_size(size)
-        if time.monotonic() - started > TEMPLATE_SECONDS:
-            raise _LimitExceeded(f"rendering took longer than {TEMPLATE_SECONDS:g} seconds")
-        chunks.append(chunk)
+    stream = template.generate(**context)
+    try:
+        for chunk in stream:
+            size += len(chunk)
+            _check_size(size)
+            if time.monotonic() - started > TEMPLATE_SECONDS:
+                raise _LimitExceeded(f"rendering took longer than {TEMPLATE_SECONDS:g} seconds")
+            chunks.append(chunk)
+    finally:
+        # Closed here, not by the garbage collector later: a template stopped
+        # deep in a recursion would otherwise print "Exception ignored in ..."
+        # with a traceback on the user's terminal.
+        close = getattr(stream, "close", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                close()
     return "".join(chunks)
 
 
