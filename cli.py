@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -96,10 +97,35 @@ def _durable_rules_advice() -> str:
     )
 
 
+_UNPRINTABLE = re.compile("\x1b\\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(text: str) -> str:
+    """Text safe for a terminal: control characters and bidi controls shown as escapes.
+
+    The colour codes neuroseq itself writes (SGR, ``ESC[...m``) stay; every
+    other control character (one that could move the cursor, retitle the
+    window or reorder the text on screen) is shown as ``\\xNN`` or ``\\uNNNN``.
+    """
+
+    def shown(found: re.Match[str]) -> str:
+        text = found.group()
+        if len(text) > 1:
+            return text
+        code = ord(text)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNPRINTABLE.sub(shown, text)
+
+
+def _echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    click.echo(_printable(text), err=err, nl=nl)
+
+
 def _report(exc: NeuroseqError) -> None:
     count = len(exc.problems)
     for problem in exc.problems:
-        click.echo(str(problem), err=True)
+        _echo(str(problem), err=True)
     noun = "problem" if count == 1 else "problems"
     click.echo(f"neuroseq: {count} {noun} in the {exc.stage}; nothing was written.", err=True)
 
@@ -109,7 +135,7 @@ def _emit(text: str, output: Path | None) -> None:
     if not text.endswith("\n"):
         text += "\n"
     if output is None:
-        click.echo(text, nl=False)
+        _echo(text, nl=False)
     else:
         write_atomic(output, text)
 
@@ -310,7 +336,7 @@ def score(
 
     fmt = _output_format(fmt, output, SCORE_FORMATS)
     norms_data = load_norms(norms)
-    ids = set(load_catalog(catalog).ids)
+    ids = {item.id: str(item.name) for item in load_catalog(catalog).interventions}
     with _stdin_case([case]) as (path,):
         assert path is not None
         profile = score_case(load_case(path, catalog_ids=ids), norms_data)
@@ -523,7 +549,7 @@ def rules_check(folder: Path | None, catalog: Path | None) -> None:
     base, problems = load_rulebase(folder)
     compilation, findings = check_rulebase(base, problems, loaded, catalog)
     for finding in findings:
-        click.echo(
+        _echo(
             f"{finding.location}: {finding.severity}: "
             f"{finding.field + ': ' if finding.field else ''}{finding.message}"
         )
@@ -555,9 +581,9 @@ def rules_test(folder: Path | None, catalog: Path | None) -> None:
     failed = [r for r in results if not r.passed]
     for result in results:
         mark = "ok  " if result.passed else "FAIL"
-        click.echo(f"{mark} {result.test.path}:{result.test.line}: {result.test.name}")
+        _echo(f"{mark} {result.test.path}:{result.test.line}: {result.test.name}")
         for failure in result.failures:
-            click.echo(f"       {failure}")
+            _echo(f"       {failure}")
     click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     if failed or not results:
         raise SystemExit(1)

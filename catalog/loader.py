@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from neuroseq.catalog.model import DUPLICATE_ID_MESSAGE, Catalog
-from neuroseq.errors import CatalogError, Problem, SourceLocation
-from neuroseq.source import SourceDocument, load_document, validate_document
+from neuroseq.errors import CatalogError, Problem
+from neuroseq.source import SourceDocument, load_document, read_source, validate_document
 
 __all__ = ["BUNDLED_CATALOG", "bundled_catalog_path", "catalog_sha256", "load_catalog"]
 
@@ -52,17 +52,14 @@ def catalog_sha256(path: Path | None = None) -> str:
     if path is None:
         data = (resources.files("neuroseq.catalog") / BUNDLED_CATALOG).read_bytes()
     else:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise CatalogError(
-                [Problem(SourceLocation(str(path)), "", f"cannot read: {exc.strerror}")]
-            ) from None
+        data = read_source(path, error=CatalogError, contained=True)
     return hashlib.sha256(data).hexdigest()
 
 
 def _load(path: Path) -> Catalog:
-    doc = load_document(path, error=CatalogError)
+    # A catalogue must not link out of its folder; its text (names, summaries,
+    # versions) is checked for control characters and bidi overrides by the loader.
+    doc = load_document(path, error=CatalogError, contained=True)
     problems = _duplicate_ids(doc)
     try:
         catalog = validate_document(doc, Catalog, error=CatalogError)

@@ -20,7 +20,7 @@ from neuroseq.engine.compiler import Compilation, compile_rules, unreachable_int
 from neuroseq.engine.planning import DEFAULT_PLANNING, PlanningSettings, parse_planning
 from neuroseq.engine.rule_model import Rule, parse_rule_file
 from neuroseq.errors import Problem, RuleError, SourceLocation
-from neuroseq.source import load_document
+from neuroseq.source import document_from_bytes, load_document, read_source
 
 __all__ = [
     "MANIFEST",
@@ -74,7 +74,9 @@ def load_rulebase(folder: Path | None = None) -> tuple[RuleBase, list[Problem]]:
     manifest = folder / MANIFEST
     if manifest.is_file():
         try:
-            doc = load_document(manifest, error=RuleError)
+            raw = read_source(manifest, error=RuleError, contained=True)
+            digest.update(b"rulebase.yaml\0" + raw + b"\0")
+            doc = document_from_bytes(raw, str(manifest), error=RuleError)
         except RuleError as exc:
             problems.extend(exc.problems)
         else:
@@ -122,7 +124,6 @@ def load_rulebase(folder: Path | None = None) -> tuple[RuleBase, list[Problem]]:
                         ("version",), 'give the rule base a version, e.g. version: "2026.11.0"'
                     )
                 )
-        digest.update(b"rulebase.yaml\0" + manifest.read_bytes() + b"\0")
     else:
         problems.append(
             Problem(
@@ -137,9 +138,10 @@ def load_rulebase(folder: Path | None = None) -> tuple[RuleBase, list[Problem]]:
             Problem(SourceLocation(str(folder)), "", "the folder holds no rule files (*.yaml)")
         )
     for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         try:
-            rule_doc = load_document(path, error=RuleError)
+            raw = read_source(path, error=RuleError, contained=True)
+            digest.update(path.name.encode() + b"\0" + raw + b"\0")
+            rule_doc = document_from_bytes(raw, str(path), error=RuleError)
         except RuleError as exc:
             problems.extend(exc.problems)
             continue

@@ -8,10 +8,17 @@ relative to the caregiver file; the case file's own problems keep their own
 ``file:line`` and the caregiver file gets one located problem pointing at the
 reference. Every problem is collected and raised together as one
 :class:`~neuroseq.errors.CaregiverError`.
+
+A ``case:`` path must stay inside the caregiver file's folder (``../``, an
+absolute path or a symbolic link out of it is refused), so a caregiver file
+cannot make neuroseq read, and list as problems, a file elsewhere. Case files
+the user named themselves (``allowed_cases``: the case being planned) may lie
+anywhere.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,23 +49,36 @@ class CaregiverAssessment:
 
 
 def load_caregiver(
-    path: Path | str, *, catalog_ids: Collection[str] | None = None
+    path: Path | str,
+    *,
+    catalog_ids: Collection[str] | None = None,
+    allowed_cases: Collection[Path | str] = (),
 ) -> CaregiverAssessment:
-    """Read, parse and validate one caregiver file and the case files it names."""
+    """Read, parse and validate one caregiver file and the case files it names.
+
+    ``allowed_cases`` are case files given on the command line: a ``case:``
+    naming one of them may point outside the caregiver file's folder.
+    """
     return caregiver_from_document(
-        load_document(path, error=CaregiverError), catalog_ids=catalog_ids
+        load_document(path, error=CaregiverError, keep_going=True),
+        catalog_ids=catalog_ids,
+        allowed_cases=allowed_cases,
     )
 
 
 def caregiver_from_document(
-    doc: SourceDocument, *, catalog_ids: Collection[str] | None = None
+    doc: SourceDocument,
+    *,
+    catalog_ids: Collection[str] | None = None,
+    allowed_cases: Collection[Path | str] = (),
 ) -> CaregiverAssessment:
     """Validate an already parsed document as a caregiver file, collecting every problem."""
     cases: dict[int, Case] = {}
+    allowed = {os.path.realpath(case) for case in allowed_cases}
 
     def children(data: dict[str, Any]) -> list[Problem]:
-        problems: list[Problem] = []
-        cases.update(_children(doc, data, catalog_ids, problems))
+        problems: list[Problem] = list(doc.problems)
+        cases.update(_children(doc, data, catalog_ids, allowed, problems))
         return problems
 
     document = validate_document(
@@ -79,6 +99,7 @@ def _children(
     doc: SourceDocument,
     data: Mapping[str, Any],
     catalog_ids: Collection[str] | None,
+    allowed: Collection[str],
     problems: list[Problem],
 ) -> dict[int, Case]:
     """Check each child's shape and load the case files; return the loaded cases."""
@@ -104,23 +125,37 @@ def _children(
         if not isinstance(reference, str) or not reference.strip():
             continue
         where = (*key, "case")
-        target = (folder / reference).resolve()
+        shown = _shown_reference(reference)
+        try:
+            target = Path(os.path.realpath(folder / reference))
+            found = target.is_file()
+        except (OSError, ValueError):
+            problems.append(doc.problem(where, f"the case path {shown} is not a usable file name"))
+            continue
+        if not _inside(target, folder) and str(target) not in allowed:
+            problems.append(
+                doc.problem(
+                    where,
+                    f"the case path {shown} leads outside the caregiver file's folder; "
+                    "keep the case files beside the caregiver file (or in a folder below it)",
+                )
+            )
+            continue
         if target in seen:
             problems.append(
                 doc.problem(
                     where,
-                    f"the case file '{reference}' is already given as "
+                    f"the case file {shown} is already given as "
                     f"challenges.children[{seen[target]}]; list each child once",
                 )
             )
             continue
         seen[target] = index
-        if not target.is_file():
+        if not found:
             problems.append(
                 doc.problem(
                     where,
-                    f"case file '{reference}' not found (looked for {target}); "
-                    "a case path is relative to the caregiver file",
+                    f"case file {shown} not found; a case path is relative to the caregiver file",
                 )
             )
             continue
@@ -133,8 +168,20 @@ def _children(
             problems.append(
                 doc.problem(
                     where,
-                    f"the case file '{reference}' has {count} {noun}, "
-                    "listed with its own file and line",
+                    f"the case file {shown} has {count} {noun}, listed with its own file and line",
                 )
             )
     return cases
+
+
+def _inside(target: Path, folder: Path) -> bool:
+    """Whether ``target`` (already resolved) lies in ``folder`` or below it."""
+    root = os.path.realpath(folder)
+    return os.path.commonpath([root, str(target)]) == root
+
+
+def _shown_reference(reference: str) -> str:
+    """A case path for a message: as written when short, else only its length."""
+    if len(reference) <= 120 and reference.isprintable():
+        return f"'{reference}'"
+    return f"({len(reference)} characters)"

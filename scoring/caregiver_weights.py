@@ -31,7 +31,8 @@ from neuroseq.scoring.caregiver import (
 )
 from neuroseq.source import (
     SourceDocument,
-    load_document,
+    document_from_bytes,
+    read_source,
     validate_document,
 )
 
@@ -321,10 +322,10 @@ def load_weights(path: Path | str | None = None) -> CaregiverWeights:
     """Read and validate a weights file; ``None`` gives the bundled project defaults."""
     if path is None:
         return default_weights()
-    doc = load_document(path, error=CaregiverError)
-    weights = weights_from_document(doc)
+    raw = read_source(path, error=CaregiverError, contained=True)
+    weights = weights_from_document(document_from_bytes(raw, str(path), error=CaregiverError))
     weights._source = str(path)
-    weights._sha256 = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    weights._sha256 = hashlib.sha256(raw).hexdigest()
     return weights
 
 

@@ -5,13 +5,18 @@ periods beyond the client's age, repeated periods, unknown catalogue ids)
 are checked here on the raw data as well, so they are reported with their
 own lines even when other fields are wrong. Every problem is collected and
 raised together as one :class:`~neuroseq.errors.CaseError`.
+
+``catalog_ids`` may be a mapping from id to the intervention's name: an
+unknown service id is then also matched against the names, so
+"Therapeutic drumming" suggests ``drumming``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Collection
+import re
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +24,12 @@ from neuroseq.errors import CaseError, Problem
 from neuroseq.scoring.case import PERIOD_START_YEARS, Case
 from neuroseq.source import (
     SourceDocument,
+    is_echoable,
     load_document,
     validate_document,
 )
 
-__all__ = ["case_from_document", "load_case"]
+__all__ = ["case_from_document", "load_case", "suggest_catalog_id"]
 
 
 def load_case(path: Path | str, *, catalog_ids: Collection[str] | None = None) -> Case:
@@ -42,13 +48,24 @@ def case_from_document(doc: SourceDocument, *, catalog_ids: Collection[str] | No
         raise CaseError([doc.problem(("schema",), f"this is {kind}, not a case file: {advice}")])
     # The model's own whole-case checks repeat the cross-field checks, which carry
     # better locations: validate_document keeps the located ones.
-    return validate_document(
-        doc,
-        Case,
-        error=CaseError,
-        expected="schema, metric, client, cns ...",
-        checks=lambda data: [*doc.problems, *_cross_field_problems(doc, data, catalog_ids)],
-    )
+    try:
+        return validate_document(
+            doc,
+            Case,
+            error=CaseError,
+            expected="schema, metric, client, cns ...",
+            checks=lambda data: [*doc.problems, *_cross_field_problems(doc, data, catalog_ids)],
+        )
+    except CaseError as exc:
+        # An unknown service id says what the id should look like and suggests
+        # one; the model's "use only lower-case letters" on the same entry repeats it.
+        unknown = {p.field for p in exc.problems if p.message.startswith(_UNKNOWN_ID)}
+        kept = [
+            p
+            for p in exc.problems
+            if not (p.field in unknown and "which is not allowed: use only" in p.message)
+        ]
+        raise CaseError(kept) from None
 
 
 _OTHER_SCHEMAS = {
@@ -100,16 +117,10 @@ def _cross_field_problems(
         )
     age = _raw_age(data.get("client"))
     client = data.get("client")
-    if isinstance(client, dict) and isinstance(client.get("age_years"), int | float):
-        from_dates = _raw_age({k: v for k, v in client.items() if k != "age_years"})
-        if from_dates is not None and abs(from_dates - float(client["age_years"])) > 0.5:
-            problems.append(
-                doc.problem(
-                    ("client", "age_years"),
-                    f"age_years {client['age_years']} disagrees with date_of_birth and "
-                    f"assessment_date ({from_dates:.1f} years); give one or make them agree",
-                )
-            )
+    if isinstance(client, dict):
+        message = _age_disagreement(client)
+        if message:
+            problems.append(doc.problem(("client", "age_years"), message))
     if isinstance(history, list):
         seen: dict[str, int] = {}
         for index, entry in enumerate(history):
@@ -136,7 +147,6 @@ def _cross_field_problems(
                     )
                 )
     if catalog_ids is not None:
-        known = sorted(catalog_ids)
         client = data.get("client")
         lists: tuple[tuple[tuple[str, ...], Any], ...] = (
             (("current_services",), data.get("current_services")),
@@ -151,11 +161,93 @@ def _cross_field_problems(
                 continue
             for index, value in enumerate(values):
                 if isinstance(value, str) and value not in catalog_ids:
-                    problems.append(doc.problem((*key, index), _unknown_id_message(value, known)))
+                    problems.append(
+                        doc.problem((*key, index), _unknown_id_message(value, catalog_ids))
+                    )
     return problems
 
 
-def _unknown_id_message(value: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else "; see `neuroseq catalog list`"
-    return f"unknown catalogue id '{value}'{hint}"
+def _age_disagreement(client: Mapping[str, Any]) -> str | None:
+    """Why ``age_years`` contradicts the dates, or None when they agree.
+
+    A whole number of years is how old the client is on their last birthday,
+    so ``age_years: 13`` agrees with any exact age from 13.0 up to (not
+    including) 14. An age with a fraction agrees within half a year.
+    """
+    given = client.get("age_years")
+    if not isinstance(given, int | float) or isinstance(given, bool):
+        return None
+    born, seen = client.get("date_of_birth"), client.get("assessment_date")
+    try:
+        born = dt.date.fromisoformat(born) if isinstance(born, str) else born
+        seen = dt.date.fromisoformat(seen) if isinstance(seen, str) else seen
+    except ValueError:
+        return None
+    if not (isinstance(born, dt.date) and isinstance(seen, dt.date)) or born > seen:
+        return None
+    exact = (seen - born).days / 365.25
+    birthdays = seen.year - born.year - ((seen.month, seen.day) < (born.month, born.day))
+    if float(given).is_integer():
+        if int(given) == birthdays:
+            return None
+        return (
+            f"age_years {int(given)} disagrees with date_of_birth and assessment_date, which "
+            f"give {birthdays} on the last birthday ({exact:.1f} years); give one or make "
+            "them agree"
+        )
+    if abs(exact - float(given)) <= 0.5:
+        return None
+    return (
+        f"age_years {float(given):g} disagrees with date_of_birth and assessment_date "
+        f"({exact:.1f} years); give one or make them agree"
+    )
+
+
+_UNKNOWN_ID = "unknown catalogue id"
+
+
+def _words(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
+
+
+def suggest_catalog_id(value: str, known: Collection[str] | Mapping[str, str]) -> str | None:
+    """The catalogue id a clinician most likely meant by ``value``, or None.
+
+    Tried in order: the same id in other letter case or with spaces for
+    underscores (``CBT`` -> ``cbt``); an intervention's name (when ``known``
+    maps ids to names: "Therapeutic drumming" -> ``drumming``); an id whose
+    words all appear in ``value``; a close spelling of an id or a name.
+    """
+    ids = sorted(known)
+    names = (
+        {_words(str(name)): ident for ident, name in known.items()}
+        if isinstance(known, Mapping)
+        else {}
+    )
+    plain = _words(value)
+    if not plain:
+        return None
+    if plain in known:
+        return plain
+    if plain in names:
+        return names[plain]
+    words = set(plain.split("_"))
+    inside = [ident for ident in ids if set(ident.split("_")) <= words]
+    if inside:
+        return max(inside, key=lambda ident: (len(ident.split("_")), ident))
+    close = difflib.get_close_matches(plain, [*ids, *names], n=1, cutoff=0.6)
+    if close:
+        return names.get(close[0], close[0])
+    return None
+
+
+def _unknown_id_message(value: str, known: Collection[str] | Mapping[str, str]) -> str:
+    guess = suggest_catalog_id(value, known)
+    if guess is not None:
+        name = known.get(guess) if isinstance(known, Mapping) else None
+        hint = f"; did you mean '{guess}'" + (f" ({name})?" if name else "?")
+    else:
+        hint = "; see `neuroseq catalog list`"
+    if is_echoable(value):
+        return f"{_UNKNOWN_ID} '{value}'{hint}"
+    return f"{_UNKNOWN_ID}: ids are lower-case words joined by '_', without spaces{hint}"

@@ -33,8 +33,9 @@ from neuroseq.errors import NormsError
 from neuroseq.scoring.items import ITEM_IDS, ITEMS, REGIONS, Region
 from neuroseq.source import (
     SourceDocument,
+    document_from_bytes,
     field_path,
-    load_document,
+    read_source,
     validate_document,
 )
 
@@ -599,9 +600,12 @@ def _check_curves(
         return
     for region in REGIONS:
         values = _numbers(curves.get(region))
-        if not values:
+        if values is None:
             continue
         key: PathKey = ("maturation", "curves", region)
+        if not values:
+            problems.append((key, "is empty; give one fraction per anchor age"))
+            continue
         if anchors and len(values) != len(anchors):
             problems.append(
                 (
@@ -777,10 +781,10 @@ def load_norms(path: Path | str | None = None) -> Norms:
     """Read and validate a norms file; ``None`` gives the bundled norms (cached)."""
     if path is None:
         return default_norms()
-    doc = load_document(path, error=NormsError)
-    norms = norms_from_document(doc)
+    raw = read_source(path, error=NormsError, contained=True)
+    norms = norms_from_document(document_from_bytes(raw, str(path), error=NormsError))
     norms._source = str(path)
-    norms._sha256 = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    norms._sha256 = hashlib.sha256(raw).hexdigest()
     return norms
 
 

@@ -56,14 +56,15 @@ def test_output_through_a_symlink_writes_the_target(tmp_path: Path) -> None:
     assert link.is_symlink() and target.is_file()
 
 
-def test_output_mode_follows_the_umask(tmp_path: Path) -> None:
+def test_output_new_file_is_private_whatever_the_umask(tmp_path: Path) -> None:
+    # Issue 12 section 7: case data is sensitive, so a new report is 0600 (was 0644).
     out = tmp_path / "scores.json"
     old = os.umask(0o022)
     try:
         assert _run("score", str(TYPICAL), "--format", "json", "-o", str(out))[0] == 0
     finally:
         os.umask(old)
-    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 
 def test_output_into_an_unwritable_place_is_a_located_error() -> None:

@@ -168,5 +168,5 @@ def test_catalog_sha256_changes_with_content(
 
 
 def test_catalog_sha256_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(CatalogError, match=r"cannot read"):
+    with pytest.raises(CatalogError, match=r"absent.yaml: file not found"):
         catalog_sha256(tmp_path / "absent.yaml")

@@ -1,0 +1,133 @@
+"""Issue 12 section 7: output files are private, keep their mode, leave nothing behind.
+
+And the terminal never receives a raw control character from neuroseq.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from neuroseq.cli import _printable, main
+from neuroseq.fileio import NEW_FILE_MODE, write_atomic
+
+ROOT = Path(__file__).resolve().parent.parent
+TYPICAL = ROOT / "examples" / "typical-9-year-old.yaml"
+
+
+def test_write_atomic_new_file_is_0600(tmp_path: Path) -> None:
+    target = tmp_path / "report.md"
+    old = os.umask(0)
+    try:
+        write_atomic(target, "text\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == NEW_FILE_MODE == 0o600
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o644])
+def test_write_atomic_existing_file_keeps_its_mode(tmp_path: Path, mode: int) -> None:
+    target = tmp_path / "report.html"
+    target.write_text("old\n")
+    target.chmod(mode)
+    code = CliRunner().invoke(main, ["score", str(TYPICAL), "-o", str(target)]).exit_code
+    assert code == 0
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+    assert "neuroseq score" in target.read_text()
+
+
+def test_write_atomic_through_a_link_keeps_the_target_mode(tmp_path: Path) -> None:
+    target = tmp_path / "real.txt"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    write_atomic(link, "new\n")
+    assert link.is_symlink() and target.read_text() == "new\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+_INTERRUPTED_WRITE = """
+import os, signal, sys
+from pathlib import Path
+from neuroseq import fileio
+
+def fsync_then_signal(fd):
+    os.kill(os.getpid(), getattr(signal, sys.argv[2]))
+
+fileio.os.fsync = fsync_then_signal
+fileio.write_atomic(Path(sys.argv[1]), "case data\\n" * 1000)
+"""
+
+
+@pytest.mark.parametrize(("name", "status"), [("SIGTERM", 143), ("SIGINT", -2)])
+def test_write_atomic_interrupted_leaves_no_temporary_file(
+    tmp_path: Path, name: str, status: int
+) -> None:
+    target = tmp_path / "report.html"
+    done = subprocess.run(
+        [sys.executable, "-c", _INTERRUPTED_WRITE, str(target), name],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == status, done.stderr
+    if name == "SIGINT":
+        assert "KeyboardInterrupt" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_atomic_restores_the_sigterm_handler(tmp_path: Path) -> None:
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    write_atomic(tmp_path / "a.txt", "x\n")
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+# --- the terminal --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("a\x1b]0;title\x07b", "a\\x1b]0;title\\x07b"),
+        ("csi \x9b31m", "csi \\x9b31m"),
+        ("bidi \u202eevil", "bidi \\u202eevil"),
+        ("isolate \u2066x\u2069", "isolate \\u2066x\\u2069"),
+        ("line\rover", "line\\x0dover"),
+        ("keep\tthis\nline", "keep\tthis\nline"),
+        ("colour \x1b[31mred\x1b[0m", "colour \x1b[31mred\x1b[0m"),
+    ],
+)
+def test_printable_escapes_control_characters(raw: str, shown: str) -> None:
+    assert _printable(raw) == shown
+
+
+def test_cli_error_for_a_file_named_with_escapes_prints_no_raw_control(tmp_path: Path) -> None:
+    path = tmp_path / "case\x1b]0;owned\x07\u202e.yaml"
+    result = CliRunner().invoke(main, ["score", str(path)])
+    code, out = result.exit_code, result.output
+    assert code == 1 and "file not found" in out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "case\\x1b]0;owned\\x07\\u202e.yaml" in out
+
+
+def test_cli_terminal_output_of_free_text_is_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text(
+        TYPICAL.read_text().replace(
+            "notes: Synthetic example. Settled at home and school.",
+            'notes: "a \\u202e b \\x9b c"',
+        )
+    )
+    result = CliRunner().invoke(main, ["plan", str(path), "--format", "md"])
+    assert result.exit_code == 0, result.output
+    assert "\u202e" not in result.output and "\x9b" not in result.output
+    assert "a \\u202e b \\x9b c" in result.output
