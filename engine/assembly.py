@@ -623,12 +623,18 @@ _ID_WORDS: dict[str, str] = {
     **REGION_WORDS,
     **{item.id: item.label[0].lower() + item.label[1:] for item in ITEMS},
 }
-_ID_PATTERN = re.compile(r"\b(" + "|".join(sorted(_ID_WORDS, key=len, reverse=True)) + r")\b")
+_ID_PATTERN = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+
+
+def _words(found: re.Match[str]) -> str:
+    return _ID_WORDS.get(found.group(), found.group())
 
 
 def _sentence(text: str) -> str:
     """One clean clause: white space folded, ids in words, capitalised, no final stop."""
-    text = _ID_PATTERN.sub(lambda m: _ID_WORDS[m.group(1)], " ".join(text.split()))
+    text = " ".join(text.split())
+    if "_" in text:
+        text = _ID_PATTERN.sub(_words, text)
     text = text.rstrip(" .")
     return text[:1].upper() + text[1:]
 
@@ -739,14 +745,17 @@ def _older(context: ClientContext, entry: Intervention) -> bool:
     )
 
 
+@per_object()
+def _caution_rows(entry: Intervention) -> tuple[tuple[str, str, str], ...]:
+    """(condition, effect, text) of every caution of an entry, built once."""
+    return tuple((c.if_, c.then, c.text) for c in entry.all_cautions)
+
+
 def _cautions(entry: Intervention, context: ClientContext | None) -> list[str]:
+    rows = _caution_rows(entry)
     if context is None:
-        return [c.text for c in entry.all_cautions if c.if_ == "always"]
-    applying = applicable_cautions(
-        [(c.if_, c.then, c.text) for c in entry.all_cautions],
-        context.conditions,
-        entry.id in context.requested,
-    )
+        return [text for condition, _e, text in rows if condition == "always"]
+    applying = applicable_cautions(rows, context.conditions, entry.id in context.requested)
     return [text for _c, _e, text in applying]
 
 

@@ -60,6 +60,7 @@ REGION_WORDS = {
 _LABELS = {item.id: item.label[0].lower() + item.label[1:] for item in ITEMS}
 _REGION_OF = {item.id: item.region for item in ITEMS}
 _LEVEL = {region: level for level, region in enumerate(REGIONS, start=1)}
+_NUMBER = {item.id: item.number for item in ITEMS}
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,8 @@ class ClientContext:
     previous: Mapping[str, str] | None
     planning: PlanningSettings
     interests: frozenset[str]
+    rank: Mapping[str, int]
+    """Item id -> position by weighted deficit, worst first (map order breaks ties)."""
 
 
 def client_context(
@@ -109,6 +112,7 @@ def client_context(
         if lowest_level and level > lowest_level:
             weight = planning.level_decay ** (level - lowest_level)
         weighted[item.id] = min(1.0, deficit) * weight
+    order = sorted(weighted, key=lambda i: (-weighted[i], _NUMBER[i]))
     kind = client["placement_kind"]
     daily = {"residential"} if kind == "residential" else {"home"}
     if client["at_school"]:
@@ -130,14 +134,13 @@ def client_context(
         previous=previous,
         planning=planning,
         interests=frozenset(w.strip().lower() for w in case.client.interests),
+        rank={item: position for position, item in enumerate(order)},
     )
 
 
 def worst_of(context: ClientContext, items: tuple[str, ...], count: int) -> list[str]:
     """The ``count`` items with the largest weighted deficit (map order breaks ties)."""
-    order = {item.id: item.number for item in ITEMS}
-    ranked = sorted(items, key=lambda i: (-context.weighted.get(i, 0.0), order[i]))
-    return ranked[:count]
+    return sorted(items, key=context.rank.__getitem__)[:count]
 
 
 def item_words(context: ClientContext, item: str) -> str:

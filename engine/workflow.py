@@ -67,7 +67,7 @@ def plan_case(
     """
     planner = planner or Planner.load(rules, catalog)
     norms_data: Norms = load_norms(norms)
-    ids = set(planner.catalog.ids)
+    ids = {item.id: str(item.name) for item in planner.catalog.interventions}
     problems: list[Problem] = []
     case: Case | None = None
     earlier: Case | None = None
@@ -89,7 +89,7 @@ def plan_case(
 
         try:
             weights = load_weights(caregiver_weights)
-            home = load_caregiver(caregiver, catalog_ids=ids)
+            home = load_caregiver(caregiver, catalog_ids=ids, allowed_cases=(path,))
         except NeuroseqError as exc:
             home_problems.extend(exc.problems)
     if problems:
