@@ -267,6 +267,8 @@ def assemble(
 
 
 _STOP_ORDER = {"suspend": 0, "avoid": 1, "defer": 2, "fade": 3}
+# New work the planner checks for age and readiness itself (eligibility).
+_NEW = ("recommend", "defer", "resume")
 _ACTIVE = ("recommend", "continue", "resume")
 _GROUP_ORDER = {"recommend": 0, "continue": 0, "resume": 0, "defer": 1, "suspend": 2, "avoid": 3}
 _DOMAIN_ORDER: dict[str, int] = {d: n for n, d in enumerate(DOMAINS)}
@@ -356,6 +358,11 @@ def _select(
     new_per_phase: dict[str | None, int] = {}
     for decision in _turns(sorted(decisions, key=best_first)):
         entry = decision.entry
+        if not decision.current and decision.action in _NEW:
+            fact = facts.get(entry.id, {})
+            if fact.get("age_fit") is False or fact.get("developmentally_ready") is False:
+                also.append(_considered(decision, *_why_left_out(decision, facts)))
+                continue
         if decision.action == "avoid" and not decision.current:
             also.append(_considered(decision, *_why_left_out(decision, facts)))
             continue
