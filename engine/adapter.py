@@ -89,7 +89,7 @@ import itertools
 import json
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
 import pydantic_core
 from durable import engine as _durable
@@ -593,6 +593,13 @@ class RuleEngine:
     that cannot be serialised at all are refused: other Python values (sets, bytes,
     dates) would be asserted in pydantic_core's JSON form.
 
+    ``timeout`` limits each engine call of :meth:`evaluate` (default
+    :data:`neuroseq.engine.limits.WATCHDOG_SECONDS`, read when the engine is built;
+    ``None`` turns the watchdog off): a call past it, or interrupted by Ctrl-C, is
+    abandoned and :meth:`evaluate` raises :class:`EngineError` located at ``source``
+    (the planner passes its rule folder). The process cannot use durable_rules again
+    after that (the abandoned call still runs in a helper thread).
+
     Call :meth:`close` (or use the engine as a context manager) to free the rulesets
     when the engine is no longer needed; an engine that is never closed keeps its
     rulesets until the process ends, which is fine for the usual one-engine process.
@@ -605,9 +612,11 @@ class RuleEngine:
         *,
         project: bool = True,
         check_values: bool = True,
-        timeout: float | None = WATCHDOG_SECONDS,
+        timeout: float | None | Literal["default"] = "default",
         source: str = ENGINE_PATH,
     ) -> None:
+        if timeout == "default":
+            timeout = _limits.WATCHDOG_SECONDS
         if timeout is not None and not timeout > 0:
             raise ValueError("timeout must be a positive number of seconds or None")
         self._timeout = timeout
@@ -700,15 +709,15 @@ class RuleEngine:
         """
         if self._closed:
             raise _engine_error("the rule engine is closed")
-        if self._stale:
-            raise _engine_error(
-                "a previous session's state could not be deleted; this engine is unusable"
-            )
         if _WATCHDOG.abandoned is not None:
             raise EngineError(
                 f"{_WATCHDOG.abandoned} and still runs inside durable_rules; "
                 "this process cannot use the engine again",
                 path=self._source,
+            )
+        if self._stale:
+            raise _engine_error(
+                "a previous session's state could not be deleted; this engine is unusable"
             )
         payload, originals = self._prepare(facts)
         keyed: list[tuple[_FiringKey, Firing]] = []

@@ -73,7 +73,9 @@ def _shape(shape: str, n: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         rules = {f"r{i}": _rule({"$lt": {"value": 1 + v}}) for i, v in enumerate(values[2:])}
         rules |= {"e1": _rule({"band": "b0"}), "e2": _rule({"id": "cmr"})}
     elif shape == "rules":
-        rules = {f"r{i}": _rule({"id": "cmr"}, {"$lt": {"value": 1 + v}}) for i, v in enumerate(values)}
+        rules = {
+            f"r{i}": _rule({"id": "cmr"}, {"$lt": {"value": 1 + v}}) for i, v in enumerate(values)
+        }
     else:
         raise SystemExit(f"unknown shape {shape!r}")
     return rules, [fact]
