@@ -71,8 +71,8 @@ Other limits of durable_rules 2.0.28 measured here:
   It depends on the data, so it shows at :meth:`RuleEngine.evaluate` time.
 * error 108 at registration when more than about 256 rules share one identical
   pattern.
-* an endless loop once 512 distinct equality constants (or fact types) hang off one
-  node; :data:`MAX_RULES_PER_RULESET` keeps rulesets well below that.
+* an endless loop once 512 distinct tests against constants (or fact types) hang off
+  one node; :data:`MAX_RULES_PER_RULESET` keeps rulesets well below that.
 * error 304 when a rule joins more than :data:`MAX_PATTERNS_PER_RULE` facts (refused
   at construction).
 * an ``any`` rule fires once for every non-empty combination of its satisfied
@@ -126,7 +126,7 @@ COLLECT_ACTION: Final = "neuroseq.collect"
 MAX_RULES_PER_RULESET: Final = _limits.MAX_RULES_PER_RULESET
 """Most caller rules :class:`RuleEngine` accepts in one ruleset (:func:`split_rules`).
 
-durable_rules 2.0.28 loops forever once 512 distinct equality constants hang off one
+durable_rules 2.0.28 loops forever once 512 distinct tests against constants hang off one
 node of its network; each rule adds at most a few, and the adapter adds only an anchor
 rule, so 400 keeps a wide margin. It does not protect against the
 data-dependent error 303 (one fact passing more than 64 distinct ordering conditions

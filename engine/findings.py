@@ -61,7 +61,7 @@ _KIND_LIST = (
     FindingKind("NS202", WARNING, "no-catalogue-match", "No catalogue intervention matches an intervention pattern."),
     FindingKind("NS203", WARNING, "unreachable-entry", "No rule can recommend or act on a catalogue entry."),
     FindingKind("NS204", WARNING, "many-rulesets", "The rule base needs more than one durable_rules ruleset; each costs another assertion of every fact per case."),
-    FindingKind("NS301", ERROR, "too-many-equality-constants", "One rule holds more distinct equality constants on one fact type than the engine can (512 or more spin forever)."),
+    FindingKind("NS301", ERROR, "too-many-constant-tests", "One rule holds more distinct tests against constants on one fact type than the engine can (512 or more spin forever)."),
     FindingKind("NS302", ERROR, "too-many-joined-facts", "One conjunction joins more than 16 facts (engine error 304)."),
     FindingKind("NS303", ERROR, "condition-too-large", "The condition expands to more conjunctions than allowed per rule ('any' and 'not' multiply)."),
     FindingKind("NS304", ERROR, "too-many-engine-rules", "Specialising the rule against the catalogue gives more engine rules than allowed per rule."),

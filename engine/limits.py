@@ -9,10 +9,11 @@ durable_rules builds one alpha network per ruleset: a root whose children are
 order (identical prefixes shared, ``$or`` branching). Two limits of that network
 matter here:
 
-* an equality child table of one node holds at most
-  :data:`EQUALITY_CONSTANTS_PER_TYPE` entries: with one more, ``assertFacts`` spins
-  forever at 100% CPU holding the GIL (the constants may be spread over any fields
-  and rules; 511 on ``cmr`` plus 511 on ``risk`` is fine, 512 on ``cmr`` is not);
+* one node holds at most :data:`EQUALITY_CONSTANTS_PER_TYPE` children, equality
+  constants and other tests against constants together: with one more, registering
+  or asserting spins forever at 100% CPU holding the GIL (the tests may be spread
+  over any fields and rules; 511 on ``cmr`` plus 511 on ``risk`` is fine, 512 on
+  ``cmr`` is not, nor 480 equality constants and 32 ``$neq`` tests);
 * a fact may pass at most :data:`PASSED_CONDITIONS_PER_NODE` children of one node
   at once, equality and non-equality alike (``$lt``, ``$neq``, ...); one more is
   error 303 at assert time. A chain of tests in one rule is not branching: one rule
@@ -60,9 +61,9 @@ TRAINER_TO_ENGINE_OPERATOR: Final = {
 """The engine operator each trainer operator that can take a ref compiles to."""
 
 EQUALITY_CONSTANTS_PER_TYPE: Final = 511
-"""Most distinct equality constants under one node (512 spin forever in assertFacts)."""
+"""Most children of one node, equality or not (512 spin forever)."""
 EQUALITY_BUDGET: Final = 500
-"""What the packer allows per fact type per ruleset (distinct field = constant tests)."""
+"""What the packer allows per fact type per ruleset (distinct tests against constants)."""
 
 PASSED_CONDITIONS_PER_NODE: Final = 64
 """Most children of one node that one fact may pass (65: error 303)."""

@@ -2,7 +2,8 @@
 
 The compiler's engine rules and the adapter's :func:`~neuroseq.engine.adapter.split_rules`
 both pack here. A rule's *cost* is read from its durable_rules JSON: per fact type
-the distinct equality constants, the distinct conditions a fact can pass at once
+the distinct tests against constants (each a child of some node: equality tables
+and condition lists share one limit of 511), the distinct conditions a fact can pass at once
 (non-equality tests, and one per field tested for equality), and the use of each
 identical pattern. :func:`pack_rules` adds each rule to the first ruleset that
 stays within :mod:`neuroseq.engine.limits`' budgets; :func:`rule_problems` says why a
@@ -42,7 +43,8 @@ class RuleCost:
 
     types: set[str] = field(default_factory=set)
     equality: dict[str, set[str]] = field(default_factory=dict)
-    """Per fact type, the distinct ``field = constant`` tests."""
+    """Per fact type, the distinct tests against a constant (equality or not): each is a
+    child of some node, and one node holds at most 511 children."""
     passed: dict[str, set[str]] = field(default_factory=dict)
     """Per fact type, the distinct conditions one fact could pass at once."""
     shapes: Counter[str] = field(default_factory=Counter)
@@ -90,8 +92,10 @@ def _walk(term: object, fact_type: str, cost: RuleCost) -> None:
             constant = all(not isinstance(right, Mapping) for right in operand.values())
             if constant:  # a comparison with another fact is a join, not an alpha node
                 cost.passed.setdefault(fact_type, set()).add(_dump({key: operand}))
+                cost.equality.setdefault(fact_type, set()).add(_dump({key: operand}))
         elif key in _EXISTENCE:
             cost.passed.setdefault(fact_type, set()).add(_dump({key: operand}))
+            cost.equality.setdefault(fact_type, set()).add(_dump({key: operand}))
         elif isinstance(key, str) and not key.startswith("$") and not isinstance(operand, Mapping):
             cost.equality.setdefault(fact_type, set()).add(_dump({key: operand}))
             cost.passed.setdefault(fact_type, set()).add(f"field:{key}")
@@ -134,7 +138,7 @@ def rule_problems(name: str, rule: Mapping[str, Any]) -> list[str]:
     """
     cost = rule_cost(rule)
     return [
-        f"rule {name!r}: {len(values)} distinct equality constants on {fact_type} facts; "
+        f"rule {name!r}: {len(values)} distinct tests against constants on {fact_type} facts; "
         f"the engine holds at most {EQUALITY_CONSTANTS_PER_TYPE} per fact type "
         "(one more makes it spin forever)"
         for fact_type, values in sorted(cost.equality.items())
@@ -155,7 +159,7 @@ def ruleset_problems(definition: Mapping[str, Any]) -> list[str]:
     for fact_type, values in sorted(total.equality.items()):
         if len(values) > EQUALITY_CONSTANTS_PER_TYPE:
             problems.append(
-                f"{len(values)} distinct equality constants on {fact_type} facts; the engine "
+                f"{len(values)} distinct tests against constants on {fact_type} facts; the engine "
                 f"holds at most {EQUALITY_CONSTANTS_PER_TYPE} per fact type in one ruleset "
                 "(one more makes it spin forever): split the rules with split_rules()"
             )

@@ -20,6 +20,7 @@ Shapes:
 ``lt_rules_miss``  the same N rules, asserted with a value that passes none
 ``lt_two_fields``  N/2 ``$lt`` rules on ``value`` and N/2 on ``typical``, every one passed
 ``lt_plus_eq``     N-2 such ``$lt`` rules and two matching equality rules on other fields
+``eq_plus_neq``    480 equality rules and N - 480 ``$neq`` rules on ``cmr.value``
 ``rules``          N rules ``{type: cmr, id: cmr, $lt: {value: <i>}}`` behind one equality
 """
 
@@ -72,6 +73,11 @@ def _shape(shape: str, n: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         # N-2 passing $lt conditions and two equality conditions that match
         rules = {f"r{i}": _rule({"$lt": {"value": 1 + v}}) for i, v in enumerate(values[2:])}
         rules |= {"e1": _rule({"band": "b0"}), "e2": _rule({"id": "cmr"})}
+    elif shape == "eq_plus_neq":
+        # 480 equality rules and N - 480 $neq rules on cmr.value, none of them passed
+        rules = {f"e{i}": _rule({"value": v}) for i, v in enumerate(values[:480])}
+        rules |= {f"n{i}": _rule({"$neq": {"value": 5 + i}}) for i in range(n - 480)}
+        fact = {**fact, "value": 5.0}
     elif shape == "rules":
         rules = {
             f"r{i}": _rule({"id": "cmr"}, {"$lt": {"value": 1 + v}}) for i, v in enumerate(values)

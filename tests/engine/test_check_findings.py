@@ -20,8 +20,8 @@ from neuroseq.cli import main
 from neuroseq.engine.dnf import count_conjunctions, disjunctive_normal_form
 from neuroseq.engine.findings import KINDS, Finding, finding, render_findings
 from neuroseq.engine.planner import Planner
-from neuroseq.engine.rulebase import check_rulebase, load_rulebase
 from neuroseq.engine.rule_model import parse_rule_file
+from neuroseq.engine.rulebase import check_rulebase, load_rulebase
 from neuroseq.errors import RuleError, SourceLocation
 from neuroseq.source import load_text
 
@@ -105,7 +105,7 @@ def test_check_one_of_with_512_values_is_refused_at_its_rule(tmp_path: Path) -> 
     assert _codes(findings) == ["NS301"]
     (limit,) = [f for f in findings if f.code == "NS301"]
     assert limit.location == SourceLocation(str(folder / "extra.yaml"), 6)
-    assert "512 distinct equality constants on cmr facts" in limit.message
+    assert "512 distinct tests against constants on cmr facts" in limit.message
     # 511 values check clean
     fewer = _folder(tmp_path / "fewer", _rule(f"cmr: {{value: {{one_of: [{values[:-7]}]}}}}"))
     assert _codes(_check(fewer)) == []
@@ -168,9 +168,7 @@ def test_dnf_not_over_several_tests_counts_each_branch() -> None:
 
 
 def test_check_rule_joining_17_facts_is_refused(tmp_path: Path) -> None:
-    patterns = "\n".join(
-        f"  - region as r{i}: {{ratio: {{below: 0.{i + 10}}}}}" for i in range(17)
-    )
+    patterns = "\n".join(f"  - region as r{i}: {{ratio: {{below: 0.{i + 10}}}}}" for i in range(17))
     findings = _check(_folder(tmp_path, _rule("all:\n" + patterns)))
     assert "NS302" in _codes(findings)
 

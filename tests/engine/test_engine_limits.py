@@ -46,9 +46,11 @@ def _rules(shape: str, size: int) -> dict[str, Any]:
     return rules  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("shape", ["eq_rules", "eq_two_fields"])
-def test_engine_limits_512_equality_constants_on_one_type_spin(shape: str) -> None:
-    assert _measure(shape, 510).startswith("ok")
+@pytest.mark.parametrize(
+    ("shape", "fine"), [("eq_rules", 511), ("eq_two_fields", 510), ("eq_plus_neq", 511)]
+)
+def test_engine_limits_512_tests_against_constants_on_one_type_spin(shape: str, fine: int) -> None:
+    assert _measure(shape, fine).startswith("ok")
     assert _measure(shape, 512) == "spins"
 
 
@@ -78,8 +80,11 @@ def test_packing_ruleset_problems_refuse_exactly_past_the_edge(
     assert ruleset_problems(_rules(shape, refused)) != []
 
 
-def test_packing_a_single_long_chain_is_fine() -> None:
-    assert ruleset_problems(_rules("neq_one_rule", 1000)) == []
+def test_packing_counts_a_long_chain_conservatively() -> None:
+    # the engine runs a chain of 1,000 $neq tests (measured above); the model counts
+    # every test against a constant, so it refuses one past 511: too careful, never wrong
+    assert ruleset_problems(_rules("neq_one_rule", 511)) == []
+    assert ruleset_problems(_rules("neq_one_rule", 512)) != []
 
 
 def test_packing_splits_what_one_ruleset_cannot_hold() -> None:
@@ -96,7 +101,7 @@ def test_packing_splits_what_one_ruleset_cannot_hold() -> None:
 def test_adapter_refuses_a_ruleset_that_would_spin() -> None:
     from neuroseq.errors import EngineError
 
-    with pytest.raises(EngineError, match="512 distinct equality constants on cmr facts"):
+    with pytest.raises(EngineError, match="512 distinct tests against constants on cmr facts"):
         RuleEngine({"main": _rules("eq_one_rule", 512)})
     with pytest.raises(EngineError, match="65 distinct conditions on cmr facts"):
         RuleEngine({"main": _rules("neq_rules", 65)})
