@@ -57,22 +57,29 @@ here; ``/work/shared/DESIGN.md`` has the background):
   ``$lt``/``$lte``/``$gt``/``$gte`` (or ``$neq``) crashes the process with SIGSEGV
   depending on its position among the rules (upstream issue #381).
   :func:`check_definition_safe` finds such comparisons and :class:`RuleEngine`
-  refuses them. Equality references (``{"region": {"r": "region"}}``) are safe.
+  refuses them. Equality references (``{"region": {"r": "region"}}``) are safe. The
+  operators are :data:`neuroseq.engine.limits.UNSAFE_REFERENCE_OPERATORS`, the same
+  definition the rule compiler refuses by (finding NS107).
+* **Limit guard.** A ruleset that would spin or fail with error 303 under the model of
+  ``engine/LIMITS.md`` (:func:`neuroseq.engine.packing.ruleset_problems`) is refused;
+  :func:`split_rules` is the one packer, which the compiler uses too.
+* **Watchdog.** Each ``assertFacts`` runs in a helper thread through ctypes (which
+  releases the GIL) while the caller waits with a timeout, so a spinning engine call
+  ends in an :class:`EngineError` and Ctrl-C works (:class:`_Watchdog`).
 * **Shape guard.** durable_rules silently ignores every key but the first of a
   condition object (``{"type": "item", "score": 2}`` tests only ``type``), and
   ``{"score": {"$lt": 3}}`` is not a comparison; the adapter refuses both. Write
   ``{"$and": [{"type": "item"}, {"$lt": {"score": 3}}]}``.
 
-Other limits of durable_rules 2.0.28 measured here:
+Other limits of durable_rules 2.0.28 measured here (``engine/LIMITS.md`` has the
+numbers and how they were measured):
 
-* error 303 when one fact passes more than 64 distinct non-equality conditions
-  (``$lt``, ``$gt``, ...) that branch from one point of the network, however few rules
-  the ruleset has; equality tests against constants are hashed and do not count.
-  It depends on the data, so it shows at :meth:`RuleEngine.evaluate` time.
-* error 108 at registration when more than about 256 rules share one identical
-  pattern.
-* an endless loop once 512 distinct tests against constants (or fact types) hang off
-  one node; :data:`MAX_RULES_PER_RULESET` keeps rulesets well below that.
+* error 303 when one fact passes more than 64 children of one node at once (tests
+  against constants of any kind, matching equality children included); it depends on
+  the data, so without the limit guard it would show at :meth:`RuleEngine.evaluate`.
+* error 108 at registration when more than 256 rules share one identical pattern.
+* an endless loop once 512 children (equality constants and other tests against
+  constants together, or fact types) hang off one node.
 * error 304 when a rule joins more than :data:`MAX_PATTERNS_PER_RULE` facts (refused
   at construction).
 * an ``any`` rule fires once for every non-empty combination of its satisfied
