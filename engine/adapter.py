@@ -94,6 +94,7 @@ import copy
 import ctypes
 import itertools
 import json
+import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Literal, NamedTuple
@@ -311,6 +312,17 @@ class _Watchdog:
         self._thread: threading.Thread | None = None
         self._native: Any = None
         self.abandoned: str | None = None
+        os.register_at_fork(after_in_child=self._after_fork)
+
+    def _after_fork(self) -> None:
+        """A forked child has no helper thread: start a new one on its first call.
+
+        An abandoned call stays abandoned: the child's copy of durable_rules' memory
+        may be half-way through it.
+        """
+        self._request = threading.Semaphore(0)
+        self._done = threading.Semaphore(0)
+        self._thread = None
 
     def _start(self) -> None:
         library = ctypes.CDLL(_durable.durable_rules_engine.__file__)

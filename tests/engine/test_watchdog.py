@@ -126,3 +126,29 @@ def test_watchdog_engine_refuses_every_later_call_after_a_timeout() -> None:
     assert lines[1].startswith("my_rules: an earlier engine call ran past 0.5 s")
     assert lines[2].startswith("<engine>: an earlier engine call ran past 0.5 s")
     assert len(lines) == 3
+
+
+def test_watchdog_works_in_a_forked_child() -> None:
+    # a child forked after the parent's first engine call (multiprocessing, dask)
+    # has no helper thread; it starts its own instead of waiting for the parent's
+    script = textwrap.dedent(
+        """
+        import os
+        from neuroseq.engine.adapter import RuleEngine
+
+        rule = {"low": {"all": [{"m": {"$and": [{"type": "cmr"}, {"$lt": {"value": 1}}]}}]}}
+        engine = RuleEngine({"main": rule}, timeout=2)
+        fact = [{"type": "cmr", "id": "c", "value": 0.5}]
+        print("parent", len(engine.evaluate(fact)), flush=True)
+        pid = os.fork()
+        if pid == 0:
+            print("child", len(engine.evaluate(fact)), flush=True)
+            os._exit(0)
+        os.waitpid(pid, 0)
+        """
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.splitlines() == ["parent 1", "child 1"]
