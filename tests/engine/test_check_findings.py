@@ -211,3 +211,20 @@ def test_cli_rules_check_ignore_refuses_unknown_codes_and_errors(code: str, mess
     result = CliRunner().invoke(main, ["rules", "check", "--ignore", code])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_check_rule_specialised_past_2048_engine_rules_is_refused_before_copying(
+    tmp_path: Path,
+) -> None:
+    when = """
+    all:
+      - intervention as a: {current: false}
+      - intervention as b: {phase: {ref: a.phase}}
+      - intervention as c: {mode: {ref: b.mode}}
+    """
+    started = time.monotonic()
+    findings = _check(_folder(tmp_path, _rule(when)))
+    assert time.monotonic() - started < 10
+    assert _codes(findings) == ["NS304"]
+    (refused,) = [f for f in findings if f.code == "NS304"]
+    assert "more than 2048" in refused.message
