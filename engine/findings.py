@@ -85,6 +85,10 @@ class Finding(Problem):
     def kind(self) -> FindingKind:
         return KINDS[self.code]
 
+    def __str__(self) -> str:
+        field = f" {self.field}:" if self.field else ""
+        return f"{self.location}: {self.code}:{field} {self.message}"
+
 
 def finding(code: str, location: SourceLocation, field: str, message: str) -> Finding:
     """A finding of kind ``code`` (its severity comes from the kind)."""

@@ -228,3 +228,10 @@ def test_check_rule_specialised_past_2048_engine_rules_is_refused_before_copying
     assert _codes(findings) == ["NS304"]
     (refused,) = [f for f in findings if f.code == "NS304"]
     assert "more than 2048" in refused.message
+
+
+def test_planner_refusal_names_each_error_with_its_code(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, _rule("cmr: {valu: {below: 1.0}}"))
+    with pytest.raises(RuleError) as refused:
+        Planner.load(folder)
+    assert str(refused.value).startswith(f"{folder / 'extra.yaml'}:7: NS102: rules[0].when.cmr")
