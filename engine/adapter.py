@@ -96,6 +96,7 @@ import itertools
 import json
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Literal, NamedTuple
 
@@ -245,6 +246,7 @@ class NeuroseqHost(_durable.Host):  # type: ignore[misc]  # durable has no type 
         ruleset = self.get_ruleset(ruleset_name)
         handle = ruleset._handle
         native = _durable.durable_rules_engine
+        deadline = None if timeout is None else time.monotonic() + timeout
         if timeout is None:
             code, offset = native.assert_facts(handle, payload)
         else:
@@ -269,6 +271,10 @@ class NeuroseqHost(_durable.Host):  # type: ignore[misc]  # durable has no type 
                     f"more than {MAX_FIRINGS} firings for one case in ruleset {ruleset_name!r}: "
                     "some rule joins too many facts"
                 )
+            if deadline is not None and not budget & 1023 and time.monotonic() > deadline:
+                # collecting firings holds no lock a signal could not interrupt, so
+                # this is a plain stop: the session is consumed and deleted as usual
+                raise EngineTimeout(f"ran past {timeout:g} s collecting firings")
             matches.extend(_decode(message).items())
             message = native.complete_and_start_action(handle, offset)
         return matches

@@ -29,6 +29,7 @@ from neuroseq.engine.findings import Finding, finding
 from neuroseq.engine.limits import (
     MAX_CONJUNCTIONS_PER_RULE,
     MAX_ENGINE_RULES_PER_RULE,
+    MAX_JOIN_COMBINATIONS,
     MAX_PATTERNS_PER_RULE,
     MAX_RULES_PER_RULESET,
     TRAINER_TO_ENGINE_OPERATOR,
@@ -327,6 +328,17 @@ def _single_id(pattern: Pattern) -> str | None:
     if fact_type is not None and len(fact_type.ids) == 1:
         return fact_type.ids[0]
     return None
+
+
+def _fact_count(pattern: Pattern) -> int:
+    """How many facts a pattern of a fact type other than intervention could match, at most."""
+    for test in pattern.tests:
+        if test.field == "id" and test.op == "is" and not isinstance(test.value, Ref):
+            return 1
+        if test.field == "id" and test.op == "one_of":
+            return len(test.value)
+    fact_type = FACT_TYPES.get(pattern.fact_type)
+    return max(1, len(fact_type.ids)) if fact_type is not None else 1
 
 
 def _negations(pattern: Pattern) -> list[Pattern]:
@@ -840,6 +852,22 @@ class _Compiler:
                 return 0
         for item_id in candidates.get(target.alias, []):
             self.out.reached.add(item_id)
+        combinations = 1
+        for pattern in patterns:
+            if pattern.fact_type == "intervention":
+                combinations *= 1 if pattern.alias in expand else len(candidates[pattern.alias])
+            else:
+                combinations *= _fact_count(pattern)
+        if combinations > MAX_JOIN_COMBINATIONS:
+            self.fail(
+                rule,
+                (*rule.key, "when"),
+                f"this rule could join up to {combinations} combinations of facts per case, "
+                f"more than {MAX_JOIN_COMBINATIONS}; the engine fires once for each: pin the "
+                "patterns by id or test their fields",
+                "NS305",
+            )
+            return 0
         size = 1
         for alias in expand:
             size *= len(candidates[alias])

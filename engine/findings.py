@@ -65,6 +65,7 @@ _KIND_LIST = (
     FindingKind("NS302", ERROR, "too-many-joined-facts", "One conjunction joins more than 16 facts (engine error 304)."),
     FindingKind("NS303", ERROR, "condition-too-large", "The condition expands to more conjunctions than allowed per rule ('any' and 'not' multiply)."),
     FindingKind("NS304", ERROR, "too-many-engine-rules", "Specialising the rule against the catalogue gives more engine rules than allowed per rule."),
+    FindingKind("NS305", ERROR, "join-too-large", "One rule could join more than 100,000 combinations of facts per case; the engine would fire for each."),
 )
 # fmt: on
 

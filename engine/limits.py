@@ -35,6 +35,7 @@ __all__ = [
     "IDENTICAL_PATTERN_BUDGET",
     "MAX_CONJUNCTIONS_PER_RULE",
     "MAX_ENGINE_RULES_PER_RULE",
+    "MAX_JOIN_COMBINATIONS",
     "MAX_PATTERNS_PER_RULE",
     "MAX_RULES_PER_RULESET",
     "ORDERING_OPERATORS",
@@ -85,6 +86,11 @@ MAX_CONJUNCTIONS_PER_RULE: Final = 256
 
 MAX_ENGINE_RULES_PER_RULE: Final = 2048
 """Most engine rules one rule may compile to once specialised against the catalogue."""
+
+MAX_JOIN_COMBINATIONS: Final = 100_000
+"""Most combinations of facts one engine rule may join per case (an upper bound: the
+product of how many facts each pattern could match). The engine finds every one and
+fires for each: 4 unconstrained ``item`` patterns are 863,040 firings, 32 s per case."""
 
 WATCHDOG_SECONDS: Final = 10.0
 """Default limit on one engine call while planning one case."""

@@ -7,7 +7,8 @@ Generates BASES random rule bases (seeded). Each mixes ordinary random rules
 constructs at and past the engine's measured limits, sized at random on both
 sides of each edge: many ``is_not`` rules on one field, many equality rules on
 one field, one ``one_of`` with hundreds of values, an ``all`` over several
-two-way ``any``, a join of many facts, an ``is_not`` ref between two facts.
+two-way ``any``, a join of many facts, a join of facts named by no id, an
+``is_not`` ref between two facts.
 From the sizes the generator knows which limit codes ``rules check`` must
 report (engine/LIMITS.md). For each base it runs ``rules check``; a base that
 checks clean is planned for CASES random cases, under a 5 s watchdog.
@@ -40,7 +41,7 @@ from neuroseq.scoring.items import ITEM_IDS  # noqa: E402
 from neuroseq.scoring.profile import score  # noqa: E402
 from neuroseq.source import load_text  # noqa: E402
 
-LIMIT_CODES = {"NS107", "NS301", "NS302", "NS303", "NS304"}
+LIMIT_CODES = {"NS107", "NS301", "NS302", "NS303", "NS304", "NS305"}
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = load_catalog()
 
@@ -76,6 +77,8 @@ def generate(rng: random.Random, number: int) -> tuple[str, set[str]]:
     kinds = rng.sample(["is_not", "equality", "one_of", "dnf", "join"], rng.randint(1, 3))
     if rng.random() < 0.2:
         kinds.append("ref")
+    if rng.random() < 0.2:
+        kinds.append("wide_join")
     if "is_not" in kinds:  # packed into several rulesets: never refused
         for index, value in enumerate(_values(rng, rng.randint(40, 140))):
             texts.append(_rule(f"g.is_not_{index}", [f"cmr: {{value: {{is_not: {value}}}}}"]))
@@ -122,6 +125,12 @@ def generate(rng: random.Random, number: int) -> tuple[str, set[str]]:
             )
         )
         predicted.add("NS107")
+    if "wide_join" in kinds:  # patterns naming no id: every combination of items fires
+        width = rng.choice([2, 4])
+        lines = ["all:"] + [f"  - item as w{n}: {{score: {{at_least: 0}}}}" for n in range(width)]
+        texts.append(_rule("g.wide_join", lines))
+        if len(ITEM_IDS) ** width > limits.MAX_JOIN_COMBINATIONS:
+            predicted.add("NS305")
     rng.shuffle(texts)
     return "schema: neuroseq/rules/v1\nrules:\n" + "".join(texts), predicted
 

@@ -168,9 +168,14 @@ def test_dnf_not_over_several_tests_counts_each_branch() -> None:
 
 
 def test_check_rule_joining_17_facts_is_refused(tmp_path: Path) -> None:
-    patterns = "\n".join(f"  - region as r{i}: {{ratio: {{below: 0.{i + 10}}}}}" for i in range(17))
+    from neuroseq.scoring.items import ITEM_IDS
+
+    patterns = "\n".join(
+        f"  - item as i{n}: {{id: {item}, score: {{at_least: 0}}}}"
+        for n, item in enumerate(list(ITEM_IDS)[:17])
+    )
     findings = _check(_folder(tmp_path, _rule("all:\n" + patterns)))
-    assert "NS302" in _codes(findings)
+    assert _codes(findings) == ["NS302"]
 
 
 def test_findings_render_groups_repeated_warnings_and_ignores_codes() -> None:
@@ -235,3 +240,12 @@ def test_planner_refusal_names_each_error_with_its_code(tmp_path: Path) -> None:
     with pytest.raises(RuleError) as refused:
         Planner.load(folder)
     assert str(refused.value).startswith(f"{folder / 'extra.yaml'}:7: NS102: rules[0].when.cmr")
+
+
+def test_check_rule_joining_four_unnamed_items_is_refused(tmp_path: Path) -> None:
+    patterns = "\n".join(f"  - item as i{k}: {{score: {{at_least: 0}}}}" for k in range(4))
+    findings = _check(_folder(tmp_path, _rule("all:\n" + patterns)))
+    assert _codes(findings) == ["NS305"]
+    assert "up to 1048576 combinations of facts per case" in findings[0].message
+    three = "\n".join(f"  - item as i{k}: {{score: {{at_least: 0}}}}" for k in range(3))
+    assert _codes(_check(_folder(tmp_path / "three", _rule("all:\n" + three)))) == []

@@ -32,7 +32,7 @@ def test_check_plan_agreement_on_generated_rule_bases(seed: int, tmp_path: Path)
     assert child.returncode == 0, child.stderr[-2000:]
     results = [json.loads(line) for line in child.stdout.splitlines()]
     assert len(results) == 10
-    limit_codes = {"NS107", "NS301", "NS302", "NS303", "NS304"}
+    limit_codes = {"NS107", "NS301", "NS302", "NS303", "NS304", "NS305"}
     for result in results:
         found_limits = sorted(set(result["found"]) & limit_codes)
         assert found_limits == result["predicted"], result

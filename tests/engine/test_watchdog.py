@@ -152,3 +152,34 @@ def test_watchdog_works_in_a_forked_child() -> None:
     )
     assert child.returncode == 0, child.stderr
     assert child.stdout.splitlines() == ["parent 1", "child 1"]
+
+
+def test_watchdog_stops_collecting_a_runaway_join() -> None:
+    # 4 item patterns naming no id over 32 items: 863,040 firings, about 30 s, spent
+    # joining inside assertFacts and then collecting the firings; either is stopped
+    script = textwrap.dedent(
+        """
+        import time
+        from neuroseq.engine.adapter import RuleEngine
+        from neuroseq.errors import EngineError
+
+        patterns = [{f"i{k}": {"$and": [{"type": "item"}, {"$gte": {"score": 0}}]}}
+                    for k in range(4)]
+        engine = RuleEngine({"main": {"join": {"all": patterns}}}, timeout=1.0)
+        facts = [{"type": "item", "id": f"x{i}", "score": 1} for i in range(32)]
+        started = time.monotonic()
+        try:
+            engine.evaluate(facts)
+        except EngineError as error:
+            print(error)
+        print(round(time.monotonic() - started))
+        """
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert child.returncode == 0, child.stderr
+    lines = child.stdout.splitlines()
+    assert lines[0].startswith("<engine>: the rule engine ran past 1 s")
+    assert "in ruleset 'main' and was stopped" in lines[0]
+    assert int(lines[1]) < 10
