@@ -540,24 +540,41 @@ def rules() -> None:
 @rules.command("check")
 @click.option("--rules", "folder", type=RULES_PATH, help="The rule folder (default: bundled).")
 @click.option("--catalog", type=DATA_PATH, help="The catalogue (default: bundled).")
-def rules_check(folder: Path | None, catalog: Path | None) -> None:
-    """Report every problem in a rule folder, with file:line and severity."""
+@click.option(
+    "--ignore",
+    "ignore",
+    multiple=True,
+    metavar="CODE",
+    help="Hide warnings of this code (repeatable), e.g. --ignore NS203.",
+)
+def rules_check(folder: Path | None, catalog: Path | None, ignore: tuple[str, ...]) -> None:
+    """Report every problem in a rule folder, with file:line, severity and code."""
     from neuroseq.catalog.loader import load_catalog
+    from neuroseq.engine.findings import KINDS, render_findings
     from neuroseq.engine.rulebase import check_rulebase, load_rulebase
 
+    for code in ignore:
+        if code not in KINDS:
+            raise click.BadParameter(
+                f"no finding has the code {code!r}; codes: {', '.join(KINDS)}",
+                param_hint="--ignore",
+            )
+        if KINDS[code].severity == "error":
+            raise click.BadParameter(
+                f"{code} is an error, and errors cannot be ignored: planning refuses them",
+                param_hint="--ignore",
+            )
     loaded = load_catalog(catalog)
     base, problems = load_rulebase(folder)
     compilation, findings = check_rulebase(base, problems, loaded, catalog)
-    for finding in findings:
-        _echo(
-            f"{finding.location}: {finding.severity}: "
-            f"{finding.field + ': ' if finding.field else ''}{finding.message}"
-        )
+    for line in render_findings(findings, ignore):
+        _echo(line)
     errors = sum(1 for f in findings if f.severity == "error")
-    warnings = len(findings) - errors
+    hidden = sum(1 for f in findings if f.code in ignore)
+    warnings = len(findings) - errors - hidden
     click.echo(
         f"{len(base.rules)} rules, {len(compilation.rules)} engine rules: "
-        f"{errors} error(s), {warnings} warning(s)"
+        f"{errors} error(s), {warnings} warning(s)" + (f", {hidden} ignored" if hidden else "")
     )
     if errors:
         raise SystemExit(1)

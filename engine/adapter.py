@@ -57,22 +57,29 @@ here; ``/work/shared/DESIGN.md`` has the background):
   ``$lt``/``$lte``/``$gt``/``$gte`` (or ``$neq``) crashes the process with SIGSEGV
   depending on its position among the rules (upstream issue #381).
   :func:`check_definition_safe` finds such comparisons and :class:`RuleEngine`
-  refuses them. Equality references (``{"region": {"r": "region"}}``) are safe.
+  refuses them. Equality references (``{"region": {"r": "region"}}``) are safe. The
+  operators are :data:`neuroseq.engine.limits.UNSAFE_REFERENCE_OPERATORS`, the same
+  definition the rule compiler refuses by (finding NS107).
+* **Limit guard.** A ruleset that would spin or fail with error 303 under the model of
+  ``engine/LIMITS.md`` (:func:`neuroseq.engine.packing.ruleset_problems`) is refused;
+  :func:`split_rules` is the one packer, which the compiler uses too.
+* **Watchdog.** Each ``assertFacts`` runs in a helper thread through ctypes (which
+  releases the GIL) while the caller waits with a timeout, so a spinning engine call
+  ends in an :class:`EngineError` and Ctrl-C works (:class:`_Watchdog`).
 * **Shape guard.** durable_rules silently ignores every key but the first of a
   condition object (``{"type": "item", "score": 2}`` tests only ``type``), and
   ``{"score": {"$lt": 3}}`` is not a comparison; the adapter refuses both. Write
   ``{"$and": [{"type": "item"}, {"$lt": {"score": 3}}]}``.
 
-Other limits of durable_rules 2.0.28 measured here:
+Other limits of durable_rules 2.0.28 measured here (``engine/LIMITS.md`` has the
+numbers and how they were measured):
 
-* error 303 when one fact passes more than 64 distinct non-equality conditions
-  (``$lt``, ``$gt``, ...) that branch from one point of the network, however few rules
-  the ruleset has; equality tests against constants are hashed and do not count.
-  It depends on the data, so it shows at :meth:`RuleEngine.evaluate` time.
-* error 108 at registration when more than about 256 rules share one identical
-  pattern.
-* an endless loop once 512 distinct equality constants (or fact types) hang off one
-  node; :data:`MAX_RULES_PER_RULESET` keeps rulesets well below that.
+* error 303 when one fact passes more than 64 children of one node at once (tests
+  against constants of any kind, matching equality children included); it depends on
+  the data, so without the limit guard it would show at :meth:`RuleEngine.evaluate`.
+* error 108 at registration when more than 256 rules share one identical pattern.
+* an endless loop once 512 children (equality constants and other tests against
+  constants together, or fact types) hang off one node.
 * error 304 when a rule joins more than :data:`MAX_PATTERNS_PER_RULE` facts (refused
   at construction).
 * an ``any`` rule fires once for every non-empty combination of its satisfied
@@ -84,14 +91,20 @@ Not thread-safe (neither is durable_rules): parallelism means processes.
 from __future__ import annotations
 
 import copy
+import ctypes
 import itertools
 import json
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
 import pydantic_core
 from durable import engine as _durable
 
+from neuroseq.engine import limits as _limits
+from neuroseq.engine.packing import pack_rules, ruleset_problems
 from neuroseq.errors import EngineError
 
 __all__ = [
@@ -104,6 +117,7 @@ __all__ = [
     "NeuroseqHost",
     "RuleEngine",
     "RulesetDefinition",
+    "WATCHDOG_SECONDS",
     "check_definition_safe",
     "get_host",
     "split_rules",
@@ -118,10 +132,10 @@ ENGINE_PATH: Final = "<engine>"
 COLLECT_ACTION: Final = "neuroseq.collect"
 """The only action name a rule may give as ``"run"`` (it may also leave ``run`` out)."""
 
-MAX_RULES_PER_RULESET: Final = 400
+MAX_RULES_PER_RULESET: Final = _limits.MAX_RULES_PER_RULESET
 """Most caller rules :class:`RuleEngine` accepts in one ruleset (:func:`split_rules`).
 
-durable_rules 2.0.28 loops forever once 512 distinct equality constants hang off one
+durable_rules 2.0.28 loops forever once 512 distinct tests against constants hang off one
 node of its network; each rule adds at most a few, and the adapter adds only an anchor
 rule, so 400 keeps a wide margin. It does not protect against the
 data-dependent error 303 (one fact passing more than 64 distinct ordering conditions
@@ -135,7 +149,7 @@ MAX_FIRINGS: Final = 1_000_000
 """Most firings one evaluation may produce in one ruleset (a guard against runaway joins
 and against a durable_rules action queue that never empties)."""
 
-MAX_PATTERNS_PER_RULE: Final = 16
+MAX_PATTERNS_PER_RULE: Final = _limits.MAX_PATTERNS_PER_RULE
 """Most facts one rule may join (durable_rules fails with error 304 beyond this)."""
 
 RESERVED_PREFIX: Final = "neuroseq:"
@@ -157,8 +171,10 @@ _STATE_FACT_ID: Final = f"sid-{_DEFAULT_SESSION}"
 """The id of durable's own state record in the session; a fact may not use it."""
 _decode = pydantic_core.from_json
 
-_ORDERING_OPERATORS: Final = frozenset({"$lt", "$lte", "$gt", "$gte"})
-_UNSAFE_REFERENCE_OPERATORS: Final = _ORDERING_OPERATORS | {"$neq"}
+WATCHDOG_SECONDS: Final = _limits.WATCHDOG_SECONDS
+"""Default limit on one engine call (:class:`RuleEngine`'s ``timeout``)."""
+
+_UNSAFE_REFERENCE_OPERATORS: Final = _limits.UNSAFE_REFERENCE_OPERATORS
 _FIELD_OPERATORS: Final = _UNSAFE_REFERENCE_OPERATORS | {"$mt", "$imt", "$iall", "$iany"}
 _COMPARISON_OPERATORS: Final = _UNSAFE_REFERENCE_OPERATORS
 _ARITHMETIC_OPERATORS: Final = frozenset({"$add", "$sub", "$mul", "$div"})
@@ -216,7 +232,9 @@ class NeuroseqHost(_durable.Host):  # type: ignore[misc]  # durable has no type 
         self.register_rulesets({name: definition})
         return self._ruleset_directory[name]
 
-    def assert_json(self, ruleset_name: str, payload: str) -> list[tuple[str, dict[str, Any]]]:
+    def assert_json(
+        self, ruleset_name: str, payload: str | bytes, timeout: float | None = None
+    ) -> list[tuple[str, dict[str, Any]]]:
         """Assert a JSON array of facts into one ruleset; return every firing's match.
 
         This replaces ``Host.assert_facts``, whose per-firing ``Closure``, state
@@ -228,7 +246,14 @@ class NeuroseqHost(_durable.Host):  # type: ignore[misc]  # durable has no type 
         ruleset = self.get_ruleset(ruleset_name)
         handle = ruleset._handle
         native = _durable.durable_rules_engine
-        code, offset = native.assert_facts(handle, payload)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if timeout is None:
+            code, offset = native.assert_facts(handle, payload)
+        else:
+            data = payload.encode() if isinstance(payload, str) else payload
+            code, offset = _WATCHDOG.assert_facts(handle, data, timeout)
+            if code not in _RETURNED_CODES:
+                raise RuntimeError(f"Could not assert facts, error code: {code}")
         if code not in (_ASSERTED, _SOME_NOT_HANDLED):
             # the second argument only feeds durable's exception messages: keep fact
             # contents out of them
@@ -246,6 +271,10 @@ class NeuroseqHost(_durable.Host):  # type: ignore[misc]  # durable has no type 
                     f"more than {MAX_FIRINGS} firings for one case in ruleset {ruleset_name!r}: "
                     "some rule joins too many facts"
                 )
+            if deadline is not None and not budget & 1023 and time.monotonic() > deadline:
+                # collecting firings holds no lock a signal could not interrupt, so
+                # this is a plain stop: the session is consumed and deleted as usual
+                raise EngineTimeout(f"ran past {timeout:g} s collecting firings")
             matches.extend(_decode(message).items())
             message = native.complete_and_start_action(handle, offset)
         return matches
@@ -258,6 +287,88 @@ class NeuroseqHost(_durable.Host):  # type: ignore[misc]  # durable has no type 
         self._ruleset_list.remove(ruleset)
         _durable.durable_rules_engine.delete_ruleset(ruleset._handle)
 
+
+_RETURNED_CODES: Final = frozenset({0, 1, 2, 3})
+"""Codes durable's own wrapper returns rather than raises: asserted, not handled,
+observed, deferred."""
+
+
+class EngineTimeout(Exception):
+    """An engine call ran past its limit (or was interrupted) and was abandoned."""
+
+
+class _Watchdog:
+    """Runs ``assertFacts`` in a helper thread, so the caller can stop waiting.
+
+    durable_rules' C code holds the GIL while it runs, so neither a signal handler nor
+    a timer thread can run Python code while ``assertFacts`` spins (as it does on a
+    network with 512 equality constants under one node). Called through ctypes the
+    same native function releases the GIL: the helper thread runs it while the
+    calling thread waits on a semaphore with a timeout, which Ctrl-C interrupts. An
+    abandoned call keeps its thread (a daemon) busy inside durable_rules until the
+    process exits; the host is then unusable (:attr:`abandoned` says why) and every
+    later engine call refuses.
+    """
+
+    def __init__(self) -> None:
+        self._request = threading.Semaphore(0)
+        self._done = threading.Semaphore(0)
+        self._job: tuple[int, bytes] = (0, b"")
+        self._result: tuple[int, int] = (0, 0)
+        self._thread: threading.Thread | None = None
+        self._native: Any = None
+        self.abandoned: str | None = None
+        os.register_at_fork(after_in_child=self._after_fork)
+
+    def _after_fork(self) -> None:
+        """A forked child has no helper thread: start a new one on its first call.
+
+        An abandoned call stays abandoned: the child's copy of durable_rules' memory
+        may be half-way through it.
+        """
+        self._request = threading.Semaphore(0)
+        self._done = threading.Semaphore(0)
+        self._thread = None
+
+    def _start(self) -> None:
+        library = ctypes.CDLL(_durable.durable_rules_engine.__file__)
+        function = library.assertFacts
+        function.argtypes = [ctypes.c_uint, ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint)]
+        function.restype = ctypes.c_uint
+        self._native = function
+        self._thread = threading.Thread(target=self._serve, name="neuroseq-engine", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        offset = ctypes.c_uint(0)
+        native = self._native
+        while True:
+            self._request.acquire()
+            handle, payload = self._job
+            code = native(handle, payload, ctypes.byref(offset))
+            self._result = (int(code), int(offset.value))
+            self._done.release()
+
+    def assert_facts(self, handle: int, payload: bytes, timeout: float) -> tuple[int, int]:
+        """``assertFacts(handle, payload)`` as (code, state offset), or EngineTimeout."""
+        if self.abandoned is not None:
+            raise EngineTimeout(self.abandoned)
+        if self._thread is None:
+            self._start()
+        self._job = (handle, payload)
+        self._request.release()
+        try:
+            finished = self._done.acquire(timeout=timeout)
+        except BaseException:
+            self.abandoned = "an earlier engine call was interrupted"
+            raise
+        if not finished:
+            self.abandoned = f"an earlier engine call ran past {timeout:g} s"
+            raise EngineTimeout(f"ran past {timeout:g} s")
+        return self._result
+
+
+_WATCHDOG = _Watchdog()
 
 _host: NeuroseqHost | None = None
 
@@ -444,6 +555,8 @@ def _definition_problems(ruleset_name: str, definition: object) -> list[str]:
             for alias, where_pattern, condition in named:
                 _check_condition(condition, f"{where_pattern}.{alias}", aliases, alias, problems)
     problems.extend(f"{where_ruleset}, {reason}" for reason in check_definition_safe(definition))
+    if not problems:
+        problems.extend(f"{where_ruleset}: {reason}" for reason in ruleset_problems(definition))
     return problems
 
 
@@ -457,20 +570,15 @@ def split_rules(
     max_rules: int = MAX_RULES_PER_RULESET,
     prefix: str = "rules",
 ) -> dict[str, dict[str, Any]]:
-    """Split ``rules`` (rule name -> rule) into rulesets of at most ``max_rules`` rules.
+    """Split ``rules`` (rule name -> rule) into rulesets the engine can run.
 
-    Rules keep their order; the rulesets are named ``{prefix}.000``, ``{prefix}.001``,
-    ... so that name order is creation order. Splitting changes no result: every fact
-    is asserted into every ruleset and a rule only ever sees facts, never other rules'
-    firings. The rules themselves are not copied.
+    The one packer, :func:`neuroseq.engine.packing.pack_rules`: at most ``max_rules``
+    rules per ruleset and within every per-node budget of :mod:`neuroseq.engine.limits`;
+    the rulesets are named ``{prefix}.000``, ``{prefix}.001``, ... Splitting changes no
+    result: every fact is asserted into every ruleset and a rule only ever sees facts,
+    never other rules' firings. The rules themselves are not copied.
     """
-    if max_rules < 1:
-        raise ValueError("max_rules must be at least 1")
-    items = list(rules.items())
-    return {
-        f"{prefix}.{number:03d}": dict(items[start : start + max_rules])
-        for number, start in enumerate(range(0, len(items), max_rules))
-    }
+    return pack_rules(rules, max_rules=max_rules, prefix=prefix)
 
 
 # ---------------------------------------------------------------------------
@@ -510,6 +618,13 @@ class RuleEngine:
     that cannot be serialised at all are refused: other Python values (sets, bytes,
     dates) would be asserted in pydantic_core's JSON form.
 
+    ``timeout`` limits each engine call of :meth:`evaluate` (default
+    :data:`neuroseq.engine.limits.WATCHDOG_SECONDS`, read when the engine is built;
+    ``None`` turns the watchdog off): a call past it, or interrupted by Ctrl-C, is
+    abandoned and :meth:`evaluate` raises :class:`EngineError` located at ``source``
+    (the planner passes its rule folder). The process cannot use durable_rules again
+    after that (the abandoned call still runs in a helper thread).
+
     Call :meth:`close` (or use the engine as a context manager) to free the rulesets
     when the engine is no longer needed; an engine that is never closed keeps its
     rulesets until the process ends, which is fine for the usual one-engine process.
@@ -522,7 +637,15 @@ class RuleEngine:
         *,
         project: bool = True,
         check_values: bool = True,
+        timeout: float | None | Literal["default"] = "default",
+        source: str = ENGINE_PATH,
     ) -> None:
+        if timeout == "default":
+            timeout = _limits.WATCHDOG_SECONDS
+        if timeout is not None and not timeout > 0:
+            raise ValueError("timeout must be a positive number of seconds or None")
+        self._timeout = timeout
+        self._source = source
         problems: list[str] = []
         for name in rulesets:
             if not isinstance(name, str) or not name:
@@ -611,6 +734,12 @@ class RuleEngine:
         """
         if self._closed:
             raise _engine_error("the rule engine is closed")
+        if _WATCHDOG.abandoned is not None:
+            raise EngineError(
+                f"{_WATCHDOG.abandoned} and still runs inside durable_rules; "
+                "this process cannot use the engine again",
+                path=self._source,
+            )
         if self._stale:
             raise _engine_error(
                 "a previous session's state could not be deleted; this engine is unusable"
@@ -622,7 +751,14 @@ class RuleEngine:
             for name, internal in self._names.items():
                 touched.append(internal)
                 try:
-                    matches = self._host.assert_json(internal, payload)
+                    matches = self._host.assert_json(internal, payload, self._timeout)
+                except EngineTimeout as error:
+                    raise EngineError(
+                        f"the rule engine {error} in ruleset {name!r} and was stopped; "
+                        "durable_rules loops forever on some rule bases (engine/LIMITS.md): "
+                        "run 'neuroseq rules check' on this rule base",
+                        path=self._source,
+                    ) from None
                 except Exception as error:
                     raise _engine_error(
                         f"durable_rules failed in ruleset {name!r}: {_durable_message(error)}"
@@ -643,6 +779,10 @@ class RuleEngine:
         state cannot be deleted although it exists, the engine is marked stale.
         """
         host = self._host
+        if _WATCHDOG.abandoned is not None:
+            # the abandoned call is still inside durable_rules: touch nothing
+            self._stale = True
+            return
         try:
             handle = host.get_ruleset(internal)._handle
             native = _durable.durable_rules_engine

@@ -23,18 +23,27 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from neuroseq.catalog.model import Catalog
+from neuroseq.engine.dnf import Conjunction, count_conjunctions, disjunctive_normal_form
 from neuroseq.engine.facts import FACT_TYPES, FactField, catalog_facts, flag
+from neuroseq.engine.findings import Finding, finding
+from neuroseq.engine.limits import (
+    MAX_CONJUNCTIONS_PER_RULE,
+    MAX_ENGINE_RULES_PER_RULE,
+    MAX_JOIN_COMBINATIONS,
+    MAX_PATTERNS_PER_RULE,
+    MAX_RULES_PER_RULESET,
+    TRAINER_TO_ENGINE_OPERATOR,
+    reference_is_safe,
+)
+from neuroseq.engine.packing import pack_rules, rule_problems
 from neuroseq.engine.rule_model import (
     ORDERING,
-    AllOf,
-    Condition,
-    NotOf,
     Pattern,
     Ref,
     Rule,
     Test,
 )
-from neuroseq.errors import Problem, SourceLocation
+from neuroseq.errors import SourceLocation
 
 __all__ = [
     "ACTION_NAME",
@@ -46,30 +55,8 @@ __all__ = [
 ]
 
 ACTION_NAME = "collect"
-RULES_PER_RULESET = 400
 NEAR_LIMIT = 360
-ORDERING_PER_TYPE = 48
-"""At most this many patterns with an ordering test per fact type in one ruleset (engine: 64)."""
-IDENTICAL_PATTERNS = 200
-"""At most this many uses of one identical pattern in one ruleset (engine: about 256)."""
-
-
-def _pattern_signature(definition: Mapping[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
-    """Per fact type, the patterns with an ordering test; per pattern shape, its uses."""
-    import json as _json
-
-    kinds: dict[str, int] = {}
-    shapes: dict[str, int] = {}
-    for pattern in definition.get("all", []):
-        for expression in pattern.values():
-            text = _json.dumps(expression, sort_keys=True)
-            shapes[text] = shapes.get(text, 0) + 1
-            if any(op in text for op in ('"$lt"', '"$lte"', '"$gt"', '"$gte"')):
-                fact_type = next(
-                    (t["type"] for t in expression.get("$and", []) if "type" in t), "?"
-                )
-                kinds[fact_type] = kinds.get(fact_type, 0) + 1
-    return kinds, shapes
+"""From this many engine rules on, ``rules check`` warns about the size of the base."""
 
 
 _NEGATE = {
@@ -165,55 +152,31 @@ class Compilation:
     """The result of compiling a rule base: engine rules, findings, facts wanted."""
 
     rules: list[CompiledRule] = field(default_factory=list)
-    findings: list[Problem] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     wanted: dict[str, frozenset[str] | None] = field(default_factory=dict)
     fields: dict[str, set[str]] = field(default_factory=dict)
     """Per fact type, every field some rule tests, refers to or names in a rationale."""
     reached: set[str] = field(default_factory=set)
+    _packed: dict[str, dict[str, Any]] | None = field(default=None, repr=False, compare=False)
 
     @property
-    def errors(self) -> list[Problem]:
+    def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
 
     def rulesets(self) -> dict[str, dict[str, Any]]:
         """durable_rules definitions, packed so that no ruleset reaches an engine limit.
 
-        durable_rules 2.0.28 fails (error 303) when one fact passes more than
-        64 ordering conditions that branch from one point, fails to register
-        (error 108) when more than about 256 rules share one identical
-        pattern, and loops once about 512 constants hang off one point. A new
-        ruleset is started before any of :data:`LIMITS` would be passed.
+        The one packer (:func:`neuroseq.engine.packing.pack_rules`) decides; the
+        adapter refuses what it would not allow, so what compiles also registers.
         """
-        sets: list[dict[str, Any]] = [{}]
-        ordering: dict[str, int] = {}
-        identical: dict[str, int] = {}
-        for compiled in self.rules:
-            kinds, shapes = _pattern_signature(compiled.definition)
-            full = (
-                len(sets[-1]) >= RULES_PER_RULESET
-                or any(ordering.get(k, 0) + n > ORDERING_PER_TYPE for k, n in kinds.items())
-                or any(identical.get(k, 0) + n > IDENTICAL_PATTERNS for k, n in shapes.items())
+        if self._packed is None:
+            self._packed = pack_rules(
+                {compiled.name: compiled.definition for compiled in self.rules}, prefix="neuroseq"
             )
-            if full and sets[-1]:
-                sets.append({})
-                ordering, identical = {}, {}
-            sets[-1][compiled.name] = compiled.definition
-            for key, count in kinds.items():
-                ordering[key] = ordering.get(key, 0) + count
-            for key, count in shapes.items():
-                identical[key] = identical.get(key, 0) + count
-        return {f"neuroseq_{index}": rules for index, rules in enumerate(sets)}
+        return self._packed
 
     def by_name(self) -> dict[str, CompiledRule]:
         return {c.name: c for c in self.rules}
-
-
-def _finding(
-    rule: Rule, key: Sequence[str | int], message: str, severity: str = "error"
-) -> Problem:
-    # Locations of parts of a rule come from the rule's own key path; the
-    # parser recorded lines for them in the document, resolved by the caller.
-    return Problem(SourceLocation(rule.path, rule.line), _path(key), message, severity)
 
 
 def _path(key: Sequence[str | int]) -> str:
@@ -356,26 +319,6 @@ def render_template(template: str, matched: Mapping[str, Mapping[str, Any]]) -> 
 
 # --- normal form -------------------------------------------------------------
 
-Conjunction = tuple[tuple[Pattern, bool], ...]  # (pattern, negated)
-
-
-def _dnf(condition: Condition, negate: bool = False) -> list[Conjunction]:
-    if isinstance(condition, Pattern):
-        return [((condition, negate),)]
-    if isinstance(condition, NotOf):
-        return _dnf(condition.item, not negate)
-    items = condition.items
-    conjunctive = isinstance(condition, AllOf) != negate
-    if conjunctive:
-        result: list[Conjunction] = [()]
-        for item in items:
-            result = [left + right for left in result for right in _dnf(item, negate)]
-        return result
-    out: list[Conjunction] = []
-    for item in items:
-        out.extend(_dnf(item, negate))
-    return out
-
 
 def _single_id(pattern: Pattern) -> str | None:
     for test in pattern.tests:
@@ -385,6 +328,17 @@ def _single_id(pattern: Pattern) -> str | None:
     if fact_type is not None and len(fact_type.ids) == 1:
         return fact_type.ids[0]
     return None
+
+
+def _fact_count(pattern: Pattern) -> int:
+    """How many facts a pattern of a fact type other than intervention could match, at most."""
+    for test in pattern.tests:
+        if test.field == "id" and test.op == "is" and not isinstance(test.value, Ref):
+            return 1
+        if test.field == "id" and test.op == "one_of":
+            return len(test.value)
+    fact_type = FACT_TYPES.get(pattern.fact_type)
+    return max(1, len(fact_type.ids)) if fact_type is not None else 1
 
 
 def _negations(pattern: Pattern) -> list[Pattern]:
@@ -404,13 +358,11 @@ class _Compiler:
         self.lines = lines
         self.out = Compilation()
 
-    def fail(
-        self, rule: Rule, key: Sequence[str | int], message: str, severity: str = "error"
-    ) -> None:
+    def fail(self, rule: Rule, key: Sequence[str | int], message: str, code: str) -> None:
         line_for = self.lines.get(rule.path)
         line = line_for(key) if line_for is not None else rule.line
         self.out.findings.append(
-            Problem(SourceLocation(rule.path, line or rule.line), _path(key), message, severity)
+            finding(code, SourceLocation(rule.path, line or rule.line), _path(key), message)
         )
 
     # checks of one pattern against the vocabulary
@@ -425,6 +377,7 @@ class _Compiler:
                 rule,
                 pattern.key,
                 f"unknown fact type '{pattern.fact_type}'; {hint}fact types: {', '.join(FACT_TYPES)}",
+                "NS101",
             )
             return False
         ok = True
@@ -436,7 +389,12 @@ class _Compiler:
         fact_type = FACT_TYPES[pattern.fact_type]
         if test.field == "id":
             if test.op not in ("is", "is_not", "one_of", "none_of"):
-                self.fail(rule, test.key, "an id can be tested with is, is_not, one_of or none_of")
+                self.fail(
+                    rule,
+                    test.key,
+                    "an id can be tested with is, is_not, one_of or none_of",
+                    "NS105",
+                )
                 return False
             ids = fact_type.ids or tuple(self.catalog.ids)
             values = test.value if isinstance(test.value, tuple) else (test.value,)
@@ -454,7 +412,7 @@ class _Compiler:
                         if pattern.fact_type == "intervention"
                         else f"{pattern.fact_type} id"
                     )
-                    self.fail(rule, test.key, f"unknown {what} '{value}'{hint}")
+                    self.fail(rule, test.key, f"unknown {what} '{value}'{hint}", "NS103")
                     ok = False
             return ok
         spec = fact_type.field(test.field)
@@ -470,6 +428,7 @@ class _Compiler:
                 rule,
                 test.key,
                 f"'{pattern.fact_type}' has no field '{test.field}'; {hint}fields: {', '.join(names)}",
+                "NS102",
             )
             return False
         if isinstance(test.value, Ref):
@@ -478,13 +437,17 @@ class _Compiler:
                     rule,
                     test.key,
                     f"'{test.op}' cannot take a ref; compare with is, is_not or an ordering test",
+                    "NS105",
                 )
                 return False
             return True
         if spec.kind == "list":
             if test.op not in ("contains", "lacks"):
                 self.fail(
-                    rule, test.key, f"'{test.field}' is a list: test it with contains or lacks"
+                    rule,
+                    test.key,
+                    f"'{test.field}' is a list: test it with contains or lacks",
+                    "NS105",
                 )
                 return False
             if spec.values and test.value not in spec.values:
@@ -492,11 +455,12 @@ class _Compiler:
                     rule,
                     test.key,
                     f"'{test.value}' is not a known value of {test.field}; allowed: {', '.join(spec.values)}",
+                    "NS103",
                 )
                 return False
             if pattern.fact_type == "client" and test.field in ("services", "declined"):
                 if test.value not in self.static:
-                    self.fail(rule, test.key, self._unknown_id(str(test.value)))
+                    self.fail(rule, test.key, self._unknown_id(str(test.value)), "NS103")
                     return False
             if pattern.fact_type == "client" and test.field == "interests":
                 if test.op == "lacks":
@@ -505,19 +469,23 @@ class _Compiler:
                         test.key,
                         "interests are free text, so 'lacks' cannot be checked; "
                         "use contains (or intervention.interest_match)",
+                        "NS105",
                     )
                     return False
             return True
         if test.op in ("contains", "lacks"):
             self.fail(
-                rule, test.key, f"'{test.op}' is for list fields; '{test.field}' is {spec.kind}"
+                rule,
+                test.key,
+                f"'{test.op}' is for list fields; '{test.field}' is {spec.kind}",
+                "NS105",
             )
             return False
         values = test.value if isinstance(test.value, tuple) else (test.value,)
         for value in values:
             if spec.kind == "number":
                 if not isinstance(value, int | float) or isinstance(value, bool):
-                    self.fail(rule, test.key, f"'{test.field}' is a number; got {value!r}")
+                    self.fail(rule, test.key, f"'{test.field}' is a number; got {value!r}", "NS103")
                     return False
                 if (spec.low is not None and value < spec.low) or (
                     spec.high is not None and value > spec.high
@@ -527,20 +495,31 @@ class _Compiler:
                         test.key,
                         f"threshold {value} for {pattern.fact_type}.{test.field} is outside its "
                         f"range {spec.low:g} to {spec.high:g}",
+                        "NS104",
                     )
                     return False
             elif spec.kind == "bool":
                 if not isinstance(value, bool):
-                    self.fail(rule, test.key, f"'{test.field}' is true or false; got {value!r}")
+                    self.fail(
+                        rule, test.key, f"'{test.field}' is true or false; got {value!r}", "NS103"
+                    )
                     return False
                 if test.op in ORDERING:
                     self.fail(
-                        rule, test.key, f"'{test.op}' needs a number; '{test.field}' is true/false"
+                        rule,
+                        test.key,
+                        f"'{test.op}' needs a number; '{test.field}' is true/false",
+                        "NS105",
                     )
                     return False
             else:
                 if test.op in ORDERING:
-                    self.fail(rule, test.key, f"'{test.op}' needs a number; '{test.field}' is text")
+                    self.fail(
+                        rule,
+                        test.key,
+                        f"'{test.op}' needs a number; '{test.field}' is text",
+                        "NS105",
+                    )
                     return False
                 if spec.values and value not in spec.values:
                     import difflib
@@ -551,13 +530,25 @@ class _Compiler:
                         rule,
                         test.key,
                         f"'{value}' is not a value of {pattern.fact_type}.{test.field}; {hint}allowed: {', '.join(spec.values)}",
+                        "NS103",
                     )
                     return False
         return True
 
     def compile_rule(self, rule: Rule) -> None:
         before = len(self.out.findings)
-        conjunctions = _dnf(rule.when)
+        size = count_conjunctions(rule.when, MAX_CONJUNCTIONS_PER_RULE)
+        if size > MAX_CONJUNCTIONS_PER_RULE:
+            self.fail(
+                rule,
+                (*rule.key, "when"),
+                f"this condition expands to more than {MAX_CONJUNCTIONS_PER_RULE} alternative "
+                "conjunctions (each 'any' inside an 'all' multiplies them, and so does 'not' "
+                "over several tests); split the rule into several rules",
+                "NS303",
+            )
+            return
+        conjunctions = disjunctive_normal_form(rule.when)
         template = template_fields(rule.rationale)
         if rule.summary:
             template += template_fields(rule.summary)
@@ -568,6 +559,7 @@ class _Compiler:
                     (*rule.key, "rationale"),
                     "a brace outside a placeholder; write placeholders as {alias.field} "
                     "and no other braces",
+                    "NS111",
                 )
         for alias, fld, spec in template:
             if not _NAME.match(f"{alias}.{fld}") or not _SPEC.match(spec):
@@ -576,6 +568,7 @@ class _Compiler:
                     (*rule.key, "rationale"),
                     "a placeholder is {alias.field} or {alias.field:.0%} / {alias.field:.1f}; "
                     f"got '{{{alias}.{fld}{':' + spec if spec else ''}}}'",
+                    "NS111",
                 )
         count = 0
         for index, conjunction in enumerate(conjunctions):
@@ -586,7 +579,7 @@ class _Compiler:
                 rule,
                 (*rule.key, "when"),
                 "these conditions can never be true together, so the rule never fires",
-                "warning",
+                "NS201",
             )
 
     def compile_conjunction(
@@ -611,6 +604,7 @@ class _Compiler:
                     pattern.key,
                     "'not' works on a fact identified by its id (e.g. region: {id: limbic, ...}); "
                     "for interventions test a field instead (e.g. current: false)",
+                    "NS106",
                 )
                 ok = False
                 continue
@@ -619,6 +613,7 @@ class _Compiler:
                     rule,
                     pattern.key,
                     "a ref inside 'not' is not supported; write the positive test",
+                    "NS106",
                 )
                 ok = False
                 continue
@@ -656,6 +651,7 @@ class _Compiler:
                     pattern.key,
                     f"two facts are called '{pattern.alias}' in one rule; name one, e.g. "
                     f"'{pattern.fact_type} as other'",
+                    "NS109",
                 )
                 return 0
             aliases[pattern.alias] = pattern
@@ -669,7 +665,10 @@ class _Compiler:
         elif action.intervention is not None:
             if action.intervention not in self.static:
                 self.fail(
-                    rule, (*action.key, "intervention"), self._unknown_id(action.intervention)
+                    rule,
+                    (*action.key, "intervention"),
+                    self._unknown_id(action.intervention),
+                    "NS103",
                 )
                 return 0
             target = Pattern(
@@ -688,6 +687,7 @@ class _Compiler:
                 action.key,
                 "say which intervention the action is for: match exactly one 'intervention' "
                 "in 'when', or give 'intervention: <catalogue id>' in the action",
+                "NS108",
             )
             return 0
         else:
@@ -700,6 +700,7 @@ class _Compiler:
                     rule,
                     (*rule.key, "rationale"),
                     f"the rationale names '{alias}', which is not matched in 'when' (matched: {', '.join(sorted(aliases))})",
+                    "NS111",
                 )
                 return 0
             if alias:
@@ -710,6 +711,7 @@ class _Compiler:
                         rule,
                         (*rule.key, "rationale"),
                         f"the rationale names {alias}.{fld}, but '{fact_type.name}' has no field '{fld}'",
+                        "NS102",
                     )
                     return 0
         for name, allowed in (
@@ -723,6 +725,7 @@ class _Compiler:
                     rule,
                     (*action.key, name),
                     f"'{value}' is not a {name}; allowed: {', '.join(allowed)}",
+                    "NS103",
                 )
                 return 0
         for pattern in patterns:
@@ -735,6 +738,7 @@ class _Compiler:
                             rule,
                             test.key,
                             f"ref '{test.value.alias}.{test.value.field}': '{other_type.name}' has no field '{test.value.field}'",
+                            "NS102",
                         )
                         return 0
                 if isinstance(test.value, Ref) and test.value.alias not in aliases:
@@ -742,6 +746,7 @@ class _Compiler:
                         rule,
                         test.key,
                         f"ref '{test.value.alias}.{test.value.field}' names no matched fact (matched: {', '.join(sorted(aliases))})",
+                        "NS113",
                     )
                     return 0
         named: dict[tuple[str, str], Pattern] = {}
@@ -757,6 +762,7 @@ class _Compiler:
                     f"'{first.alias}' and '{pattern.alias}' both match {pattern.fact_type} "
                     f"'{fact_id}', but the engine never matches one fact twice in a rule, so "
                     "this can never fire: put all the tests on that fact in one pattern",
+                    "NS110",
                 )
                 return 0
         for pattern in patterns:
@@ -767,6 +773,7 @@ class _Compiler:
                     pattern.key,
                     f"contradictory conditions on {pattern.fact_type} '{pattern.alias}': {reason}, "
                     "so this can never fire",
+                    "NS114",
                 )
                 return 0
         return self.specialise(rule, suffix, patterns, aliases, negated, target)
@@ -808,13 +815,16 @@ class _Compiler:
                     expand.append(pattern.alias)
                 if right_static and other.alias not in expand:
                     expand.append(other.alias)
-                if not left_static and not right_static and test.op in ORDERING:
+                engine_operator = TRAINER_TO_ENGINE_OPERATOR.get(test.op, test.op)
+                if not left_static and not right_static and not reference_is_safe(engine_operator):
                     self.fail(
                         rule,
                         test.key,
-                        "cannot compile safely: comparing two facts with an ordering test crashes "
-                        "the engine (durable_rules issue #381); compare with a number, or use a "
-                        "derived field such as intervention.developmentally_ready",
+                        f"cannot compile safely: comparing two facts with '{test.op}' crashes "
+                        "the engine (durable_rules issue #381; only 'is' may compare two facts); "
+                        "compare with a constant, or use a derived field such as "
+                        "intervention.developmentally_ready",
+                        "NS107",
                     )
                     return 0
         # Candidate catalogue entries for each intervention pattern (static tests only).
@@ -837,11 +847,40 @@ class _Compiler:
                     rule,
                     pattern.key,
                     "no catalogue intervention matches this pattern, so the rule never fires",
-                    "warning",
+                    "NS202",
                 )
                 return 0
         for item_id in candidates.get(target.alias, []):
             self.out.reached.add(item_id)
+        combinations = 1
+        for pattern in patterns:
+            if pattern.fact_type == "intervention":
+                combinations *= 1 if pattern.alias in expand else len(candidates[pattern.alias])
+            else:
+                combinations *= _fact_count(pattern)
+        if combinations > MAX_JOIN_COMBINATIONS:
+            self.fail(
+                rule,
+                (*rule.key, "when"),
+                f"this rule could join up to {combinations} combinations of facts per case, "
+                f"more than {MAX_JOIN_COMBINATIONS}; the engine fires once for each: pin the "
+                "patterns by id or test their fields",
+                "NS305",
+            )
+            return 0
+        size = 1
+        for alias in expand:
+            size *= len(candidates[alias])
+        if size > MAX_ENGINE_RULES_PER_RULE:
+            self.fail(
+                rule,
+                (*rule.key, "when"),
+                f"specialised against the catalogue this rule becomes {size} engine rules, more "
+                f"than {MAX_ENGINE_RULES_PER_RULE}; narrow the intervention patterns that a ref "
+                "names (e.g. by phase or audience) or use a derived field",
+                "NS304",
+            )
+            return 0
         combos: list[dict[str, str]] = [{}]
         for alias in expand:
             combos = [{**c, alias: i} for c in combos for i in candidates[alias]]
@@ -852,7 +891,27 @@ class _Compiler:
                 continue
             name = f"{rule.id}#{suffix}" + "".join(f"@{combo[a]}" for a in expand)
             joined, implied = _implied(concrete)
+            if len(joined) > MAX_PATTERNS_PER_RULE:
+                self.fail(
+                    rule,
+                    (*rule.key, "when"),
+                    f"this rule joins {len(joined)} facts; the engine joins at most "
+                    f"{MAX_PATTERNS_PER_RULE} in one rule (error 304)",
+                    "NS302",
+                )
+                return produced
             definition = {"all": [{p.alias: self.expression(p)} for p in joined]}
+            limits = rule_problems(name, definition)
+            if limits:
+                self.fail(
+                    rule,
+                    (*rule.key, "when"),
+                    "the engine cannot run this rule: "
+                    + "; ".join(reason.split(": ", 1)[-1] for reason in limits)
+                    + "; split the values over several rules",
+                    "NS301",
+                )
+                return produced
             self.out.rules.append(
                 CompiledRule(
                     name, rule, tuple(concrete), tuple(negated), target.alias, definition, implied
@@ -969,9 +1028,7 @@ def _durable_test(test: Test) -> dict[str, Any]:
         reference = {value.alias: value.field}
         if test.op == "is":
             return {test.field: reference}
-        if test.op == "is_not":
-            return {"$neq": {test.field: reference}}
-        raise AssertionError("ordering references are specialised or refused before this point")
+        raise AssertionError("unsafe references are specialised or refused before this point")
     if test.op == "is":
         return {test.field: value}
     if test.op == "is_not":
@@ -1002,6 +1059,7 @@ def compile_rules(
                 rule,
                 (*rule.key, "id"),
                 f"duplicate rule id '{rule.id}' (first at {first.path}:{first.line})",
+                "NS112",
             )
             continue
         seen[rule.id] = rule
@@ -1009,27 +1067,16 @@ def compile_rules(
     out = compiler.out
     count = len(out.rules)
     sets = len(out.rulesets()) if count else 0
-    if sets > 1:
+    if sets > 1 or count >= NEAR_LIMIT:
         out.findings.append(
-            Problem(
+            finding(
+                "NS204",
                 SourceLocation("<rule base>"),
                 "",
                 f"the rule base compiles to {count} engine rules packed into {sets} durable_rules "
-                "rulesets (limits per ruleset: 400 rules, 48 ordering tests per fact type, 200 uses "
-                "of one identical condition); each extra ruleset costs another assertion of "
-                "every fact per case",
-                "warning",
-            )
-        )
-    elif count >= NEAR_LIMIT:
-        out.findings.append(
-            Problem(
-                SourceLocation("<rule base>"),
-                "",
-                f"the rule base compiles to {count} engine rules; one durable_rules ruleset holds "
-                f"about 480, so it is split into sets of {RULES_PER_RULESET}, and each set costs "
+                f"ruleset{'s' if sets != 1 else ''} (limits per ruleset: {MAX_RULES_PER_RULESET} "
+                "rules and engine/LIMITS.md's per-fact-type budgets); each extra ruleset costs "
                 "another assertion of every fact per case",
-                "warning",
             )
         )
     return out

@@ -70,7 +70,9 @@ class Planner:
         }
         # The planner's facts are JSON data by construction (built from validated
         # models), so the adapter's per-value check, a second encoding, is skipped.
-        self._engine = RuleEngine(compilation.rulesets(), check_values=False)
+        self._engine = RuleEngine(
+            compilation.rulesets(), check_values=False, source=rulebase.folder
+        )
 
     @classmethod
     def load(cls, rules: Path | None = None, catalog: Path | None = None) -> Planner:

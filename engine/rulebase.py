@@ -17,6 +17,7 @@ from pathlib import Path
 
 from neuroseq.catalog.model import Catalog
 from neuroseq.engine.compiler import Compilation, compile_rules, unreachable_interventions
+from neuroseq.engine.findings import Finding, as_finding, finding
 from neuroseq.engine.planning import DEFAULT_PLANNING, PlanningSettings, parse_planning
 from neuroseq.engine.rule_model import Rule, parse_rule_file
 from neuroseq.errors import Problem, RuleError, SourceLocation
@@ -188,10 +189,15 @@ def check_rulebase(
     problems: Sequence[Problem],
     catalog: Catalog,
     catalog_path: Path | None = None,
-) -> tuple[Compilation, list[Problem]]:
-    """Compile the rules and gather every finding, sorted by file and line."""
+) -> tuple[Compilation, list[Finding]]:
+    """Compile the rules and gather every finding, sorted by file and line.
+
+    Validators run per rule (the parser and the compiler), then once across the
+    base (duplicate ids, packing, unreachable catalogue entries). Problems from
+    loading become findings of code NS001.
+    """
     compilation = compile_rules(base.rules, catalog, base.line_lookup)
-    findings = list(problems) + compilation.findings
+    findings = [as_finding(problem) for problem in problems] + compilation.findings
     unreachable = [
         item_id
         for item_id in unreachable_interventions(compilation, catalog)
@@ -201,11 +207,11 @@ def check_rulebase(
         locate = _catalog_lines(catalog_path)
         for item_id in unreachable:
             findings.append(
-                Problem(
+                finding(
+                    "NS203",
                     locate(item_id),
                     f"interventions.{item_id}",
                     "no rule can recommend or act on this catalogue entry",
-                    "warning",
                 )
             )
     findings.sort(key=lambda p: (p.location.path, p.location.line or 0, p.field, p.message))

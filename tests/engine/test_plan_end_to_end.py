@@ -197,7 +197,7 @@ def test_rules_check_broken_folder_exits_1(tmp_path: Path) -> None:
     )
     result = CliRunner().invoke(main, ["rules", "check", "--rules", str(tmp_path)])
     assert result.exit_code == 1
-    assert f"{tmp_path / 'bad.yaml'}:6: error:" in result.output
+    assert f"{tmp_path / 'bad.yaml'}:6: error NS001:" in result.output
     assert "unknown action 'recomend'; did you mean 'recommend'?" in result.output
 
 
