@@ -419,24 +419,22 @@ def plan(
 
     CASE - reads the case from standard input.
     """
-    from neuroseq.engine.workflow import plan_case
-    from neuroseq.reports.render import render_plan
+    from neuroseq.api import Planner, plan_files, render
 
     fmt = _output_format(fmt, output, PLAN_FORMATS)
     weights = _weights_with_caregiver(caregiver_weights, caregiver)
     with _stdin_case([case, previous]) as (path, earlier):
         assert path is not None
         _check_previous(path, earlier)
-        result = plan_case(
+        planner = Planner.load(rules, catalog, norms)
+        result = plan_files(
             path,
-            rules=rules,
-            catalog=catalog,
-            norms=norms,
+            planner=planner,
             previous=earlier,
             caregiver=caregiver,
             caregiver_weights=weights,
         )
-    text = render_plan(result, fmt, templates=templates, color=_use_color(color, output))
+    text = render(result, fmt, templates=templates, color=_use_color(color, output))
     _emit(text, output)
 
 
@@ -462,23 +460,22 @@ def explain(
 
     CASE - reads the case from standard input.
     """
+    from neuroseq.api import Planner, plan_files
     from neuroseq.engine.explain import explain_plan, explain_rule
-    from neuroseq.engine.workflow import plan_case
 
     weights = _weights_with_caregiver(caregiver_weights, caregiver)
     with _stdin_case([case, previous]) as (path, earlier):
         assert path is not None
         _check_previous(path, earlier)
-        result = plan_case(
+        planner = Planner.load(rules, catalog, norms)
+        result = plan_files(
             path,
-            rules=rules,
-            catalog=catalog,
-            norms=norms,
+            planner=planner,
             previous=earlier,
             caregiver=caregiver,
             caregiver_weights=weights,
         )
-    text = explain_rule(result, rule_id) if rule_id else explain_plan(result)
+    text = explain_rule(result, planner.engine, rule_id) if rule_id else explain_plan(result)
     _emit(text, output)
 
 

@@ -187,17 +187,18 @@ def bench_plan(
     count: int, rounds: int, rules: Path | None = None
 ) -> tuple[tuple[float, float, float], float, float]:
     """(score+plan cases/s as (median, slowest, fastest) round, floor cases/s, facts per case)."""
+    from neuroseq.api import Planner as PublicPlanner
     from neuroseq.engine.facts import case_facts
-    from neuroseq.engine.planner import Planner
     from neuroseq.scoring.profile import score
 
-    planner = Planner.load(rules)
+    public = PublicPlanner.load(rules)
+    planner = public.engine
     corpus = list(cases(count))
-    planner.plan(corpus[0], score(corpus[0]))
+    public.plan(corpus[0])
 
     def plan_all() -> None:
         for case in corpus:
-            planner.plan(case, score(case))
+            public.plan(case)
 
     full = _median_rate(count, rounds, plan_all)
 
@@ -261,13 +262,12 @@ def _raw_durable(
 
 
 def _plan_chunk(bounds: tuple[int, int]) -> int:
-    from neuroseq.engine.planner import Planner
-    from neuroseq.scoring.profile import score
+    from neuroseq.api import Planner
 
     planner = Planner.load()
     done = 0
     for case in cases(bounds[1], bounds[0]):
-        planner.plan(case, score(case))
+        planner.plan(case)
         done += 1
     return done
 
@@ -282,14 +282,13 @@ def bench_corpus(count: int) -> float:
 
 
 def bench_memory(count: int) -> tuple[float, float]:
-    from neuroseq.engine.planner import Planner
-    from neuroseq.scoring.profile import score
+    from neuroseq.api import Planner
 
     planner = Planner.load()
     quarter = max(1, count // 4)
     rss_quarter = 0.0
     for index, case in enumerate(cases(count, 100_000)):
-        planner.plan(case, score(case))
+        planner.plan(case)
         if index == quarter:
             rss_quarter = _rss_mb()
     return rss_quarter, _rss_mb()
@@ -308,20 +307,14 @@ def bench_memory_subprocess(count: int) -> tuple[float, float]:
 
 def bench_html(count: int) -> float:
     """Milliseconds per plan to render the HTML report (planning not included)."""
-    from neuroseq.engine.planner import Planner
-    from neuroseq.engine.workflow import PlanResult
-    from neuroseq.reports.render import render_plan
-    from neuroseq.scoring.profile import score
+    from neuroseq.api import Planner, render
 
     planner = Planner.load()
-    results = []
-    for case in cases(count, 200_000):
-        profile = score(case)
-        results.append(PlanResult(case, profile, planner.plan(case, profile), planner, None))
-    render_plan(results[0], "html")
+    results = [planner.plan(case) for case in cases(count, 200_000)]
+    render(results[0], "html")
     start = time.perf_counter()
     for result in results:
-        render_plan(result, "html")
+        render(result, "html")
     return (time.perf_counter() - start) / count * 1000
 
 

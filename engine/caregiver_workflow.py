@@ -20,10 +20,10 @@ from neuroseq.engine.planner import Planner
 from neuroseq.engine.rulebase import bundled_rules_folder
 from neuroseq.scoring.caregiver_loader import CaregiverAssessment, load_caregiver
 from neuroseq.scoring.caregiver_score import CaregiverReserve, score_caregiver
-from neuroseq.scoring.caregiver_weights import load_weights
-from neuroseq.scoring.norms import load_norms
+from neuroseq.scoring.caregiver_weights import CaregiverWeights, default_weights, load_weights
+from neuroseq.scoring.norms import Norms, default_norms, load_norms
 
-__all__ = ["CceResult", "caregiver_rules_folder", "estimate_caregiver"]
+__all__ = ["CceResult", "advise_home", "caregiver_rules_folder", "estimate_caregiver"]
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,24 @@ def estimate_caregiver(
     norms: Path | None = None,
     planner: Planner | None = None,
 ) -> CceResult:
-    """Load, score and advise one caregiver file."""
+    """Load, score and advise one caregiver file (:func:`advise_home` by path)."""
     planner = planner or Planner.load(rules or caregiver_rules_folder(), catalog)
     weights_data = load_weights(weights)
     norms_data = load_norms(norms)
-    assessment = load_caregiver(path, catalog_ids=set(planner.catalog.ids))
-    reserve = score_caregiver(assessment, weights_data, norms_data)
+    names = {item.id: str(item.name) for item in planner.catalog.interventions}
+    assessment = load_caregiver(path, catalog_ids=names)
+    return advise_home(assessment, weights=weights_data, norms=norms_data, planner=planner)
+
+
+def advise_home(
+    assessment: CaregiverAssessment,
+    *,
+    weights: CaregiverWeights | None = None,
+    norms: Norms | None = None,
+    planner: Planner | None = None,
+) -> CceResult:
+    """Score a caregiver assessment (a value) and advise the home from the caregiver rules."""
+    planner = planner or Planner.load(caregiver_rules_folder())
+    reserve = score_caregiver(assessment, weights or default_weights(), norms or default_norms())
     items, also = planner.advise_caregiver(caregiver_fact(reserve))
     return CceResult(assessment, reserve, tuple(items), tuple(also), planner)

@@ -14,6 +14,7 @@ from typing import Any
 from neuroseq.engine.assembly import _describe
 from neuroseq.engine.compiler import evaluate_test
 from neuroseq.engine.facts import case_facts
+from neuroseq.engine.planner import Planner
 from neuroseq.engine.rule_model import Ref
 from neuroseq.engine.workflow import PlanResult
 from neuroseq.errors import Problem, RuleError, SourceLocation
@@ -104,9 +105,8 @@ def explain_plan(result: PlanResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def explain_rule(result: PlanResult, rule_id: str) -> str:
+def explain_rule(result: PlanResult, planner: Planner, rule_id: str) -> str:
     """Why one rule fired, or which of its conditions failed and on which values."""
-    planner = result.planner
     compiled = [c for c in planner.compilation.rules if c.rule.id == rule_id]
     if not compiled:
         import difflib
@@ -158,6 +158,7 @@ def explain_rule(result: PlanResult, rule_id: str) -> str:
             planner.catalog,
             previous=result.previous.actions if result.previous else None,
             previous_cmr=result.previous.cmr if result.previous else None,
+            planning=planner.rulebase.planning,
         )
         if result.plan.caregiver is not None:
             facts.append({"type": "caregiver", "id": "caregiver", **result.plan.caregiver})

@@ -223,6 +223,14 @@ class Plan(_Model):
     rulebase: Versioned
     catalog: Versioned
     norms: Versioned
+    case: Versioned | None = Field(
+        default=None,
+        description="The input case: its schema and the sha256 of the bytes it was read from.",
+    )
+    caregiver_weights: Versioned | None = Field(
+        default=None,
+        description="With a caregiver file: the version and sha256 of the weights that scored it.",
+    )
     start_phase: Literal["regulate", "relate", "reason"] | None
     scores: dict[str, Any]
     recommendations: list[Recommendation]

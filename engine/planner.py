@@ -37,7 +37,7 @@ from neuroseq.errors import RuleError
 from neuroseq.scoring.case import Case
 from neuroseq.scoring.profile import Profile, profile_scores_json
 
-__all__ = ["Planner", "PreviousAssessment"]
+__all__ = ["Planner", "PreviousAssessment", "previous_assessment"]
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,8 @@ class Planner:
         *,
         overrides: Mapping[str, Mapping[str, Any]] | None = None,
         caregiver: Mapping[str, Any] | None = None,
+        norms_sha256: str = "",
+        caregiver_weights: Versioned | None = None,
     ) -> Plan:
         """Plan one scored case (and compare with ``previous`` on a follow-up).
 
@@ -145,9 +147,9 @@ class Planner:
             generator=f"neuroseq {__version__}",
             rulebase=Versioned(version=self.rulebase.version, sha256=self.rulebase.sha256),
             catalog=Versioned(version=self.catalog.version, sha256=self.catalog_hash),
-            norms=Versioned(
-                version=profile.norms_version, sha256=getattr(profile, "norms_sha256", "")
-            ),
+            norms=Versioned(version=profile.norms_version, sha256=norms_sha256),
+            case=Versioned(version="neuroseq/case/v1", sha256=case.sha256) if case.sha256 else None,
+            caregiver_weights=caregiver_weights if caregiver is not None else None,
             start_phase=start,
             scores=profile_scores_json(profile),
             summary=_summary(context, start, items),
@@ -198,13 +200,17 @@ class Planner:
 
     def previous_from(self, case: Case, profile: Profile) -> PreviousAssessment:
         """Plan an earlier assessment and keep what a follow-up compares with."""
-        plan = self.plan(case, profile)
-        return PreviousAssessment(
-            cmr=profile.cmr.value,
-            actions={r.intervention: r.action for r in plan.recommendations},
-            client_id=case.client.id,
-            age=profile.age,
-        )
+        return previous_assessment(case, profile, self.plan(case, profile))
+
+
+def previous_assessment(case: Case, profile: Profile, plan: Plan) -> PreviousAssessment:
+    """What a follow-up keeps of an assessment already planned (no second plan)."""
+    return PreviousAssessment(
+        cmr=profile.cmr.value,
+        actions={r.intervention: r.action for r in plan.recommendations},
+        client_id=case.client.id,
+        age=profile.age,
+    )
 
 
 # Facts the selection stage reads whether or not a rule names them.

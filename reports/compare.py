@@ -20,10 +20,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from neuroseq.engine.planner import Planner
-from neuroseq.engine.workflow import PlanResult, plan_case
+from neuroseq.engine.workflow import PlanResult
 from neuroseq.errors import CaseError, NeuroseqError, Problem, ReportError, SourceLocation
 from neuroseq.reports.brain_map import (
     REGION_TITLES,
@@ -39,15 +38,18 @@ from neuroseq.reports.context import ACTION_TITLES, METRIC_TITLES, key_rows
 from neuroseq.reports.render import render_template
 from neuroseq.scoring.case import Case
 from neuroseq.scoring.items import ITEMS
-from neuroseq.scoring.loader import load_case
-from neuroseq.scoring.norms import Norms, load_norms
+from neuroseq.scoring.norms import Norms
 from neuroseq.scoring.profile import GroupScore, Profile
+
+if TYPE_CHECKING:
+    from neuroseq.api import Planner as PublicPlanner
 
 __all__ = [
     "Assessment",
     "Comparison",
     "compare",
     "compare_cases",
+    "comparison_of",
     "comparison_json",
     "order_cases",
     "render_comparison",
@@ -146,27 +148,62 @@ def compare_cases(
                 ]
             )
         seen.add(path.resolve())
-    planner = Planner.load(rules, catalog)
-    norms_data = load_norms(norms)
-    ids = set(planner.catalog.ids)
-    loaded: list[tuple[Path, Case]] = []
+    from neuroseq.api import Planner as PublicPlanner
+    from neuroseq.api import load_case as load
+
+    planner = PublicPlanner.load(rules, catalog, norms)
+    loaded: list[Case] = []
     problems: list[Problem] = []
     for path in paths:
         try:
-            loaded.append((path, load_case(path, catalog_ids=ids)))
+            loaded.append(load(path, catalog=planner.catalog))
         except NeuroseqError as exc:
             problems.extend(exc.problems)
     if problems:
         raise CaseError(problems)
-    _same_client(loaded)
-    ordered = order_cases(loaded)
-    assessments = []
-    previous: Path | None = None
-    for path, _case in ordered:
-        result = plan_case(path, norms=norms, previous=previous, planner=planner)
-        assessments.append(Assessment(path, result))
-        previous = path
-    return Comparison(ordered[0][1].client.id, tuple(assessments), norms_data)
+    return comparison_of(list(loaded), planner, paths=list(paths))
+
+
+def comparison_of(
+    assessments: Sequence[Case | PlanResult],
+    planner: PublicPlanner,
+    *,
+    paths: Sequence[Path] | None = None,
+) -> Comparison:
+    """Order the assessments and plan each once, with the one before as previous.
+
+    A follow-up's previous assessment is built from the earlier *plan* (no second
+    plan); results already planned are used as they are. ``paths`` name the
+    assessments in the report (else "assessment 1", "assessment 2", ...).
+    """
+    if len(assessments) < 2:
+        raise CaseError(
+            [
+                Problem(
+                    SourceLocation(str(paths[0]) if paths else "<input>"),
+                    "",
+                    "compare needs at least two assessments of one client",
+                )
+            ]
+        )
+    names = (
+        list(paths) if paths else [Path(f"assessment {n}") for n in range(1, len(assessments) + 1)]
+    )
+    cases = [
+        (name, a.case if isinstance(a, PlanResult) else a)
+        for name, a in zip(names, assessments, strict=True)
+    ]
+    given = {id(a.case if isinstance(a, PlanResult) else a): a for a in assessments}
+    _same_client(cases)
+    ordered = order_cases(cases)
+    planned: list[Assessment] = []
+    before: PlanResult | None = None
+    for name, case in ordered:
+        found = given[id(case)]
+        result = found if isinstance(found, PlanResult) else planner.plan(case, previous=before)
+        planned.append(Assessment(name, result))
+        before = result
+    return Comparison(ordered[0][1].client.id, tuple(planned), planner.norms)
 
 
 # --- the comparison as data -------------------------------------------------------

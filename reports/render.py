@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 
 from neuroseq.engine.workflow import PlanResult
 from neuroseq.errors import Problem, ReportError, SourceLocation
-from neuroseq.scoring.norms import default_norms
 
 if TYPE_CHECKING:
     import jinja2
@@ -383,4 +382,4 @@ def render_plan(
     name = {"md": "plan.md.j2", "html": "plan.html.j2"}[fmt]
     from neuroseq.reports.context import plan_context
 
-    return render_template(name, plan_context(result, default_norms()), templates=templates)
+    return render_template(name, plan_context(result, result.norms), templates=templates)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
 from neuroseq.scoring.items import ITEM_IDS
 
@@ -345,6 +345,18 @@ class RelationalHealth(_Strict):
 
 class Case(_Strict):
     """One assessment of one client: the input of ``neuroseq score`` and ``plan``."""
+
+    _sha256: str = PrivateAttr(default="")
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the bytes the case was read from ('' when built in memory)."""
+        return self._sha256
+
+    def with_sha256(self, digest: str) -> Case:
+        """This case, recording the SHA-256 of the bytes it was read from (provenance)."""
+        self._sha256 = digest
+        return self
 
     schema_: Literal["neuroseq/case/v1"] = Field(
         alias="schema", description="Always neuroseq/case/v1: the format of this file."

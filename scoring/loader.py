@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import re
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -24,18 +25,35 @@ from neuroseq.errors import CaseError, Problem
 from neuroseq.scoring.case import PERIOD_START_YEARS, Case
 from neuroseq.source import (
     SourceDocument,
+    document_from_bytes,
     is_echoable,
-    load_document,
+    load_text,
+    read_source,
     validate_document,
 )
 
-__all__ = ["case_from_document", "load_case", "suggest_catalog_id"]
+__all__ = ["case_from_document", "load_case", "parse_case", "suggest_catalog_id"]
 
 
 def load_case(path: Path | str, *, catalog_ids: Collection[str] | None = None) -> Case:
     """Read, parse and validate one case file; ``catalog_ids`` checks service ids."""
-    doc = load_document(path, error=CaseError, keep_going=True)
-    return case_from_document(doc, catalog_ids=catalog_ids)
+    raw = read_source(path, error=CaseError)
+    doc = document_from_bytes(raw, str(path), error=CaseError, keep_going=True)
+    case = case_from_document(doc, catalog_ids=catalog_ids)
+    return case.with_sha256(hashlib.sha256(raw).hexdigest())
+
+
+def parse_case(
+    text: str, source: str = "<text>", *, catalog_ids: Collection[str] | None = None
+) -> Case:
+    """Parse and validate case text (YAML, or JSON when ``source`` ends in .json).
+
+    ``source`` names the text in every problem (``source:line: field: ...``); the
+    case records the SHA-256 of the text's UTF-8 bytes.
+    """
+    doc = load_text(text, source, error=CaseError, keep_going=True)
+    case = case_from_document(doc, catalog_ids=catalog_ids)
+    return case.with_sha256(hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def case_from_document(doc: SourceDocument, *, catalog_ids: Collection[str] | None = None) -> Case:

@@ -191,13 +191,13 @@ UNBUILT = (
 
 
 def _broken_engine(monkeypatch: pytest.MonkeyPatch, message: str) -> None:
-    fake = types.ModuleType("neuroseq.engine.workflow")
+    fake = types.ModuleType("neuroseq.api")
 
     def missing(name: str) -> object:
         raise ImportError(message, name="durable_rules_engine")
 
     fake.__getattr__ = missing  # type: ignore[method-assign]
-    monkeypatch.setitem(sys.modules, "neuroseq.engine.workflow", fake)
+    monkeypatch.setitem(sys.modules, "neuroseq.api", fake)
 
 
 def test_durable_rules_built_without_the_fix_gives_the_reinstall_lines(

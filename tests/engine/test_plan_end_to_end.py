@@ -162,7 +162,10 @@ def test_plan_cli_bad_case_exits_1_nothing_written(tmp_path: Path) -> None:
     out = tmp_path / "plan.json"
     result = CliRunner().invoke(main, ["plan", str(bad), "--format", "json", "-o", str(out)])
     assert result.exit_code == 1
-    assert "unknown catalogue id 'tf_cbtt'; did you mean 'tf_cbt' (Trauma-focused cognitive behavioural therapy)?" in result.output
+    assert (
+        "unknown catalogue id 'tf_cbtt'; did you mean 'tf_cbt' (Trauma-focused cognitive behavioural therapy)?"
+        in result.output
+    )
     assert not out.exists()
 
 
