@@ -303,12 +303,12 @@ def _why_left_out(decision: _Decision, facts: Mapping[str, Mapping[str, Any]]) -
     if fact.get("contraindicated"):
         return "contraindicated", str(fact.get("exclude_reason") or "a caution applies")
     if fact.get("age_fit") is False:
-        return "outside_age_range", f"built for {fact.get('ages')}"
+        return "outside_age_range", f"built for {decision.entry.ages.words()}"
     if fact.get("held"):
         return "not_ready", str(fact.get("hold_reason") or "it waits")
     if fact.get("developmentally_ready") is False:
         return "not_ready", (
-            f"needs a developmental age of {fact.get('min_developmental_age'):g} in "
+            f"needs a developmental age of {decision.entry.min_developmental_age:g} in "
             f"{DOMAIN_WORDS.get(decision.entry.demanded_domain or '', 'its domain')}; "
             f"the client is at {fact.get('domain_developmental_age'):g}"
         )

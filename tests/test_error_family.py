@@ -106,9 +106,9 @@ def test_rule_file_linked_to_proc_self_mem_is_a_located_refusal(tmp_path: Path) 
     (folder / "zz.yaml").symlink_to("/proc/self/mem")
     link = folder / "zz.yaml"
     code, out = _run("rules", "check", "--rules", str(folder))
-    _refused(code, out, f"{link}: error: is a symbolic link to a file outside its folder")
+    _refused(code, out, f"{link}: error NS001: is a symbolic link to a file outside its folder")
     code, out = _run("plan", str(TYPICAL), "--rules", str(folder))
-    _refused(code, out, f"{link}: is a symbolic link to a file outside its folder")
+    _refused(code, out, f"{link}: NS001: is a symbolic link to a file outside its folder")
 
 
 def test_rule_file_unreadable_inside_its_folder_is_a_located_refusal(tmp_path: Path) -> None:
@@ -117,7 +117,7 @@ def test_rule_file_unreadable_inside_its_folder_is_a_located_refusal(tmp_path: P
     (folder / "zz.yaml").mkdir()  # skipped: not a file
     (folder / "yy.yaml").write_bytes(b"\xff\xfe not text")
     code, out = _run("rules", "check", "--rules", str(folder))
-    _refused(code, out, f"{folder / 'yy.yaml'}:1: error: not UTF-8 text")
+    _refused(code, out, f"{folder / 'yy.yaml'}:1: error NS001: not UTF-8 text")
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ def test_write_atomic_new_file_is_0600(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("mode", [0o600, 0o640, 0o644])
 def test_write_atomic_existing_file_keeps_its_mode(tmp_path: Path, mode: int) -> None:
-    target = tmp_path / "report.html"
+    target = tmp_path / "report.txt"
     target.write_text("old\n")
     target.chmod(mode)
     code = CliRunner().invoke(main, ["score", str(TYPICAL), "-o", str(target)]).exit_code

@@ -240,7 +240,7 @@ def test_rule_and_catalogue_text_refuse_escape_c1_and_bidi(tmp_path: Path) -> No
     line += 1
     code, out = _run("rules", "check", "--rules", str(folder))
     assert code == 1, out
-    assert f"{rule_file}:{line}: error: " in out and "contains a control character" in out
+    assert f"{rule_file}:{line}: error NS" in out and "contains a control character" in out
     assert "\x1b" not in out
     catalog = tmp_path / "catalog.yaml"
     catalog.write_text(
