@@ -712,7 +712,7 @@ def _six_rs_how(
     if decision.action not in _ACTIVE or decision.audience != "client":
         return {}
     entry = decision.entry
-    how = {name: r.how for name, r in _six_r_items(entry)}
+    how = dict(_catalog_how(entry))
     if context is not None:
         age = developmental_age(context, entry)
         ceiling = entry.max_developmental_age
@@ -729,6 +729,12 @@ def _six_rs_how(
             tags = sorted(context.interests & {t.lower() for t in entry.interest_tags})
             how["rewarding"] = f"Builds on the client's interest in {', '.join(tags)}."
     return how
+
+
+@per_object()
+def _catalog_how(entry: Intervention) -> dict[str, str]:
+    """How the catalogue says the entry meets each R (built once per entry; copy it)."""
+    return {name: r.how for name, r in _six_r_items(entry)}
 
 
 def _six_r_items(entry: Intervention) -> list[tuple[str, Any]]:

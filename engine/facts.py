@@ -429,8 +429,9 @@ class _Entry(NamedTuple):
     ages_words: str
     cognitive: bool
     cmr_gated_from_age: float
-    # (condition, effect, text) of every caution, structured first
-    cautions: tuple[tuple[str, str, str], ...]
+    # (condition, text) of the exclude and the hold cautions, in catalogue order
+    excludes: tuple[tuple[str, str], ...]
+    holds: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -456,7 +457,8 @@ def _catalog_index(catalog: Catalog) -> _CatalogIndex:
                 item.ages.words(),
                 item.is_cognitive_predominant,
                 item.cmr_gated_from_age,
-                tuple((c.if_, c.then, c.text) for c in item.all_cautions),
+                tuple((c.if_, c.text) for c in item.all_cautions if c.then == "exclude"),
+                tuple((c.if_, c.text) for c in item.all_cautions if c.then == "hold"),
             )
             for item in catalog.interventions
         ),
@@ -465,6 +467,16 @@ def _catalog_index(catalog: Catalog) -> _CatalogIndex:
             for item_id in catalog.ids
         ),
     )
+
+
+def _first_applying(
+    cautions: Sequence[tuple[str, str]], conditions: frozenset[str], requested: bool
+) -> str:
+    """The text of the first (condition, text) caution that holds for this client, or ''."""
+    for condition, text in cautions:
+        if condition in conditions or (condition == "not_requested" and not requested):
+            return text
+    return ""
 
 
 def applicable_cautions(
@@ -527,30 +539,34 @@ def case_facts(
     requested = set(case.client.requested)
     for entry in index.entries:
         item_id = entry.id
-        key = f"intervention.{item_id}"
         # The domain the activity demands is the one whose developmental age
         # it must match (the 6 R's: relevant).
         age = domain_ages.get(entry.domain, client_age) if entry.domain else client_age
-        fact = dict(static[item_id])
-        fact["current"] = item_id in current
-        fact["declined"] = item_id in declined
-        fact["interest_match"] = not interests.isdisjoint(entry.tags)
-        fact["domain_developmental_age"] = round(age, 2)
-        fact["developmentally_ready"] = age >= entry.min_developmental_age
-        fact["cmr_ready"] = cmr >= entry.min_cmr
-        fact["cmr_gated"] = entry.cognitive and client_age >= entry.cmr_gated_from_age
-        fact["age_fit"] = entry.ages.holds(client_age)
-        fact["ages"] = entry.ages_words
-        applying = applicable_cautions(entry.cautions, conditions, item_id in requested)
-        excluded = [text for _c, effect, text in applying if effect == "exclude"]
-        holds = [text for _c, effect, text in applying if effect == "hold"]
-        fact["contraindicated"] = bool(excluded)
-        fact["held"] = bool(holds)
-        fact["exclude_reason"] = excluded[0] if excluded else ""
-        fact["hold_reason"] = holds[0] if holds else ""
-        fact["previous_action"] = previous.get(item_id, "none")
-        if overrides and key in overrides:
-            fact.update(overrides[key])
+        exclude = hold = ""
+        if entry.excludes:
+            exclude = _first_applying(entry.excludes, conditions, item_id in requested)
+        if entry.holds:
+            hold = _first_applying(entry.holds, conditions, item_id in requested)
+        ages = entry.ages
+        fact = {
+            **static[item_id],
+            "current": item_id in current,
+            "declined": item_id in declined,
+            "interest_match": not interests.isdisjoint(entry.tags),
+            "domain_developmental_age": round(age, 2),
+            "developmentally_ready": age >= entry.min_developmental_age,
+            "cmr_ready": cmr >= entry.min_cmr,
+            "cmr_gated": entry.cognitive and client_age >= entry.cmr_gated_from_age,
+            "age_fit": ages.min <= client_age and (ages.max is None or client_age < ages.max),
+            "ages": entry.ages_words,
+            "contraindicated": bool(exclude),
+            "held": bool(hold),
+            "exclude_reason": exclude,
+            "hold_reason": hold,
+            "previous_action": previous.get(item_id, "none"),
+        }
+        if overrides:
+            fact.update(overrides.get(f"intervention.{item_id}", {}))
         facts.append(fact)
     if wanted is None:
         return facts

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from neuroseq.catalog.model import Intervention
+from neuroseq.engine.memo import per_object
 from neuroseq.engine.planning import DEFAULT_PLANNING, PlanningSettings
 from neuroseq.scoring.items import ITEMS, REGIONS
 
@@ -167,10 +168,10 @@ def relevance(
         need = sum(context.weighted[i] for i in worst) / len(worst) / context.top_weighted
     else:
         need = 0.0
-    places = set(entry.settings)
-    if places & context.daily_settings:
+    places = _places(entry)
+    if not places.isdisjoint(context.daily_settings):
         settings = 1.0
-    elif places & {"clinic", "community"}:
+    elif not places.isdisjoint(_VISITED):
         settings = 0.5
     else:
         settings = 0.0
@@ -196,6 +197,14 @@ def relevance(
         + weights.priority * parts["priority"]
     )
     return {"score": round(score, 3), **parts}
+
+
+_VISITED = frozenset({"clinic", "community"})
+
+
+@per_object()
+def _places(entry: Intervention) -> frozenset[str]:
+    return frozenset(entry.settings)
 
 
 def region_of(item: str) -> str:
