@@ -8,6 +8,7 @@ template naming a missing value fails loudly instead of printing nothing.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import re
@@ -134,9 +135,19 @@ def render_template(name: str, context: Mapping[str, Any], *, templates: Path | 
 
 
 def render_plan(
-    result: PlanResult, fmt: str, *, templates: Path | None = None, color: bool = False
+    result: PlanResult,
+    fmt: str,
+    *,
+    templates: Path | None = None,
+    color: bool = False,
+    generated: datetime.date | None = None,
 ) -> str:
-    """The plan in ``fmt``: json, text, md or html."""
+    """The plan in ``fmt``: json, text, md or html.
+
+    ``generated`` is the date the Markdown and HTML reports print as generated
+    (today when ``None``; tests and golden files pass a fixed date). JSON and
+    text never carry it, so the plan contract stays byte-identical.
+    """
     if fmt == "json":
         return plan_json_text(result)
     if fmt == "text":
@@ -146,4 +157,6 @@ def render_plan(
     name = {"md": "plan.md.j2", "html": "plan.html.j2"}[fmt]
     from neuroseq.reports.context import plan_context
 
-    return render_template(name, plan_context(result, default_norms()), templates=templates)
+    return render_template(
+        name, plan_context(result, default_norms(), generated=generated), templates=templates
+    )
