@@ -167,7 +167,12 @@ def cmr_sentence(profile: Profile, recommendations: Sequence[Recommendation]) ->
     gated = any(r.rule.startswith("client.reason.suspend") for r in recommendations) or any(
         r.rule == "client.reason.defer_new" for r in recommendations
     )
-    if cmr.band != "available" and cmr.typical > 0 and cmr.value >= 0.85 * cmr.typical and not gated:
+    if (
+        cmr.band != "available"
+        and cmr.typical > 0
+        and cmr.value >= 0.85 * cmr.typical
+        and not gated
+    ):
         return (
             f"At {value}, this CMR is typical for the client's age: a young person's cortex "
             "is still developing, which is development, not dysregulation, so no "
@@ -332,7 +337,11 @@ def left_out(plan: Plan) -> dict[str, Any]:
     """What the plan stops, asks about and leaves out, for the templates."""
     return {
         "stop": [
-            {"name": s.name, "action": ACTION_TITLES.get(s.action, s.action.title()), "reason": s.reason}
+            {
+                "name": s.name,
+                "action": ACTION_TITLES.get(s.action, s.action.title()),
+                "reason": s.reason,
+            }
             for s in plan.stop
         ],
         "not_started": [{"name": n.name, "note": n.note} for n in plan.not_started],
@@ -471,9 +480,7 @@ def _history(result: PlanResult) -> dict[str, Any] | None:
                 "risk": f"{c.risk:.2f}",
                 "category": c.category.replace("_", " "),
             }
-            for c, written_entry in zip(
-                columns, (written[p] for p in risk.periods), strict=True
-            )
+            for c, written_entry in zip(columns, (written[p] for p in risk.periods), strict=True)
         ],
         "overall": risk.overall.replace("_", " "),
         "overall_value": f"{risk.overall_value:.2f}",

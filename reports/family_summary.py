@@ -57,7 +57,12 @@ def cmr_in_words(result: PlanResult) -> str:
     cmr = result.profile.cmr
     recommendations = result.plan.recommendations
     gated = any(r.action in ("suspend", "defer") and r.phase == "reason" for r in recommendations)
-    if cmr.band != "available" and cmr.typical > 0 and cmr.value >= 0.85 * cmr.typical and not gated:
+    if (
+        cmr.band != "available"
+        and cmr.typical > 0
+        and cmr.value >= 0.85 * cmr.typical
+        and not gated
+    ):
         return (
             "The thinking part of the brain steers the rest about as well as is usual at "
             "this age, so nothing is held back on this account."
