@@ -364,7 +364,9 @@ def plan_summary(plan: Plan) -> dict[str, Any]:
     lowest = summary.lowest_impaired_level if summary else None
     reassessment = plan.reassessment
     return {
-        "lowest": REGION_TITLES.get(lowest, _title(lowest)) if lowest else "none",
+        "lowest": {str(k): v for k, v in REGION_TITLES.items()}.get(lowest, _title(lowest))
+        if lowest
+        else "none",
         "worst": ", ".join(labels[i] for i in summary.worst_items) if summary else "",
         "reassess_due": (reassessment.due or f"in {reassessment.months} months")
         if reassessment
