@@ -9,6 +9,7 @@ the ratings and the case file references; ``notes`` never are.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import textwrap
@@ -94,8 +95,15 @@ def _child_row(child: ChildScore) -> dict[str, Any]:
     }
 
 
-def cce_context(result: CceResult) -> dict[str, Any]:
-    """What the Markdown and HTML templates see: formatted values only."""
+def cce_context(result: CceResult, generated: datetime.date | None = None) -> dict[str, Any]:
+    """What the Markdown and HTML templates see: formatted values only.
+
+    ``generated`` is the date the report prints (today when ``None``).
+    """
+    from neuroseq.reports.brain_map import legend
+    from neuroseq.reports.context import css_string, generated_text
+    from neuroseq.scoring.norms import default_norms
+
     reserve = result.reserve
     planner = result.planner
 
@@ -127,7 +135,11 @@ def cce_context(result: CceResult) -> dict[str, Any]:
         for item in result.recommendations
     ]
     return {
+        "generated": generated_text(generated),
+        "page_label": css_string(f"Caregiver {reserve.caregiver_id}"),
+        "legend": legend(default_norms()),
         "header": {
+            "generated": generated_text(generated),
             "caregiver_id": reserve.caregiver_id,
             "placement_type": reserve.placement_type,
             "generator": f"neuroseq {__version__}",
@@ -247,16 +259,24 @@ def _environment(*, html: bool) -> jinja2.Environment:
     return env
 
 
-def render_cce(result: CceResult, fmt: str) -> str:
-    """The result in ``fmt``: json, text, md or html."""
+def render_cce(result: CceResult, fmt: str, *, generated: datetime.date | None = None) -> str:
+    """The result in ``fmt``: json, text, md or html.
+
+    HTML uses the plan's environment, stylesheet and macros (one look for every
+    report); ``generated`` is the date Markdown and HTML print (today by default).
+    """
     if fmt == "json":
         return json.dumps(cce_json(result), indent=2, ensure_ascii=False) + "\n"
     if fmt == "text":
         return render_cce_text(result)
-    name = {"md": "cce.md.j2", "html": "cce.html.j2"}[fmt]
-    env = _environment(html=fmt == "html")
+    if fmt == "html":
+        from neuroseq.reports.render import render_template
+
+        return render_template("cce.html.j2", cce_context(result, generated), templates=None)
+    name = {"md": "cce.md.j2"}[fmt]
+    env = _environment(html=False)
     try:
-        return env.get_template(name).render(**cce_context(result))
+        return env.get_template(name).render(**cce_context(result, generated))
     except jinja2.TemplateError as exc:
         where = getattr(exc, "filename", None) or name
         line = getattr(exc, "lineno", None)

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from neuroseq.reports.svg import element, fmt_number, group
 
 __all__ = [
+    "HISTORY_SCALE_MAX",
     "CmrMarker",
     "HistoryColumn",
     "cmr_scale",
@@ -202,13 +203,19 @@ def cmr_scale(
 
 @dataclass(frozen=True, slots=True)
 class HistoryColumn:
-    """One developmental period: adversity and relational health (0-1) and its risk."""
+    """One developmental period as the case file writes it, and the risk it gives.
+
+    ``adversity`` is the case's severity rating (0-3) and ``pattern`` its
+    pattern (none, single, episodic, chronic); ``relational_health`` is the mean
+    of bonding, family support and community support (each 0-3).
+    """
 
     period: str
     adversity: float
     relational_health: float
     risk: float
     category: str
+    pattern: str = ""
 
 
 _CATEGORY_FILLS = {
@@ -217,21 +224,41 @@ _CATEGORY_FILLS = {
     "high": "#f9c9a3",
     "very_high": "#f2a59c",
 }
+#: Top of the case file's rating scale (Parts A and B are rated 0-3).
+HISTORY_SCALE_MAX = 3.0
 
 
 def history_chart(columns: Sequence[HistoryColumn], *, label: str) -> Markup:
-    """Adversity and relational health by period as paired bars, the risk category below."""
-    col_w, bar_w, bar_h = 96.0, 26.0, 56.0
-    left, top = 8.0, 30.0
-    width = left * 2 + col_w * max(1, len(columns))
+    """Adversity and relational health by period on the case's 0-3 scale as paired bars,
+    with grid lines at 0, 1, 2 and 3, the adversity pattern and the risk category below."""
+    col_w, bar_w, bar_h = 96.0, 26.0, 57.0
+    left, top = 22.0, 30.0
+    width = left + 8 + col_w * max(1, len(columns))
     base = top + bar_h + 12
-    height = base + 44
+    height = base + 54
+    zero = base - 12
     parts: list[Markup] = [
         element("rect", {"x": left, "y": 4, "width": 9, "height": 9, "fill": "#8c2d2d"}),
-        _text(left + 13, 12, "A = adversity (0-1)", size=8),
+        _text(left + 13, 12, "A = adversity (0-3)", size=8),
         element("rect", {"x": left + 110, "y": 4, "width": 9, "height": 9, "fill": "#2f6ea6"}),
-        _text(left + 123, 12, "R = relational health (0-1)", size=8),
+        _text(left + 123, 12, "R = relational health (0-3: bonding, family, community)", size=8),
     ]
+    for tick in range(int(HISTORY_SCALE_MAX) + 1):
+        y = zero - bar_h * tick / HISTORY_SCALE_MAX
+        parts.append(
+            element(
+                "line",
+                {
+                    "x1": left - 3,
+                    "x2": width - 8,
+                    "y1": y,
+                    "y2": y,
+                    "stroke": "#555" if tick == 0 else "#ccc",
+                    "stroke_width": 0.6,
+                },
+            )
+        )
+        parts.append(_text(left - 5, y + 3, str(tick), size=7.5, anchor="end"))
     for index, col in enumerate(columns):
         x = left + index * col_w
         centre = x + col_w / 2
@@ -239,42 +266,32 @@ def history_chart(columns: Sequence[HistoryColumn], *, label: str) -> Markup:
             (-bar_w - 2, col.adversity, "#8c2d2d", "A"),
             (2.0, col.relational_health, "#2f6ea6", "R"),
         ):
-            h = bar_h * max(0.0, min(value, 1.0))
+            h = bar_h * max(0.0, min(value, HISTORY_SCALE_MAX)) / HISTORY_SCALE_MAX
             bx = centre + offset
             parts.append(
                 element(
                     "rect",
-                    {"x": bx, "y": base - 12 - h, "width": bar_w, "height": h, "fill": fill},
+                    {"x": bx, "y": zero - h, "width": bar_w, "height": h, "fill": fill},
                 )
             )
             parts.append(
                 _text(
                     bx + bar_w / 2,
-                    base - 15 - h,
-                    f"{letter} {value:.2f}",
+                    zero - 3 - h,
+                    f"{letter} {fmt_number(value)}",
                     size=7.5,
                     anchor="middle",
                 )
             )
-        parts.append(
-            element(
-                "line",
-                {
-                    "x1": x + 6,
-                    "x2": x + col_w - 6,
-                    "y1": base - 12,
-                    "y2": base - 12,
-                    "stroke": "#555",
-                },
-            )
-        )
         parts.append(_text(centre, base, col.period, size=8, anchor="middle", font_weight="700"))
+        if col.pattern:
+            parts.append(_text(centre, base + 10, col.pattern, size=7.5, anchor="middle"))
         parts.append(
             element(
                 "rect",
                 {
                     "x": x + 8,
-                    "y": base + 5,
+                    "y": base + 15,
                     "width": col_w - 16,
                     "height": 26,
                     "rx": 3,
@@ -285,9 +302,9 @@ def history_chart(columns: Sequence[HistoryColumn], *, label: str) -> Markup:
             )
         )
         parts.append(
-            _text(centre, base + 16, col.category.replace("_", " "), size=8.5, anchor="middle")
+            _text(centre, base + 26, col.category.replace("_", " "), size=8.5, anchor="middle")
         )
-        parts.append(_text(centre, base + 27, f"risk {col.risk:.2f}", size=7.5, anchor="middle"))
+        parts.append(_text(centre, base + 37, f"risk {col.risk:.2f}", size=7.5, anchor="middle"))
     return _svg(width, height, label, group(*parts), css="history-chart")
 
 

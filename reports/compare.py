@@ -16,12 +16,14 @@ age. They must all be of one client: a mismatch is a :class:`CaseError`.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from neuroseq.engine.plan_model import NotStarted, Stop
 from neuroseq.engine.workflow import PlanResult
 from neuroseq.errors import CaseError, NeuroseqError, Problem, ReportError, SourceLocation
 from neuroseq.reports.brain_map import (
@@ -34,7 +36,14 @@ from neuroseq.reports.brain_map import (
     typical_cells,
 )
 from neuroseq.reports.charts import CmrMarker, cmr_scale, cmr_text_scale
-from neuroseq.reports.context import ACTION_TITLES, METRIC_TITLES, key_rows
+from neuroseq.reports.context import (
+    ACTION_TITLES,
+    METRIC_TITLES,
+    css_string,
+    generated_text,
+    guide_key,
+    key_rows,
+)
 from neuroseq.reports.render import render_template
 from neuroseq.scoring.case import Case
 from neuroseq.scoring.items import ITEMS
@@ -233,6 +242,9 @@ def _plan_changes(before: PlanResult, after: PlanResult) -> dict[str, list[dict[
         "changed": [],
     }
 
+    stops = {s.intervention: s for s in after.plan.stop}
+    not_started = {n.intervention: n for n in after.plan.not_started}
+
     def entry(intervention: str, name: str, old: str, new: str) -> dict[str, str]:
         return {
             "intervention": intervention,
@@ -241,6 +253,7 @@ def _plan_changes(before: PlanResult, after: PlanResult) -> dict[str, list[dict[
             "after": ACTION_TITLES.get(new, "not in plan"),
             "before_action": old,
             "after_action": new,
+            **_why(intervention, new, stops, not_started),
         }
 
     for intervention, item in now.items():
@@ -264,6 +277,38 @@ def _plan_changes(before: PlanResult, after: PlanResult) -> dict[str, list[dict[
         elif intervention not in now:
             changes["changed"].append(entry(intervention, item.name, item.action, ""))
     return changes
+
+
+#: Why an item left the plan or stopped, in words (compare's ``why`` field).
+_WHY_TITLES = {
+    "fade": "Faded, no longer indicated",
+    "suspend": "Suspended",
+    "defer": "Deferred",
+    "avoid": "Avoided",
+    "not_started": "Not started",
+    "no_longer": "No longer in the plan",
+}
+
+
+def _why(
+    intervention: str,
+    new: str,
+    stops: dict[str, Stop],
+    not_started: dict[str, NotStarted],
+) -> dict[str, str]:
+    """Why an item changed, from the later plan's ``stop`` and ``not_started`` lists."""
+    if intervention in stops:
+        stop = stops[intervention]
+        return {"why": stop.action, "why_title": _WHY_TITLES[stop.action], "reason": stop.reason}
+    if intervention in not_started:
+        return {
+            "why": "not_started",
+            "why_title": _WHY_TITLES["not_started"],
+            "reason": not_started[intervention].note,
+        }
+    if not new:
+        return {"why": "no_longer", "why_title": _WHY_TITLES["no_longer"], "reason": ""}
+    return {"why": "", "why_title": "", "reason": ""}
 
 
 _TITLES = {str(region): title for region, title in REGION_TITLES.items()}
@@ -372,7 +417,7 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
     return comparison_data(comparison)
 
 
-def _context(comparison: Comparison) -> dict[str, Any]:
+def _context(comparison: Comparison, generated: datetime.date | None = None) -> dict[str, Any]:
     data = comparison_data(comparison)
     items = comparison.assessments
     last = items[-1]
@@ -409,6 +454,9 @@ def _context(comparison: Comparison) -> dict[str, Any]:
     return {
         "data": data,
         "client_id": comparison.client_id,
+        "generated": generated_text(generated),
+        "page_label": css_string(f"Client {comparison.client_id}"),
+        "guide_key": guide_key(),
         "assessments": [
             {
                 "number": n,
@@ -467,8 +515,15 @@ def _cmr_sentence(first: float, last: float, brief: float, available: float) -> 
     return text
 
 
-def render_comparison(comparison: Comparison, fmt: str, *, templates: Path | None = None) -> str:
-    """The comparison as ``json``, ``md`` or ``html``."""
+def render_comparison(
+    comparison: Comparison,
+    fmt: str,
+    *,
+    templates: Path | None = None,
+    generated: datetime.date | None = None,
+) -> str:
+    """The comparison as ``json``, ``md`` or ``html``; ``generated`` is the date the
+    Markdown and HTML print (today when ``None``; JSON never carries it)."""
     if fmt == "json":
         return json.dumps(comparison_json(comparison), indent=2, ensure_ascii=False) + "\n"
     names = {"md": "compare.md.j2", "html": "compare.html.j2"}
@@ -476,7 +531,7 @@ def render_comparison(comparison: Comparison, fmt: str, *, templates: Path | Non
         raise ReportError(
             [Problem(SourceLocation("<compare>"), "format", f"unknown format '{fmt}'")]
         )
-    return render_template(names[fmt], _context(comparison), templates=templates)
+    return render_template(names[fmt], _context(comparison, generated), templates=templates)
 
 
 def compare(
@@ -487,7 +542,8 @@ def compare(
     catalog: Path | None = None,
     norms: Path | None = None,
     templates: Path | None = None,
+    generated: datetime.date | None = None,
 ) -> str:
     """What ``neuroseq compare`` prints: plan every case in time order, then render."""
     comparison = compare_cases(paths, rules=rules, catalog=catalog, norms=norms)
-    return render_comparison(comparison, fmt, templates=templates)
+    return render_comparison(comparison, fmt, templates=templates, generated=generated)

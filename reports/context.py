@@ -12,6 +12,7 @@ out; numbers are formatted here, once, for both formats.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -45,8 +46,13 @@ __all__ = [
     "ACTION_TITLES",
     "METRIC_TITLES",
     "SIX_RS",
+    "SIX_RS_MEANINGS",
+    "audit_rows",
     "cmr_sentence",
+    "css_string",
+    "generated_text",
     "group_rows",
+    "guide_key",
     "key_rows",
     "maps",
     "markdown_map",
@@ -78,6 +84,15 @@ SIX_RS = (
     ("rhythmic", "Rhy", "Rhythmic"),
     ("respectful", "Res", "Respectful"),
 )
+#: What each of the 6 R's asks of an activity (DOMAIN.md section 1, in the project's words).
+SIX_RS_MEANINGS = {
+    "Relational": "done with a safe, attuned adult",
+    "Relevant": "matched to the developmental stage, not the age in years",
+    "Repetitive": "patterned and repeated often",
+    "Rewarding": "pleasurable for the child",
+    "Rhythmic": "in step with the body's rhythms",
+    "Respectful": "of the child, the family and their culture",
+}
 _ACTIVE = ("recommend", "continue", "resume")
 _PERIOD_TITLES = {
     "perinatal": "Perinatal",
@@ -200,6 +215,65 @@ def _people(names: Sequence[str]) -> str:
     return ", ".join(name.replace("_", " ") for name in names)
 
 
+def _description(item: Recommendation) -> str:
+    """What the activity is: the catalogue summary without its leading "Action: Name."."""
+    prefix = f"{ACTION_TITLES[item.action]}: {item.name}."
+    text = item.summary
+    for start in (prefix, f"{item.action.title()}: {item.name}."):
+        if text.startswith(start):
+            return text[len(start) :].strip()
+    return text
+
+
+def _fact_text(fact: Mapping[str, Any]) -> str:
+    """One fact of a trace as ``type id (its conditions)``; the full fact is in the plan JSON."""
+    head = f"{fact.get('type', 'fact')} {fact.get('id', '')}".strip()
+    conditions = fact.get("conditions") or []
+    return head + (" (" + "; ".join(str(c) for c in conditions) + ")" if conditions else "")
+
+
+def _six_rs_words(six: Mapping[str, Any]) -> str:
+    """The 6 R's an item meets, written out: "all six", or the ones met and the ones not."""
+    met = [name for key, _, name in SIX_RS if six[key]]
+    missing = [name for key, _, name in SIX_RS if not six[key]]
+    if not missing:
+        return "All six"
+    text = ", ".join(met) if met else "none"
+    return f"{text}; not {', '.join(missing)}"
+
+
+def audit_rows(plan: Plan) -> list[dict[str, Any]]:
+    """The trace of every recommendation for the audit section: rule, facts, relevance, source."""
+    rows = []
+    for item in plan.recommendations:
+        relevance = item.relevance
+        rows.append(
+            {
+                "rank": item.rank,
+                "name": item.name,
+                "action_title": ACTION_TITLES[item.action],
+                "intervention": item.intervention,
+                "rule": item.rule,
+                "rule_title": item.rule_title,
+                "rationale": item.rationale[:1].upper() + item.rationale[1:],
+                "facts": [_fact_text(fact) for fact in item.facts],
+                "supporting_rules": list(item.supporting_rules),
+                "overruled": [f"{o.rule} ({o.action})" for o in item.overruled],
+                "relevance": ""
+                if relevance is None
+                else (
+                    f"{relevance.score:.2f} = need {relevance.need:.2f}, interest "
+                    f"{relevance.interest:.2f}, settings {relevance.settings:.2f}, fit "
+                    f"{relevance.fit:.2f}, priority {relevance.priority:.2f}"
+                ),
+                "source": item.source,
+                "evidence": item.evidence,
+                "priority": item.priority,
+            }
+        )
+    return rows
+
+
 def recommendation_groups(recommendations: Sequence[Recommendation]) -> list[dict[str, Any]]:
     """Recommendations in rank order, grouped under audience, phase and domain headings."""
     groups: list[dict[str, Any]] = []
@@ -223,9 +297,17 @@ def recommendation_groups(recommendations: Sequence[Recommendation]) -> list[dic
                 "dosing": _dosing(item),
                 "active": item.action in _ACTIVE,
                 "settings": ", ".join(item.settings),
+                "description": _description(item),
                 "six_rs": [
-                    {"mark": mark, "name": name, "on": bool(six[key])} for key, mark, name in SIX_RS
+                    {
+                        "mark": mark,
+                        "name": name,
+                        "on": bool(six[key]),
+                        "how": item.six_rs_how.get(key, ""),
+                    }
+                    for key, mark, name in SIX_RS
                 ],
+                "six_rs_text_full": _six_rs_words(six),
                 # nothing for held, stopped or avoided items: the 6 R's describe what is done
                 "six_rs_text": " ".join(mark if six[key] else "-" for key, mark, _ in SIX_RS)
                 if item.action in _ACTIVE
@@ -327,6 +409,34 @@ def markdown_map(client: Sequence[MapCell], typical: Sequence[MapCell]) -> list[
     return rows
 
 
+def guide_key() -> list[dict[str, Any]]:
+    """The item key by region, top (frontal cortex) first: number, label and the
+    scoring guide's short form of each item (``scoring.guide.short_forms``)."""
+    from neuroseq.scoring.guide import short_forms
+
+    shorts = short_forms()
+    by_number = {item.number: item.id for item in ITEMS}
+    return [
+        {
+            "region": region,
+            "items": [
+                {"number": number, "label": label, "short": shorts[by_number[number]]}
+                for number, label in items
+            ],
+        }
+        for region, items in map_key()
+    ]
+
+
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string, every character but letters, digits and spaces escaped
+    (safe inside a ``<style>`` element, where HTML escaping does not apply)."""
+    body = "".join(
+        ch if (ch.isascii() and ch.isalnum()) or ch == " " else f"\\{ord(ch):06x}" for ch in text
+    )
+    return Markup(f'"{body}"')
+
+
 def key_rows() -> list[list[str]]:
     """The item key as table rows: one column per region, top (frontal cortex) first."""
     columns = [[f"{number} {label}" for number, label in items] for _, items in map_key()]
@@ -334,36 +444,49 @@ def key_rows() -> list[list[str]]:
     return [[column[i] if i < len(column) else "" for column in columns] for i in range(depth)]
 
 
-def _history(profile: Profile) -> dict[str, Any] | None:
+def _history(result: PlanResult) -> dict[str, Any] | None:
+    """The history as the case file writes it (0-3 ratings) beside the risk it gives."""
+    profile = result.profile
     risk = profile.risk
     if profile.metric == "er" or risk.overall_value is None:
         return None
-    columns = [
-        HistoryColumn(
-            _PERIOD_TITLES[entry.period],
-            entry.adversity,
-            entry.relational_health,
-            entry.value,
-            entry.category,
+    written = {entry.period: entry for entry in result.case.history or ()}
+    columns = []
+    for entry in risk.periods.values():
+        case_entry = written[entry.period]
+        supports = (
+            case_entry.bonding + case_entry.family_support + case_entry.community_support
+        ) / 3
+        columns.append(
+            HistoryColumn(
+                _PERIOD_TITLES[entry.period],
+                case_entry.adversity,
+                supports,
+                entry.value,
+                entry.category,
+                pattern=case_entry.pattern,
+            )
         )
-        for entry in risk.periods.values()
-    ]
     summary = "; ".join(
-        f"{c.period}: adversity {c.adversity:.2f}, relational health "
+        f"{c.period}: adversity {score_text(c.adversity)} ({c.pattern}), relational health "
         f"{c.relational_health:.2f}, risk {c.category.replace('_', ' ')}"
         for c in columns
     )
     return {
-        "chart": history_chart(columns, label=f"Developmental history by period. {summary}."),
+        "chart": history_chart(columns, label=f"Developmental history by period, 0-3. {summary}."),
         "periods": [
             {
                 "title": c.period,
-                "adversity": f"{c.adversity:.2f}",
+                "adversity": score_text(c.adversity),
+                "pattern": c.pattern,
                 "relational_health": f"{c.relational_health:.2f}",
+                "bonding": score_text(written_entry.bonding),
+                "family_support": score_text(written_entry.family_support),
+                "community_support": score_text(written_entry.community_support),
                 "risk": f"{c.risk:.2f}",
                 "category": c.category.replace("_", " "),
             }
-            for c in columns
+            for c, written_entry in zip(columns, (written[p] for p in risk.periods), strict=True)
         ],
         "overall": risk.overall.replace("_", " "),
         "overall_value": f"{risk.overall_value:.2f}",
@@ -434,8 +557,21 @@ def caregiver_summary(result: PlanResult) -> dict[str, Any] | None:
     }
 
 
-def plan_context(result: PlanResult, norms: Norms) -> dict[str, Any]:
-    """Everything the plan templates need; ``norms`` band the typical peer's map."""
+def generated_text(generated: datetime.date | None) -> str:
+    """The date a report was generated, YYYY-MM-DD (today when not given)."""
+    return (generated or datetime.date.today()).isoformat()
+
+
+def plan_context(
+    result: PlanResult, norms: Norms, *, generated: datetime.date | None = None
+) -> dict[str, Any]:
+    """Everything the plan templates need; ``norms`` band the typical peer's map.
+
+    ``generated`` is the date printed on the report (today when ``None``); the
+    plan JSON never carries it.
+    """
+    from neuroseq.reports.family_summary import family_summary
+
     plan = result.plan
     data = plan.to_json()
     profile = result.profile
@@ -462,8 +598,14 @@ def plan_context(result: PlanResult, norms: Norms) -> dict[str, Any]:
         "recommendation_groups": recommendation_groups(plan.recommendations),
         "notes": result.case.notes or "",
         "caregiver": caregiver_summary(result),
+        "generated": generated_text(generated),
+        "family_summary": family_summary(result),
+        "audit": audit_rows(plan),
+        "guide_key": guide_key(),
+        "page_label": css_string(f"Client {plan.client_id}"),
         "header": {
             "client_id": plan.client_id,
+            "generated": generated_text(generated),
             "age": age,
             "metric": METRIC_TITLES[plan.metric],
             "assessment_date": client.assessment_date.isoformat()
@@ -510,7 +652,7 @@ def plan_context(result: PlanResult, norms: Norms) -> dict[str, Any]:
                 markers, brief_from=cmr.brief_segments_from, available_from=cmr.available_from
             ),
         },
-        "history": _history(profile),
+        "history": _history(result),
         "relational_health": None
         if health is None
         else {
@@ -522,6 +664,9 @@ def plan_context(result: PlanResult, norms: Norms) -> dict[str, Any]:
         "also_considered": also,
         "left_out": left_out(plan),
         "summary": plan_summary(plan),
-        "six_rs_key": [{"mark": mark, "name": name} for _, mark, name in SIX_RS],
+        "six_rs_key": [
+            {"mark": mark, "name": name, "meaning": SIX_RS_MEANINGS[name]}
+            for _, mark, name in SIX_RS
+        ],
         "statement": plan.statement,
     }

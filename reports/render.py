@@ -15,6 +15,7 @@ out of it, to ``/proc/self/environ`` say, is refused).
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import json
 import math
@@ -370,9 +371,19 @@ def _deadline(seconds: float) -> Iterator[None]:
 
 
 def render_plan(
-    result: PlanResult, fmt: str, *, templates: Path | None = None, color: bool = False
+    result: PlanResult,
+    fmt: str,
+    *,
+    templates: Path | None = None,
+    color: bool = False,
+    generated: datetime.date | None = None,
 ) -> str:
-    """The plan in ``fmt``: json, text, md or html."""
+    """The plan in ``fmt``: json, text, md or html.
+
+    ``generated`` is the date the Markdown and HTML reports print as generated
+    (today when ``None``; tests and golden files pass a fixed date). JSON and
+    text never carry it, so the plan contract stays byte-identical.
+    """
     if fmt == "json":
         return plan_json_text(result)
     if fmt == "text":
@@ -382,4 +393,6 @@ def render_plan(
     name = {"md": "plan.md.j2", "html": "plan.html.j2"}[fmt]
     from neuroseq.reports.context import plan_context
 
-    return render_template(name, plan_context(result, result.norms), templates=templates)
+    return render_template(
+        name, plan_context(result, result.norms, generated=generated), templates=templates
+    )

@@ -25,8 +25,7 @@ from neuroseq.reports.brain_map import (
 from neuroseq.reports.charts import ratio_bar
 from neuroseq.reports.render import environment, markdown_text
 from neuroseq.reports.score_text import DISCLAIMER
-from neuroseq.scoring.guide import short_forms
-from neuroseq.scoring.items import ITEMS, REGIONS
+from neuroseq.scoring.items import REGIONS
 from neuroseq.scoring.norms import Norms, default_norms
 from neuroseq.scoring.profile import GroupScore, Profile
 
@@ -218,7 +217,7 @@ _HTML = """{% import "_macros.html.j2" as m %}
   <figure><figcaption>Typical peer, age {{ age }}</figcaption>{{ maps.typical }}</figure>
 </div>
 {{ m.legend_list(legend) }}
-{{ m.item_key(key) }}
+{{ m.item_key(guide_key) }}
 </section>
 <section class="keep" aria-labelledby="groups-heading">
 <h2 id="groups-heading">Domains and regions</h2>
@@ -264,7 +263,8 @@ _HTML = """{% import "_macros.html.j2" as m %}
 
 
 def _html(profile: Profile, norms: Norms) -> str:
-    guide = short_forms()
+    from neuroseq.reports.context import css_string, generated_text, guide_key
+
     risk = profile.risk
     age = f"{profile.age:.1f}"
     context = {
@@ -285,13 +285,9 @@ def _html(profile: Profile, norms: Norms) -> str:
             ),
         },
         "legend": legend(norms),
-        "key": [
-            (
-                REGION_TITLES[region],
-                [(item.number, guide[item.id]) for item in ITEMS if item.region == region],
-            )
-            for region in reversed(REGIONS)
-        ],
+        "guide_key": guide_key(),
+        "generated": generated_text(None),
+        "page_label": css_string(f"Client {profile.client_id}"),
         "domains": _group_rows(profile, "domain"),
         "regions": _group_rows(profile, "region"),
         "items": _item_rows(profile),

@@ -91,7 +91,10 @@ def test_score_html_is_one_escaped_page_with_maps_and_guide_key() -> None:
     assert code == 0
     assert out.lstrip().startswith("<!DOCTYPE html>")
     assert out.count("<svg") >= 2
-    assert "<b>8</b> falls asleep, stays asleep and wakes rested" in out
+    assert (
+        '<b>8</b> Sleep: <span class="short">falls asleep, stays asleep and wakes rested</span>'
+        in out
+    )
     assert "at or near age (15.0)" in out
     assert "<script" not in out
 

@@ -7,11 +7,14 @@ them explicitly and review the diff::
 
     NEUROSEQ_REGENERATE_GOLDEN=1 .venv/bin/pytest tests/reports/test_golden.py
 
-Without that variable the tests only compare, and never write.
+Without that variable the tests only compare, and never write. The Markdown
+prints the date it was generated: these tests pin it to ``GENERATED`` so the
+files stay byte-stable.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ("er-snapshot", "severe-young-child", "typical-9-year-old", "uneven-adolescent")
 DATA = ROOT / "tests" / "data"
 REGENERATE = os.environ.get("NEUROSEQ_REGENERATE_GOLDEN") == "1"
+GENERATED = datetime.date(2026, 1, 31)
 
 
 def _check(path: Path, text: str) -> None:
@@ -45,7 +49,7 @@ def test_golden_examples_exist() -> None:
 
 @pytest.mark.parametrize("stem", EXAMPLES)
 def test_golden_markdown_matches(stem: str, planned: Callable[[str], PlanResult]) -> None:
-    _check(DATA / f"{stem}.plan.md", render_plan(planned(stem), "md"))
+    _check(DATA / f"{stem}.plan.md", render_plan(planned(stem), "md", generated=GENERATED))
 
 
 @pytest.mark.parametrize("stem", EXAMPLES)

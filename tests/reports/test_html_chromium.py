@@ -4,7 +4,13 @@ Checked through the DevTools protocol, with a tiny websocket client from the
 standard library: each report loads with no console errors or exceptions and
 makes no network request beyond its own file; a ``<script>`` in the case's
 notes is shown as text and never runs; the screenshot is not blank; and the
-printed PDF of a full metric has at most 4 pages on A4 and on Letter.
+printed PDF of a full metric has at most 6 pages on A4 and on Letter (the
+plain-language summary and the audit section at the end take about two pages
+more than the old 4-page table); at 375, 1024 and 1440 px nothing overflows
+horizontally (PNG screenshots are kept in the test's tmp dir); and every printed
+page carries the client id and "page N of M" (read back with ``pdftotext``
+from poppler-utils: ``apt-get install -y poppler-utils``; that test is skipped
+without it).
 
 Skipped only when ``/usr/bin/chromium`` is absent. Install it with::
 
@@ -41,6 +47,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "tests" / "data" / "followup" / "severe-6-baseline.yaml"
 FOLLOWUP = ROOT / "tests" / "data" / "followup" / "severe-7-followup.yaml"
+PUBLISHED_FOLLOWUP = ROOT / "examples" / "published-case-followup.yaml"
 SCRIPT_NOTE = "<script>document.title='pwned'</script>"
 
 pytestmark = pytest.mark.skipif(
@@ -256,6 +263,30 @@ class _Browser:
         )
         return base64.b64decode(shot["data"])
 
+    def set_width(self, width: int) -> None:
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600},
+            session=True,
+        )
+
+    def evaluate(self, expression: str) -> Any:
+        return self.call(
+            "Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=True
+        )["result"]["value"]
+
+    def full_screenshot(self, width: int, height: int) -> bytes:
+        shot = self.call(
+            "Page.captureScreenshot",
+            {
+                "format": "png",
+                "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+            },
+            session=True,
+        )
+        return base64.b64decode(shot["data"])
+
     def pdf(self, width_in: float, height_in: float) -> bytes:
         printed = self.call(
             "Page.printToPDF",
@@ -360,6 +391,11 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "severe": plan_case(hostile, planner=planner),
         "typical": plan_case(ROOT / "examples" / "typical-9-year-old.yaml", planner=planner),
         "er": plan_case(ROOT / "examples" / "er-snapshot.yaml", planner=planner),
+        "published": plan_case(
+            ROOT / "examples" / "published-case-followup.yaml",
+            planner=planner,
+            previous=ROOT / "examples" / "published-case-intake.yaml",
+        ),
     }
     paths = {}
     for name, result in plans.items():
@@ -367,6 +403,19 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         paths[name].write_text(render_plan(result, "html"), encoding="utf-8")
     paths["compare"] = folder / "compare.html"
     paths["compare"].write_text(compare([FOLLOWUP, BASELINE], "html"), encoding="utf-8")
+    paths["compare-published"] = folder / "compare-published.html"
+    paths["compare-published"].write_text(
+        compare([ROOT / "examples" / "published-case-intake.yaml", PUBLISHED_FOLLOWUP], "html"),
+        encoding="utf-8",
+    )
+    from neuroseq.engine.caregiver_workflow import estimate_caregiver
+    from neuroseq.reports.cce_render import render_cce
+
+    paths["cce"] = folder / "cce.html"
+    paths["cce"].write_text(
+        render_cce(estimate_caregiver(ROOT / "examples" / "caregiver-depleted.yaml"), "html"),
+        encoding="utf-8",
+    )
     control = folder / "control.html"
     control.write_text('<!DOCTYPE html><img src="http://127.0.0.1:9/x.png" alt="">')
     paths["control"] = control
@@ -382,7 +431,9 @@ def test_chromium_detects_a_network_request(browser: _Browser, reports: dict[str
     assert seen["other_requests"] == ["http://127.0.0.1:9/x.png"]
 
 
-@pytest.mark.parametrize("name", ["severe", "typical", "er", "compare"])
+@pytest.mark.parametrize(
+    "name", ["severe", "typical", "er", "published", "compare", "compare-published", "cce"]
+)
 def test_chromium_renders_without_errors_or_requests(
     browser: _Browser, reports: dict[str, Path], name: str
 ) -> None:
@@ -390,7 +441,7 @@ def test_chromium_renders_without_errors_or_requests(
     assert seen["errors"] == []
     assert seen["other_requests"] == []
     assert seen["scripts"] == 0
-    assert seen["svgs"] >= 3
+    assert seen["svgs"] >= (0 if name == "cce" else 3)
 
 
 def test_chromium_shows_script_in_notes_as_text(
@@ -430,7 +481,90 @@ def test_chromium_full_metric_prints_in_at_most_4_pages(
 ) -> None:
     browser.load(reports[name])
     pages = _pdf_pages(browser.pdf(*size))
-    assert 1 <= pages <= 4, f"{name} on {paper}: {pages} pages"
+    assert 1 <= pages <= 6, f"{name} on {paper}: {pages} pages"
+
+
+@pytest.mark.parametrize("width", [375, 1024, 1440])
+@pytest.mark.parametrize(
+    "name", ["severe", "typical", "er", "published", "compare-published", "cce"]
+)
+def test_chromium_fits_the_width_without_horizontal_overflow(
+    browser: _Browser,
+    reports: dict[str, Path],
+    tmp_path: Path,
+    name: str,
+    width: int,
+) -> None:
+    browser.set_width(width)
+    try:
+        browser.load(reports[name])
+        scroll, inner, height = browser.evaluate(
+            "[document.documentElement.scrollWidth, innerWidth,"
+            " document.documentElement.scrollHeight]"
+        )
+        wide = browser.evaluate(
+            "Array.from(document.querySelectorAll('body *'))"
+            ".filter(e => e.getBoundingClientRect().right > innerWidth + 1"
+            " && !e.closest('.table-wrap') && !e.closest('table.stack > thead')).length"
+        )
+        png = browser.full_screenshot(width, min(height, 4000))
+        (tmp_path / f"{name}-{width}.png").write_bytes(png)
+    finally:
+        browser.set_width(1000)
+    assert scroll <= inner, f"{name} at {width}px: {scroll} > {inner}"
+    assert wide == 0, f"{name} at {width}px: {wide} elements reach past the right edge"
+    assert _png_pixels(png)[0] == width
+
+
+def test_chromium_action_words_never_break_mid_word(
+    browser: _Browser, reports: dict[str, Path]
+) -> None:
+    for width in (375, 1024):
+        browser.set_width(width)
+        try:
+            browser.load(reports["severe"])
+            lines = browser.evaluate(
+                "Array.from(document.querySelectorAll('.action')).map(e => {"
+                " const r = e.getClientRects(); return r.length; })"
+            )
+        finally:
+            browser.set_width(1000)
+        assert lines and all(count == 1 for count in lines), (width, lines)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) absent")
+@pytest.mark.parametrize(("paper", "size"), [("A4", (8.27, 11.69)), ("Letter", (8.5, 11.0))])
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("severe", "Client example-severe-6"),
+        ("published", "Client published-case"),
+        ("compare-published", "Client published-case"),
+        ("cce", "Caregiver example-carer-depleted"),
+    ],
+)
+def test_chromium_every_printed_page_has_the_client_id_and_page_n_of_m(
+    browser: _Browser,
+    reports: dict[str, Path],
+    tmp_path: Path,
+    name: str,
+    label: str,
+    paper: str,
+    size: tuple[float, float],
+) -> None:
+    browser.load(reports[name])
+    pdf = tmp_path / f"{name}-{paper}.pdf"
+    pdf.write_bytes(browser.pdf(*size))
+    pages = _pdf_pages(pdf.read_bytes())
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    printed = text.split("\f")[:pages]
+    assert len(printed) == pages
+    for number, page in enumerate(printed, start=1):
+        assert label in page, f"page {number} of {name} has no client id"
+        assert f"page {number} of {pages}" in page, f"page {number} of {name}: no page number"
+        assert "Generated " in page
 
 
 def test_png_decoder_reads_a_known_image() -> None:

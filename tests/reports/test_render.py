@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,8 @@ from neuroseq.engine.planner import Planner
 from neuroseq.engine.workflow import PlanResult, plan_case
 from neuroseq.errors import ReportError
 from neuroseq.reports.render import markdown_fence, markdown_text, plan_json_text, render_plan
+
+ROOT = Path(__file__).resolve().parents[2]
 
 HOSTILE = (
     "<script>document.title='pwned'</script>\n"
@@ -82,16 +85,11 @@ def test_render_html_recommendations_in_rank_and_group_order(
     ranks = [int(r) for r in re.findall(r'<tr class="rec" data-rank="(\d+)"', html)]
     assert ranks == list(range(1, len(result.plan.recommendations) + 1))
     groups = re.findall(r'<tr class="group"><th colspan="7">([^<]+)</th>', html)
-    # client items under their phase and, within it, their domain
-    assert groups == [
-        "Therapeutic web",
-        "Family",
-        "Client: Regulate - Sensory integration",
-        "Client: Regulate - Self regulation",
-        "Client: Relate - Relational",
-        "Client: Reason - Cognitive",
-    ]
-    assert html.count('<td class="blank"></td>') == 2 * len(ranks)
+    assert groups[:2] == ["Therapeutic web", "Family"]
+    phases = ["Client: Regulate", "Client: Relate", "Client: Reason"]
+    order = [phases.index(g.split(" - ")[0]) for g in groups[2:]]
+    assert order == sorted(order) and set(order) == {0, 1, 2}
+    assert html.count('<td class="blank" data-label=') == 2 * len(ranks)
     assert "<th>Fidelity</th><th>Follow-up</th>" in html
     for item in result.plan.recommendations:
         assert str(escape(item.source)) in html
@@ -171,3 +169,168 @@ def test_render_template_errors_are_report_errors(
 def test_markdown_text_escapes_markup_and_table_pipes() -> None:
     assert markdown_text("a | b <i>c</i>\nd") == r"a \| b \<i\>c\</i\> d"
     assert markdown_fence("x ```` y") == "`````text\nx ```` y\n`````"
+
+
+# --- a report a family can read (issue 11, point 8) ---------------------------
+
+GENERATED = datetime.date(2026, 2, 3)
+
+
+def _sentences(html: str) -> list[str]:
+    block = html[
+        html.index('id="summary-heading"') : html.index(
+            "</section>", html.index('id="summary-heading"')
+        )
+    ]
+    return re.findall(r"<p>([^<]+)</p>", block)
+
+
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "severe-young-child",
+        "typical-9-year-old",
+        "er-snapshot",
+        "uneven-adolescent",
+        "published-case-intake",
+    ],
+)
+def test_render_html_opens_with_a_plain_summary_of_5_to_8_sentences(
+    planned: Callable[[str], PlanResult], stem: str
+) -> None:
+    html = render_plan(planned(stem), "html", generated=GENERATED)
+    assert html.index('id="summary-heading"') < html.index('id="map-heading"')
+    sentences = _sentences(html)
+    assert 5 <= len(sentences) <= 8
+    assert not any(re.search(r"\d\.\d\d", s) for s in sentences), "no ratios in the summary"
+
+
+def test_render_summary_of_a_typical_child_claims_no_impairment(
+    planned: Callable[[str], PlanResult],
+) -> None:
+    text = " ".join(
+        _sentences(render_plan(planned("typical-9-year-old"), "html", generated=GENERATED))
+    )
+    assert "typical for age" in text
+    assert "below" not in text and "cannot" not in text
+
+
+def test_render_summary_names_the_first_steps_and_the_cmr_in_words(
+    planned: Callable[[str], PlanResult],
+) -> None:
+    result = planned("severe-young-child")
+    text = " ".join(_sentences(render_plan(result, "html", generated=GENERATED)))
+    assert "First, for the adults around the child: Psychoeducation for school staff" in text
+    assert "Second, for the family: Psychoeducation for caregivers" in text
+    assert "Third, with the child: Rocking and swinging" in text
+    assert "cannot yet calm" in text
+    assert "well below in the brainstem" in text
+
+
+def test_render_prints_the_date_generated_and_it_can_be_pinned(
+    planned: Callable[[str], PlanResult],
+) -> None:
+    result = planned("severe-young-child")
+    html = render_plan(result, "html", generated=GENERATED)
+    assert "<b>Generated</b> 2026-02-03" in html
+    assert '@top-right { content: "Generated 2026-02-03"' in html
+    assert 'page " counter(page) " of " counter(pages)' in html
+    assert "**Generated** 2026-02-03" in render_plan(result, "md", generated=GENERATED)
+    assert datetime.date.today().isoformat() in render_plan(result, "html")
+    assert render_plan(result, "json") == render_plan(result, "json")  # no date in the contract
+
+
+def test_render_family_table_has_no_rule_ids_and_the_audit_has_them(
+    planned: Callable[[str], PlanResult],
+) -> None:
+    result = planned("severe-young-child")
+    html = render_plan(result, "html", generated=GENERATED)
+    table = html[
+        html.index('<table class="recs stack">') : html.index(
+            "</table>", html.index('<table class="recs stack">')
+        )
+    ]
+    audit = html[html.index('id="audit-heading"') :]
+    for item in result.plan.recommendations:
+        assert item.rule not in table
+        assert f"<code>{item.rule}</code>" in audit
+    assert result.plan.rulebase.sha256[:12] not in table
+    assert result.plan.rulebase.sha256[:12] in audit
+    assert "relevance" not in table.lower()
+    assert "<i>Relevance</i> 0.70 = need 0.87" in audit
+    assert "item dissociative_continuum (impairment is significant)" in audit
+    assert "<th>Fidelity</th><th>Follow-up</th>" in table
+
+
+def test_render_six_rs_written_out_with_a_key(planned: Callable[[str], PlanResult]) -> None:
+    html = render_plan(planned("severe-young-child"), "html", generated=GENERATED)
+    for name in ("Relational", "Relevant", "Repetitive", "Rewarding", "Rhythmic", "Respectful"):
+        assert f"<b>{name}</b>:" in html
+    assert 'class="sixr">6 R\'s: <span title="' in html
+    assert ">Rel<" not in html and ">Rlv<" not in html
+
+
+def test_render_key_uses_the_guides_short_forms(planned: Callable[[str], PlanResult]) -> None:
+    from neuroseq.scoring.guide import short_forms
+
+    html = render_plan(planned("severe-young-child"), "html", generated=GENERATED)
+    key = html[html.index('<div class="key"') :]
+    for short in short_forms().values():
+        assert f'<span class="short">{escape(short)}</span>' in key
+
+
+def test_render_history_on_the_case_scale(planned: Callable[[str], PlanResult]) -> None:
+    html = render_plan(planned("severe-young-child"), "html", generated=GENERATED)
+    assert "A = adversity (0-3)" in html and "(0-1)" not in html
+    md = render_plan(planned("severe-young-child"), "md", generated=GENERATED)
+    assert "| Adversity (0-3) | Pattern |" in md
+
+
+def test_compare_stopped_items_say_why() -> None:
+    from neuroseq.reports.compare import compare
+
+    html = compare(
+        [
+            ROOT / "examples" / "published-case-followup.yaml",
+            ROOT / "examples" / "published-case-intake.yaml",
+        ],
+        "html",
+        generated=GENERATED,
+    )
+    aide = re.search(
+        r'<tr class="change-stopped" data-intervention="in_room_aide" data-why="fade">(.*?)</tr>',
+        html,
+    )
+    assert (
+        aide
+        and "Faded, no longer indicated" in aide.group(1)
+        and "No rule calls for" in aide.group(1)
+    )
+    assert 'data-why="not_started"><td><b>Not started</b>' in html
+    assert "Generated 2026-02-03" in html
+    assert '<span class="short">' in html
+
+
+def test_plan_compare_and_cce_share_one_stylesheet() -> None:
+    from neuroseq.engine.caregiver_workflow import estimate_caregiver
+    from neuroseq.reports.cce_render import render_cce
+    from neuroseq.reports.compare import compare
+
+    cce = render_cce(
+        estimate_caregiver(ROOT / "examples" / "caregiver-depleted.yaml"),
+        "html",
+        generated=GENERATED,
+    )
+    cmp = compare(
+        [
+            ROOT / "examples" / "published-case-intake.yaml",
+            ROOT / "examples" / "published-case-followup.yaml",
+        ],
+        "html",
+        generated=GENERATED,
+    )
+    marker = "Narrow screens (phones, 375 px)"
+    assert marker in cce and marker in cmp
+    assert '@top-left { content: "Caregiver' in cce
+    assert "Generated 2026-02-03" in cce
+    assert 'class="statement"' in cce and 'class="audit"' in cce
