@@ -438,16 +438,27 @@ def plan(
     _emit(text, output)
 
 
+EXPLAIN_FORMATS = ("text", "json")
+
+
 @main.command()
 @click.argument("case", type=CASE_PATH)
 @click.option(
     "--rule", "rule_id", help="Explain one rule: why it fired, or which condition failed."
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPLAIN_FORMATS),
+    default=None,
+    help=_FORMAT_HELP.format(default="text"),
+)
 @_planning_inputs
-@click.option("-o", "--output", type=OUT_PATH, help="Write here instead of standard output.")
+@click.option("-o", "--output", type=OUT_PATH, help=_OUTPUT_HELP)
 def explain(
     case: Path,
     rule_id: str | None,
+    fmt: str | None,
     rules: Path | None,
     catalog: Path | None,
     norms: Path | None,
@@ -461,8 +472,9 @@ def explain(
     CASE - reads the case from standard input.
     """
     from neuroseq.api import Planner, plan_files
-    from neuroseq.engine.explain import explain_plan, explain_rule
+    from neuroseq.engine.explain import explain_json, explain_plan, explain_rule
 
+    fmt = _output_format(fmt, output, EXPLAIN_FORMATS)
     weights = _weights_with_caregiver(caregiver_weights, caregiver)
     with _stdin_case([case, previous]) as (path, earlier):
         assert path is not None
@@ -475,7 +487,12 @@ def explain(
             caregiver=caregiver,
             caregiver_weights=weights,
         )
-    text = explain_rule(result, planner.engine, rule_id) if rule_id else explain_plan(result)
+    if fmt == "json":
+        text = _json(explain_json(result, planner.engine, rule_id))
+    elif rule_id:
+        text = explain_rule(result, planner.engine, rule_id)
+    else:
+        text = explain_plan(result)
     _emit(text, output)
 
 

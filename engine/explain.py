@@ -19,7 +19,7 @@ from neuroseq.engine.rule_model import Ref
 from neuroseq.engine.workflow import PlanResult
 from neuroseq.errors import Problem, RuleError, SourceLocation
 
-__all__ = ["explain_plan", "explain_rule"]
+__all__ = ["explain_json", "explain_plan", "explain_rule"]
 
 
 def _header(result: PlanResult) -> list[str]:
@@ -198,3 +198,58 @@ def explain_rule(result: PlanResult, planner: Planner, rule_id: str) -> str:
                             f"           {fact['type']} {fact['id']}: " + "; ".join(failing)
                         )
     return "\n".join(lines) + "\n"
+
+
+def explain_json(
+    result: PlanResult, planner: Planner, rule_id: str | None = None
+) -> dict[str, Any]:
+    """The reviewer's view as data: each item with why it won, each candidate with why it lost.
+
+    With ``rule_id``, only the items that rule decided, overruled or agreed with, and
+    the candidates it left out (an unknown rule is refused as in the text view).
+    """
+    plan = result.plan
+    if rule_id is not None and not any(c.rule.id == rule_id for c in planner.compilation.rules):
+        explain_rule(result, planner, rule_id)  # raises the located "no rule" error
+    items = []
+    for item in plan.recommendations:
+        involved = (
+            rule_id is None
+            or item.rule == rule_id
+            or rule_id in item.supporting_rules
+            or any(o.rule == rule_id for o in item.overruled)
+        )
+        if not involved:
+            continue
+        items.append(
+            {
+                "rank": item.rank,
+                "intervention": item.intervention,
+                "action": item.action,
+                "audience": item.audience,
+                "phase": item.phase,
+                "domain": item.domain,
+                "rule": item.rule,
+                "rule_title": item.rule_title,
+                "rationale": item.rationale,
+                "relevance": item.relevance.model_dump() if item.relevance else None,
+                "facts": item.facts,
+                "overruled": [o.model_dump() for o in item.overruled],
+                "supporting_rules": list(item.supporting_rules),
+                "cautions": list(item.cautions),
+                "source": item.source,
+            }
+        )
+    left_out = [
+        c.model_dump() for c in plan.also_considered if rule_id is None or c.rule == rule_id
+    ]
+    return {
+        "schema": "neuroseq/explain/v1",
+        "client_id": plan.client_id,
+        "rule": rule_id,
+        "rulebase": plan.rulebase.model_dump(),
+        "catalog": plan.catalog.model_dump(),
+        "items": items,
+        "stop": [s.model_dump() for s in plan.stop if rule_id is None or s.rule == rule_id],
+        "also_considered": left_out,
+    }

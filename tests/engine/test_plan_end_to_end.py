@@ -242,3 +242,28 @@ def test_explain_caregiver_rules_with_the_caregiver_file() -> None:
     )
     assert "FAILS  caregiver caregiver: reserve_category is depleted" in missed.output
     assert "reserve_category=strong" in missed.output
+
+
+def test_explain_json_shows_why_each_item_won_and_each_candidate_lost() -> None:
+    case = str(EXAMPLES / "published-case-intake.yaml")
+    result = CliRunner().invoke(main, ["explain", case, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["schema"] == "neuroseq/explain/v1"
+    tutoring = next(i for i in data["items"] if i["intervention"] == "tutoring")
+    assert tutoring["action"] == "suspend" and tutoring["rule"] == "client.reason.suspend_current"
+    assert all(c["reason"] and c["detail"] and c["rule"] for c in data["also_considered"])
+    one = CliRunner().invoke(
+        main, ["explain", case, "--rule", "client.reason.suspend_current", "--format", "json"]
+    )
+    ids = {i["intervention"] for i in json.loads(one.output)["items"]}
+    assert ids == {"tf_cbt", "tutoring", "speech_language_therapy"}
+
+
+def test_explain_output_suffix_picks_json_and_refuses_html(tmp_path: Path) -> None:
+    case = str(EXAMPLES / "severe-young-child.yaml")
+    out = tmp_path / "why.json"
+    assert CliRunner().invoke(main, ["explain", case, "-o", str(out)]).exit_code == 0
+    assert json.loads(out.read_text())["schema"] == "neuroseq/explain/v1"
+    refused = CliRunner().invoke(main, ["explain", case, "-o", str(tmp_path / "why.html")])
+    assert refused.exit_code == 2
