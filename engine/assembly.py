@@ -345,11 +345,13 @@ def _select(
     stop: list[Stop] = []
     held: dict[str | None, int] = {}
 
+    single = _single_function_picks(decisions, facts)
+
     def best_first(decision: _Decision) -> tuple[Any, ...]:
         score = decision.relevance["score"] if decision.relevance else 0.0
         continuing = decision.action in ("continue", "resume")
         if decision.audience == "client":
-            return (not continuing, -score, decision.entry.id)
+            return (not continuing, decision.entry.id not in single, -score, decision.entry.id)
         return (not continuing, decision.win[1], decision.entry.id)
 
     taken: dict[str, str] = {}  # overlap group -> name of the entry that holds it
@@ -441,6 +443,40 @@ def _select(
     return kept, also, stop
 
 
+def _single_function_picks(
+    decisions: Sequence[_Decision], facts: Mapping[str, Mapping[str, Any]]
+) -> set[str]:
+    """The best eligible candidate of each targeted rule: one about a single severe
+    function (an ``item`` fact), or one naming the entry for a need by id.
+
+    "Single severe functions count": such a candidate goes ahead of the others in its
+    phase, so that the budget never leaves a severe sleep, feeding or dissociation
+    problem (or a need a rule answers with one named activity) without its response.
+    """
+    best: dict[str, tuple[float, str]] = {}
+    for decision in decisions:
+        compiled = decision.win[4]
+        if decision.action != "recommend" or decision.current or not _about_one_item(compiled):
+            continue
+        fact = facts.get(decision.entry.id, {})
+        if fact.get("age_fit") is False or fact.get("developmentally_ready") is False:
+            continue
+        score = decision.relevance["score"] if decision.relevance else 0.0
+        found = best.get(compiled.rule.id)
+        if found is None or (-score, decision.entry.id) < (-found[0], found[1]):
+            best[compiled.rule.id] = (score, decision.entry.id)
+    return {entry_id for _score, entry_id in best.values()}
+
+
+@per_object()
+def _about_one_item(compiled: CompiledRule) -> bool:
+    """A rule answering one severe function (an item) or naming the one entry for a need."""
+    if any(p.fact_type == "item" for p in compiled.patterns):
+        return True
+    target = next(p for p in compiled.patterns if p.alias == compiled.target_alias)
+    return any(t.field == "id" and t.op == "is" for t in target.tests)
+
+
 def _turns(decisions: list[_Decision]) -> list[_Decision]:
     """Client items take turns by phase (regulate, relate, reason), best first in each.
 
@@ -465,6 +501,24 @@ def _turns(decisions: list[_Decision]) -> list[_Decision]:
 
 
 _AUDIENCE_WORDS = {"client": "client", "family": "family", "therapeutic_web": "therapeutic-web"}
+
+
+# What in the follow-up case shows that an earlier item was carried out, though it
+# is not a current service: a course completed, a review that changed the medicines.
+_DONE_WHEN: dict[str, tuple[str, Any]] = {
+    "trauma_informed_caregiving_training": ("caregiver_trauma_informed", lambda v: v == "yes"),
+    "medication_review": ("psychotropic_count", lambda v: v < 2),
+    "full_assessment_booking": ("metric", lambda v: v != "er"),
+}
+
+
+def _shown_done(service: str, facts: Mapping[str, Mapping[str, Any]]) -> bool:
+    rule = _DONE_WHEN.get(service)
+    if rule is None:
+        return False
+    field, holds = rule
+    value = facts.get("client", {}).get(field)
+    return value is not None and bool(holds(value))
 
 
 def _follow_up(
@@ -496,7 +550,7 @@ def _follow_up(
             )
         )
     for service, action in sorted(previous.items()):
-        if action not in _ACTIVE or service in context.current:
+        if action not in _ACTIVE or service in context.current or _shown_done(service, facts):
             continue
         entry = catalog.find(service)
         if entry is None:

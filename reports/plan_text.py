@@ -80,7 +80,9 @@ def render_plan_text(result: PlanResult, *, color: bool) -> str:
         rank = f"; relevance {item.relevance.score:.2f}" if item.relevance else ""
         out.append(f"       rule: {item.rule}; source: {item.source}{rank}")
     if not plan.recommendations:
-        out.append("No recommendations: no rule found a need.")
+        out.append(
+            "No recommendations: nothing in this assessment calls for treatment (functioning is typical for age, or no rule found a need)."
+        )
     if plan.stop:
         out.append("")
         out.append("WHAT STOPS OR WAITS")
@@ -103,9 +105,12 @@ def render_plan_text(result: PlanResult, *, color: bool) -> str:
             )
     if plan.reassessment:
         due = plan.reassessment.due or f"in {plan.reassessment.months} months"
-        watch = ", ".join(_words(i) for i in plan.reassessment.watch) or "the whole map"
+        watch = ", ".join(_words(i) for i in plan.reassessment.watch)
         out.append("")
-        out.append(f"Re-assess by {due}; watch {watch}.")
+        if watch:
+            out.append(f"Re-assess by {due}; watch {watch}.")
+        else:
+            out.append(f"Nothing to watch: re-assess by {due}, or sooner if concerns arise.")
     out.append("")
     out.append(STATEMENT)
     return "\n".join(out) + "\n"
