@@ -506,7 +506,7 @@ def test_panel_follow_up_asks_about_what_never_started() -> None:
     by_id = {i["intervention"]: i for i in _items(plan)}
     later = _case(PAIR_FOLLOWUP)
     trained = (later.get("household") or {}).get("caregiver_trauma_informed") is True
-    medicines = len((later["client"].get("medications") or []))
+    medicines = len(later["client"].get("medications") or [])
     shown_done = {
         "trauma_informed_caregiving_training": trained,  # the case says it was done
         "medication_review": medicines < 2,  # the medicines were reviewed and reduced
