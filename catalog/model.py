@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from neuroseq.errors import CatalogError
 from neuroseq.scoring.items import ItemId
+from neuroseq.vocabulary import AUDIENCES, DOMAINS, PHASES, REGIONS, Audience, Domain, Phase, Region
 
 __all__ = [
     "AUDIENCES",
@@ -49,26 +50,10 @@ __all__ = [
 
 CATALOG_SCHEMA = "neuroseq/catalog/v1"
 
-Audience = Literal["client", "family", "therapeutic_web"]
 Mode = Literal["somatosensory", "relational", "cognitive", "systemic"]
-Phase = Literal["regulate", "relate", "reason"]
-Region = Literal["brainstem", "diencephalon_cerebellum", "limbic", "cortex", "frontal_cortex"]
-Domain = Literal["sensory_integration", "self_regulation", "relational", "cognitive"]
 Setting = Literal["home", "school", "clinic", "community", "residential"]
 
-AUDIENCES: tuple[Audience, ...] = ("therapeutic_web", "family", "client")
-"""Audiences in the order a plan lists them."""
 MODES: tuple[Mode, ...] = ("somatosensory", "relational", "cognitive", "systemic")
-PHASES: tuple[Phase, ...] = ("regulate", "relate", "reason")
-"""Client phases in sequence order: regulate, then relate, then reason."""
-REGIONS: tuple[Region, ...] = (
-    "brainstem",
-    "diencephalon_cerebellum",
-    "limbic",
-    "cortex",
-    "frontal_cortex",
-)
-DOMAINS: tuple[Domain, ...] = ("sensory_integration", "self_regulation", "relational", "cognitive")
 SETTINGS: tuple[Setting, ...] = ("home", "school", "clinic", "community", "residential")
 
 PHASE_FOR_MODE: dict[str, Phase] = {

@@ -46,6 +46,7 @@ from neuroseq.engine.selection import (
     worst_of,
 )
 from neuroseq.scoring.items import ITEMS
+from neuroseq.vocabulary import ACTIVE_ACTIONS
 
 __all__ = ["ACTION_STRENGTH", "Assembled", "Firing", "assemble"]
 
@@ -269,7 +270,7 @@ def assemble(
 _STOP_ORDER = {"suspend": 0, "avoid": 1, "defer": 2, "fade": 3}
 # New work the planner checks for age and readiness itself (eligibility).
 _NEW = ("recommend", "defer", "resume")
-_ACTIVE = ("recommend", "continue", "resume")
+_ACTIVE = ACTIVE_ACTIONS
 _GROUP_ORDER = {"recommend": 0, "continue": 0, "resume": 0, "defer": 1, "suspend": 2, "avoid": 3}
 _DOMAIN_ORDER: dict[str, int] = {d: n for n, d in enumerate(DOMAINS)}
 

@@ -44,6 +44,7 @@ from neuroseq.engine.rule_model import (
     Test,
 )
 from neuroseq.errors import SourceLocation
+from neuroseq.vocabulary import AUDIENCES, DOMAINS, PHASES
 
 __all__ = [
     "ACTION_NAME",
@@ -715,9 +716,9 @@ class _Compiler:
                     )
                     return 0
         for name, allowed in (
-            ("audience", ("client", "family", "therapeutic_web")),
-            ("phase", ("regulate", "relate", "reason")),
-            ("domain", ("sensory_integration", "self_regulation", "relational", "cognitive")),
+            ("audience", AUDIENCES),
+            ("phase", PHASES),
+            ("domain", DOMAINS),
         ):
             value = getattr(action, name)
             if value is not None and value not in allowed:

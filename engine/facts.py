@@ -28,6 +28,15 @@ from neuroseq.engine.memo import per_object
 from neuroseq.engine.planning import DEFAULT_PLANNING, PlanningSettings
 from neuroseq.scoring.case import PERIODS, Case
 from neuroseq.scoring.items import ITEM_IDS, REGIONS
+from neuroseq.vocabulary import (
+    ACTIONS,
+    AUDIENCES,
+    BANDS,
+    CMR_BANDS,
+    DOMAINS,
+    IMPAIRMENTS,
+    PHASES,
+)
 
 __all__ = [
     "DOMAINS",
@@ -40,13 +49,7 @@ __all__ = [
     "flag",
 ]
 
-DOMAINS = ("sensory_integration", "self_regulation", "relational", "cognitive")
-IMPAIRMENTS = ("significant", "moderate", "typical")
-BANDS = ("red", "pink", "yellow", "light_green", "green")
 RISK_CATEGORIES = ("low", "moderate", "high", "very_high", "not_assessed")
-CMR_BANDS = ("deferred", "brief_segments", "available")
-PHASES = ("regulate", "relate", "reason")
-AUDIENCES = ("therapeutic_web", "family", "client")
 MODES = ("somatosensory", "relational", "cognitive", "systemic")
 SETTINGS = ("home", "school", "clinic", "community", "residential")
 METRICS = ("full", "follow_up", "er")
@@ -112,7 +115,9 @@ _LEVEL = (
     _num("typical", "the typical score for a same-age peer", 0, 384),
     _num("ratio", "score / typical (1.0 = typical for age)", 0, 10),
     _text(
-        "impairment", "significant (< 0.70 x typical), moderate (< 0.85 x) or typical", IMPAIRMENTS
+        "impairment",
+        "significant, moderate or typical against a same-age peer (cut-offs: the norms file)",
+        IMPAIRMENTS,
     ),
 )
 _DEV = (
@@ -177,8 +182,8 @@ FACT_TYPES: dict[str, FactType] = {
                 _num("typical", "the CMR of a typical same-age peer", 0, 100),
                 _text(
                     "band",
-                    "against the published floor alone: deferred (< 1.0), brief_segments "
-                    "(1.0 to < 2.0), available (2.0 or more)",
+                    "against the published floor alone: deferred, brief_segments or "
+                    "available (thresholds: the norms file's cmr section)",
                     CMR_BANDS,
                 ),
                 _num("age_ratio", "value / typical: the CMR against a same-age peer's", 0, 100),
@@ -327,7 +332,7 @@ FACT_TYPES: dict[str, FactType] = {
                 _text(
                     "previous_action",
                     "what the previous plan said (follow-up), or none",
-                    ("recommend", "continue", "suspend", "defer", "resume", "avoid", "none"),
+                    (*ACTIONS, "none"),
                 ),
             ),
             single=False,

@@ -13,6 +13,8 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from neuroseq.vocabulary import Action, Audience, CmrBand, Phase
+
 __all__ = [
     "Considered",
     "NotStarted",
@@ -106,10 +108,10 @@ class Recommendation(_Model):
     """One line of the plan: an action on one intervention, with its full trace."""
 
     rank: int
-    audience: Literal["therapeutic_web", "family", "client"]
+    audience: Audience
     domain: str | None
-    phase: Literal["regulate", "relate", "reason"] | None
-    action: Literal["recommend", "continue", "suspend", "defer", "resume", "avoid"]
+    phase: Phase | None
+    action: Action
     intervention: str
     name: str
     summary: str
@@ -153,8 +155,8 @@ class Considered(_Model):
 
     intervention: str
     name: str
-    audience: Literal["therapeutic_web", "family", "client"]
-    phase: Literal["regulate", "relate", "reason"] | None
+    audience: Audience
+    phase: Phase | None
     relevance: float | None
     reason: Literal[
         "budget",
@@ -202,9 +204,9 @@ class Summary(_Model):
     lowest_impaired_level: str | None = Field(
         description="The region the client sequence starts at (null when none is significantly impaired)."
     )
-    start_phase: Literal["regulate", "relate", "reason"] | None
+    start_phase: Phase | None
     cmr: float
-    cmr_gate: Literal["deferred", "brief_segments", "available"]
+    cmr_gate: CmrBand
     worst_items: list[str]
     active_items: dict[str, int] = Field(
         description="Active items (recommend, continue, resume) per audience."
@@ -231,7 +233,7 @@ class Plan(_Model):
         default=None,
         description="With a caregiver file: the version and sha256 of the weights that scored it.",
     )
-    start_phase: Literal["regulate", "relate", "reason"] | None
+    start_phase: Phase | None
     scores: dict[str, Any]
     recommendations: list[Recommendation]
     summary: Summary | None = None

@@ -36,6 +36,7 @@ from neuroseq.engine.selection import ClientContext, client_context, worst_of
 from neuroseq.errors import RuleError
 from neuroseq.scoring.case import Case
 from neuroseq.scoring.profile import Profile, profile_scores_json
+from neuroseq.vocabulary import ACTIVE_ACTIONS
 
 __all__ = ["Planner", "PreviousAssessment", "previous_assessment"]
 
@@ -220,7 +221,7 @@ _CONTEXT_FACTS = frozenset({"client", "cmr", "item"})
 def _summary(context: ClientContext, start: str | None, items: list[Recommendation]) -> Summary:
     active: dict[str, int] = {"therapeutic_web": 0, "family": 0, "client": 0}
     for item in items:
-        if item.action in ("recommend", "continue", "resume"):
+        if item.action in ACTIVE_ACTIONS:
             active[item.audience] += 1
     worst = [
         i

@@ -30,6 +30,7 @@ from typing import Any
 
 from neuroseq.errors import Problem
 from neuroseq.source import SourceDocument
+from neuroseq.vocabulary import ACTIONS, GATE_ACTIONS
 
 __all__ = [
     "ACTIONS",
@@ -46,8 +47,6 @@ __all__ = [
     "parse_rule_file",
 ]
 
-#: The actions a rule can take, strongest first (the conflict policy).
-ACTIONS = ("avoid", "suspend", "defer", "resume", "continue", "recommend")
 
 #: Test operators trainers write, and what each means.
 OPERATORS: dict[str, str] = {
@@ -299,7 +298,7 @@ class _Parser:
         if not isinstance(gate, bool):
             self.fail((*key, kind, "gate"), "gate is true or false")
             gate = False
-        elif gate and kind not in ("avoid", "suspend", "defer"):
+        elif gate and kind not in GATE_ACTIONS:
             self.fail(
                 (*key, kind, "gate"),
                 "only avoid, suspend and defer can be gates (a gate changes what another "

@@ -53,6 +53,7 @@ from neuroseq.scoring.loader import case_from_document, load_case
 from neuroseq.scoring.norms import default_norms
 from neuroseq.scoring.profile import score
 from neuroseq.source import SourceDocument, load_document
+from neuroseq.vocabulary import ACTIVE_ACTIONS
 
 __all__ = ["RuleTest", "RuleTestResult", "load_rule_tests", "run_rule_test", "typical_case_data"]
 
@@ -308,7 +309,7 @@ def _check_lists(plan: Plan, expect: Mapping[str, Any]) -> list[str]:
                 f"expected not_started {wanted_id}; came out: {', '.join(asked) or '(nothing)'}"
             )
     limits = expect.get("at_most") or {}
-    active = [i for i in plan.recommendations if i.action in ("recommend", "continue", "resume")]
+    active = [i for i in plan.recommendations if i.action in ACTIVE_ACTIONS]
     counts = {"total": len(plan.recommendations)}
     for item in active:
         counts[item.audience] = counts.get(item.audience, 0) + 1

@@ -22,6 +22,7 @@ from neuroseq.engine.planning import DEFAULT_PLANNING, PlanningSettings, parse_p
 from neuroseq.engine.rule_model import Rule, parse_rule_file
 from neuroseq.errors import Problem, RuleError, SourceLocation
 from neuroseq.source import document_from_bytes, load_document, read_source
+from neuroseq.vocabulary import AUDIENCES
 
 __all__ = [
     "MANIFEST",
@@ -32,7 +33,6 @@ __all__ = [
 ]
 
 MANIFEST = "rulebase.yaml"
-AUDIENCES = ("therapeutic_web", "family", "client")
 DEFAULT_MAX_NEW = 4
 
 

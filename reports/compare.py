@@ -49,6 +49,7 @@ from neuroseq.scoring.case import Case
 from neuroseq.scoring.items import ITEMS
 from neuroseq.scoring.norms import Norms
 from neuroseq.scoring.profile import GroupScore, Profile
+from neuroseq.vocabulary import ACTIVE_ACTIONS
 
 if TYPE_CHECKING:
     from neuroseq.api import Planner as PublicPlanner
@@ -64,7 +65,7 @@ __all__ = [
     "render_comparison",
 ]
 
-_ACTIVE = ("recommend", "continue", "resume")
+_ACTIVE = ACTIVE_ACTIONS
 _HELD = ("suspend", "defer")
 
 

@@ -41,6 +41,7 @@ from neuroseq.reports.charts import (
 from neuroseq.scoring.items import ITEMS
 from neuroseq.scoring.norms import Norms
 from neuroseq.scoring.profile import GroupScore, Profile
+from neuroseq.vocabulary import ACTIVE_ACTIONS
 
 __all__ = [
     "ACTION_TITLES",
@@ -93,7 +94,7 @@ SIX_RS_MEANINGS = {
     "Rhythmic": "in step with the body's rhythms",
     "Respectful": "of the child, the family and their culture",
 }
-_ACTIVE = ("recommend", "continue", "resume")
+_ACTIVE = ACTIVE_ACTIONS
 _PERIOD_TITLES = {
     "perinatal": "Perinatal",
     "infancy": "Infancy",

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from neuroseq.engine.plan_model import Recommendation
 from neuroseq.engine.workflow import PlanResult
 from neuroseq.scoring.items import REGIONS
+from neuroseq.vocabulary import ACTIVE_ACTIONS, AUDIENCES
 
 __all__ = ["REGION_WORDS", "cmr_in_words", "family_summary", "next_steps"]
 
@@ -37,7 +38,7 @@ _SHORT_REGION = {
     "cortex": "cortex",
     "frontal_cortex": "frontal cortex",
 }
-_ACTIVE = ("recommend", "continue", "resume")
+_ACTIVE = ACTIVE_ACTIONS
 _VERBS = {"recommend": "", "continue": "keep going with ", "resume": "restart "}
 _ORDINALS = ("First", "Second", "Third")
 
@@ -90,7 +91,7 @@ def next_steps(recommendations: Sequence[Recommendation]) -> list[Recommendation
     topped up with the next active items, in the plan's own order."""
     active = [r for r in recommendations if r.action in _ACTIVE]
     chosen: list[Recommendation] = []
-    for audience in ("therapeutic_web", "family", "client"):
+    for audience in AUDIENCES:
         first = next((r for r in active if r.audience == audience), None)
         if first is not None:
             chosen.append(first)

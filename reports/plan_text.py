@@ -6,6 +6,7 @@ import textwrap
 
 from neuroseq.engine.plan_model import STATEMENT, Plan
 from neuroseq.engine.workflow import PlanResult
+from neuroseq.vocabulary import ACTIVE_ACTIONS
 
 __all__ = ["render_plan_text"]
 
@@ -17,7 +18,7 @@ _ACTION_COLOURS = {
     "defer": "33",
     "avoid": "31",
 }
-_ACTIVE = ("recommend", "continue", "resume")
+_ACTIVE = ACTIVE_ACTIONS
 _WRAP = textwrap.TextWrapper(width=96, initial_indent="       ", subsequent_indent="       ")
 _WRAP_MORE = textwrap.TextWrapper(width=96, initial_indent="       ", subsequent_indent="         ")
 

@@ -15,9 +15,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from neuroseq.engine.plan_model import Recommendation
-from neuroseq.scoring.case import Period
 from neuroseq.scoring.items import ItemId, Region
 from neuroseq.scoring.norms import Band, CmrBand, Domain, Impairment, RiskCategory
+from neuroseq.vocabulary import Period
 
 __all__ = ["CceDocument", "CompareDocument", "ScoresDocument", "output_models"]
 

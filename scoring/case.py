@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
 from neuroseq.scoring.items import ITEM_IDS
+from neuroseq.vocabulary import PERIODS, Period
 
 __all__ = [
     "PERIODS",
@@ -53,15 +54,6 @@ CalendarDate = Annotated[dt.date, BeforeValidator(_date_not_number)]
 """A calendar date written YYYY-MM-DD (a bare number is refused, not read as a timestamp)."""
 CatalogId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
-Period = Literal["perinatal", "infancy", "early_childhood", "childhood", "adolescence", "adulthood"]
-PERIODS: tuple[Period, ...] = (
-    "perinatal",
-    "infancy",
-    "early_childhood",
-    "childhood",
-    "adolescence",
-    "adulthood",
-)
 #: Age in years at which each developmental period starts.
 PERIOD_START_YEARS: dict[str, float] = {
     "perinatal": 0.0,

@@ -10,18 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from neuroseq.vocabulary import REGIONS, Region
+
 __all__ = ["ITEMS", "ITEM_IDS", "REGIONS", "Item", "ItemId", "Region", "items_in_region"]
 
-Region = Literal["brainstem", "diencephalon_cerebellum", "limbic", "cortex", "frontal_cortex"]
-
-#: Regions bottom-up, the order the brain develops and the order plans climb.
-REGIONS: tuple[Region, ...] = (
-    "brainstem",
-    "diencephalon_cerebellum",
-    "limbic",
-    "cortex",
-    "frontal_cortex",
-)
 
 ItemId = Literal[
     "cardiovascular_ans",

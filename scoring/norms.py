@@ -38,6 +38,16 @@ from neuroseq.source import (
     read_source,
     validate_document,
 )
+from neuroseq.vocabulary import (
+    BANDS,
+    CMR_BANDS,
+    DOMAINS,
+    IMPAIRMENTS,
+    Band,
+    CmrBand,
+    Domain,
+    Impairment,
+)
 
 __all__ = [
     "BANDS",
@@ -72,21 +82,6 @@ __all__ = [
     "typical_item",
 ]
 
-Band = Literal["red", "pink", "yellow", "light_green", "green"]
-#: Colour bands from lowest to highest; the names are fixed, the cut points are data.
-BANDS: tuple[Band, ...] = ("red", "pink", "yellow", "light_green", "green")
-
-Impairment = Literal["significant", "moderate", "typical"]
-IMPAIRMENTS: tuple[Impairment, ...] = ("significant", "moderate", "typical")
-
-Domain = Literal["sensory_integration", "self_regulation", "relational", "cognitive"]
-#: The four functional domains, in the order recommendations list them.
-DOMAINS: tuple[Domain, ...] = ("sensory_integration", "self_regulation", "relational", "cognitive")
-
-CmrBand = Literal["deferred", "brief_segments", "available"]
-#: What a CMR allows: below ``brief_segments_from`` cognitive-predominant work is
-#: deferred; up to ``available_from`` only in brief segments; then available.
-CMR_BANDS: tuple[CmrBand, ...] = ("deferred", "brief_segments", "available")
 
 RiskCategory = Literal["low", "moderate", "high", "very_high"]
 RISK_CATEGORIES: tuple[RiskCategory, ...] = ("low", "moderate", "high", "very_high")

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-from neuroseq.scoring.case import PERIODS, HistoryPeriod, Period
+from neuroseq.scoring.case import HistoryPeriod
 from neuroseq.scoring.norms import Norms, RiskCategory
+from neuroseq.vocabulary import PERIODS, Period
 
 __all__ = [
     "RATING_SCALE_MAX",

@@ -1,0 +1,101 @@
+"""The project's one vocabulary: every closed set of words, defined once.
+
+Who an item is for, the client phases, the four published functional
+domains, the brain regions bottom-up, the actions a plan can take, colour
+bands, impairment levels, what the CMR allows, developmental periods and the
+6 R's. Each comes as a ``Literal`` type (for models and type checks) and a
+tuple in its reading order (for loops, schemas and messages). Every other
+module imports them from here; none types them out again. The numbers behind
+bands, impairment and the CMR are not here: they are data (the norms file).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = [
+    "ACTIONS",
+    "ACTIVE_ACTIONS",
+    "AUDIENCES",
+    "BANDS",
+    "CMR_BANDS",
+    "DOMAINS",
+    "GATE_ACTIONS",
+    "IMPAIRMENTS",
+    "PERIODS",
+    "PHASES",
+    "REGIONS",
+    "SIX_RS",
+    "Action",
+    "Audience",
+    "Band",
+    "CmrBand",
+    "Domain",
+    "Impairment",
+    "Period",
+    "Phase",
+    "Region",
+]
+
+Audience = Literal["therapeutic_web", "family", "client"]
+AUDIENCES: tuple[Audience, ...] = ("therapeutic_web", "family", "client")
+"""Who an item is for, in the order a plan lists them."""
+
+Phase = Literal["regulate", "relate", "reason"]
+PHASES: tuple[Phase, ...] = ("regulate", "relate", "reason")
+"""Client phases in sequence order: regulate, then relate, then reason."""
+
+Domain = Literal["sensory_integration", "self_regulation", "relational", "cognitive"]
+DOMAINS: tuple[Domain, ...] = ("sensory_integration", "self_regulation", "relational", "cognitive")
+"""The four published functional domains, in the order a plan lists them."""
+
+Region = Literal["brainstem", "diencephalon_cerebellum", "limbic", "cortex", "frontal_cortex"]
+REGIONS: tuple[Region, ...] = (
+    "brainstem",
+    "diencephalon_cerebellum",
+    "limbic",
+    "cortex",
+    "frontal_cortex",
+)
+"""Brain regions bottom-up: the order the brain develops and the order plans climb."""
+
+Action = Literal["avoid", "suspend", "defer", "resume", "continue", "recommend"]
+ACTIONS: tuple[Action, ...] = ("avoid", "suspend", "defer", "resume", "continue", "recommend")
+"""What a rule can do to an intervention, strongest first (the conflict policy)."""
+ACTIVE_ACTIONS: tuple[Action, ...] = ("recommend", "continue", "resume")
+"""Actions that ask the client, family or school to do something now (the budget counts them)."""
+GATE_ACTIONS: tuple[Action, ...] = ("avoid", "suspend", "defer")
+"""Actions a gate may take: they change what another rule proposes."""
+
+Band = Literal["red", "pink", "yellow", "light_green", "green"]
+BANDS: tuple[Band, ...] = ("red", "pink", "yellow", "light_green", "green")
+"""Colour bands of an item score, lowest first (the cut points are in the norms file)."""
+
+Impairment = Literal["significant", "moderate", "typical"]
+IMPAIRMENTS: tuple[Impairment, ...] = ("significant", "moderate", "typical")
+"""Impairment against a same-age peer, worst first (the cut-offs are in the norms file)."""
+
+CmrBand = Literal["deferred", "brief_segments", "available"]
+CMR_BANDS: tuple[CmrBand, ...] = ("deferred", "brief_segments", "available")
+"""What the CMR allows cognitive-predominant work (the thresholds are in the norms file)."""
+
+Period = Literal["perinatal", "infancy", "early_childhood", "childhood", "adolescence", "adulthood"]
+PERIODS: tuple[Period, ...] = (
+    "perinatal",
+    "infancy",
+    "early_childhood",
+    "childhood",
+    "adolescence",
+    "adulthood",
+)
+"""Developmental periods of the history, in time order."""
+
+SIX_RS: tuple[str, ...] = (
+    "relational",
+    "relevant",
+    "repetitive",
+    "rewarding",
+    "rhythmic",
+    "respectful",
+)
+"""The 6 R's, in the published order."""
