@@ -130,6 +130,17 @@ def _report(exc: NeuroseqError) -> None:
     click.echo(f"neuroseq: {count} {noun} in the {exc.stage}; nothing was written.", err=True)
 
 
+def _not_an_input(output: Path | None, *inputs: Path | None) -> None:
+    """Refuse an ``-o`` that names one of the command's own input files (exit 2)."""
+    if output is None:
+        return
+    for given in inputs:
+        if given is not None and str(given) != "-" and _same_file(given, output):
+            raise click.UsageError(
+                f"-o {output.name} is one of the input files; write the output to another file"
+            )
+
+
 def _emit(text: str, output: Path | None) -> None:
     """Write to ``output`` atomically, or to standard output."""
     if not text.endswith("\n"):
@@ -335,6 +346,7 @@ def score(
     from neuroseq.scoring.profile import score_case, scores_document
 
     fmt = _output_format(fmt, output, SCORE_FORMATS)
+    _not_an_input(output, case)
     norms_data = load_norms(norms)
     ids = {item.id: str(item.name) for item in load_catalog(catalog).interventions}
     with _stdin_case([case]) as (path,):
@@ -422,6 +434,7 @@ def plan(
     from neuroseq.api import Planner, plan_files, render
 
     fmt = _output_format(fmt, output, PLAN_FORMATS)
+    _not_an_input(output, case, previous, caregiver, caregiver_weights)
     weights = _weights_with_caregiver(caregiver_weights, caregiver)
     with _stdin_case([case, previous]) as (path, earlier):
         assert path is not None
@@ -475,6 +488,7 @@ def explain(
     from neuroseq.engine.explain import explain_json, explain_plan, explain_rule
 
     fmt = _output_format(fmt, output, EXPLAIN_FORMATS)
+    _not_an_input(output, case, previous, caregiver, caregiver_weights)
     weights = _weights_with_caregiver(caregiver_weights, caregiver)
     with _stdin_case([case, previous]) as (path, earlier):
         assert path is not None
@@ -539,6 +553,7 @@ def cce(
     from neuroseq.reports.cce_render import render_cce
 
     fmt = _output_format(fmt, output, CCE_FORMATS)
+    _not_an_input(output, file, weights)
     result = estimate_caregiver(file, weights=weights, rules=rules, catalog=catalog, norms=norms)
     _emit(render_cce(result, fmt), output)
 
@@ -685,6 +700,7 @@ def compare(
     from neuroseq.reports.compare import compare_cases, render_comparison
 
     fmt = _output_format(fmt, output, COMPARE_FORMATS)
+    _not_an_input(output, *cases)
     with _stdin_case(list(cases)) as paths:
         comparison = compare_cases(
             [path for path in paths if path is not None], rules=rules, catalog=catalog, norms=norms
@@ -812,5 +828,9 @@ def examples(name: str | None, output: Path | None) -> None:
         names = ", ".join(example.name for example in bundled_examples())
         raise click.BadParameter(
             f"no example called '{name}'; there are: {names}", param_hint="NAME"
+        )
+    if output is not None and output.exists():
+        raise click.UsageError(
+            f"{output.name} already exists; copy the example to a new file so nothing is overwritten"
         )
     _emit(example.text(), output)

@@ -817,12 +817,47 @@ def _message(model: type[BaseModel], loc: PathKey, item: Mapping[str, Any]) -> s
         return f"{describe_value(given)} is not allowed; expected {expected}{close}"
     if kind.startswith("date") or kind.startswith("datetime"):
         return _date_message(kind, given)
+    words = _KIND_WORDS.get(kind)
+    if words is not None:
+        shown = f" (got {describe_value(given)})" if given is not None else ""
+        return words.format(**{k: _number_words(v) for k, v in ctx.items()}) + shown
     message = _quiet(str(item["msg"]))
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     if kind not in ("value_error", "assertion_error") and given is not None:
         message = f"{message} (got {describe_value(given)})"
     return message
+
+
+# pydantic's error kinds in words a clinician reads (the value is shown by describe_value).
+_KIND_WORDS = {
+    "less_than_equal": "too high: at most {le}",
+    "greater_than_equal": "too low: at least {ge}",
+    "less_than": "too high: below {lt}",
+    "greater_than": "too low: above {gt}",
+    "multiple_of": "use steps of {multiple_of} (whole or half points)",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number, without a fraction",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false (leave the key out when it is not known)",
+    "bool_parsing": "true or false (leave the key out when it is not known)",
+    "string_type": "text",
+    "tuple_type": "a list, e.g. [first, second]",
+    "list_type": "a list, e.g. [first, second]",
+    "dict_type": "a mapping of keys and values (indented lines under the key)",
+    "model_type": "a mapping of keys and values (indented lines under the key)",
+    "model_attributes_type": "a mapping of keys and values (indented lines under the key)",
+    "string_too_short": "give at least {min_length} character(s)",
+    "string_too_long": "too long: at most {max_length} characters",
+    "too_short": "give at least {min_length} item(s)",
+    "too_long": "too many: at most {max_length} items",
+}
+
+
+def _number_words(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _date_message(kind: str, given: Any) -> str:

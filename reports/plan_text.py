@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from neuroseq.engine.plan_model import STATEMENT, Plan
+from neuroseq.engine.selection import REGION_WORDS
 from neuroseq.engine.workflow import PlanResult
 from neuroseq.vocabulary import ACTIVE_ACTIONS
 
@@ -34,7 +35,7 @@ def _header(plan: Plan) -> list[str]:
     out = [
         f"neuroseq plan: client {plan.client_id}, age {plan.age:g}, metric {plan.metric}",
         f"CMR {scores['cmr']} (typical for age {scores['cmr_typical']}); "
-        f"lowest significantly impaired level: {_words(lowest) if lowest else 'none'}; "
+        f"lowest significantly impaired level: {REGION_WORDS.get(lowest, _words(lowest)) if lowest else 'none'}; "
         f"start phase: {plan.start_phase or 'none'}; "
         f"overall risk: {_words(scores['risk']['overall'])}",
     ]

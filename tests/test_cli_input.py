@@ -48,7 +48,7 @@ def test_score_dash_problems_name_stdin_and_the_line() -> None:
     line = text.splitlines().index("  sleep: 13") + 1
     assert (code, out) == (1, "")
     assert err.splitlines() == [
-        f"<stdin>:{line}: cns.sleep: Input should be less than or equal to 12 (got 13)",
+        f"<stdin>:{line}: cns.sleep: too high: at most 12 (got 13)",
         "neuroseq: 1 problem in the case; nothing was written.",
     ]
 

@@ -176,7 +176,7 @@ def test_json_case_with_unicode_escapes_keeps_line_numbers(tmp_path: Path) -> No
         '  "cns": {}\n'
         "}\n"
     )
-    with pytest.raises(CaseError, match=r"case.json:7: client.age_years: Input should be less"):
+    with pytest.raises(CaseError, match=r"case.json:7: client.age_years: too high: at most 99"):
         load_case(path)
 
 

@@ -107,10 +107,7 @@ def test_cli_cce_bad_file_exit_1_with_lines_and_nothing_written(tmp_path: Path) 
     code, out, err = _run("cce", str(bad), "--format", "json", "-o", str(out_file))
     assert code == 1
     assert out == ""
-    assert (
-        f"{bad}:11: internal_resources.mental_health: Input should be less than or equal to 3"
-        in err
-    )
+    assert f"{bad}:11: internal_resources.mental_health: too high: at most 3" in err
     assert f"{bad}:27: challenges.children[0].case: case file 'missing.yaml' not found" in err
     assert err.splitlines()[-1] == "neuroseq: 2 problems in the caregiver; nothing was written."
     assert not out_file.exists()

@@ -56,7 +56,7 @@ def test_load_weights_file_is_used_and_fingerprinted(tmp_path: Path) -> None:
         (
             "    physical_health: 1.0",
             "    physical_health: -1",
-            "resources.internal.physical_health: Input should be greater than or equal to 0",
+            "resources.internal.physical_health: too low: at least 0",
             "physical_health: -1",
         ),
         (
@@ -80,7 +80,7 @@ def test_load_weights_file_is_used_and_fingerprinted(tmp_path: Path) -> None:
         (
             "  internal_share: 0.5",
             "  internal_share: 1.5",
-            "resources.internal_share: Input should be less than or equal to 1",
+            "resources.internal_share: too high: at most 1",
             "internal_share: 1.5",
         ),
         (

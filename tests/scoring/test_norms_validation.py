@@ -100,7 +100,7 @@ def test_load_norms_curve_must_end_at_one_and_stay_in_range(tmp_path: Path) -> N
     text = text.replace("[0.05, 0.15,", "[0.0, 0.15,")
     problems = _problems(tmp_path, text)
     assert any("frontal_cortex[8]: must end at 1.0 (got 0.95)" in p for p in problems)
-    assert any("cortex[0]: Input should be greater than 0" in p for p in problems)
+    assert any("cortex[0]: too low: above 0" in p for p in problems)
 
 
 def test_load_norms_anchor_ages_must_increase_from_zero(tmp_path: Path) -> None:
@@ -194,7 +194,7 @@ def test_load_norms_type_errors_and_consistency_problems_in_one_run(tmp_path: Pa
     text = text.replace("schema: neuroseq/norms/v1", "schema: neuroseq/norms/v2")
     problems = _problems(tmp_path, text)
     assert len(problems) == 3
-    assert any("adult_score: Input should be a valid number" in p for p in problems)
+    assert any("adult_score: a number" in p for p in problems)
     assert any("maturation.curves.limbic[3]: the curve falls" in p for p in problems)
     assert any("schema: 'neuroseq/norms/v2' is not allowed" in p for p in problems)
 
