@@ -712,7 +712,7 @@ def _item_clause(
     worst = worst_of(context, entry.works_on, planning.worst_items)
     impaired = [i for i in worst if context.scores[i][2] < 0.85]
     level = region_of(worst[0]) if worst else None
-    where = f"{DOMAIN_WORDS.get(domain or '', 'its domain')} (developmental age {age:.1f} at age {context.age:.1f})"
+    where = f"{DOMAIN_WORDS.get(domain or '', 'its domain')} (developmental age {age:.1f} at age {round(context.age, 1):g})"
     if level is not None:
         where += f" at the {REGION_WORDS[level]} level"
         if context.lowest_region is not None and context.lowest_region != level:
