@@ -20,9 +20,13 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from neuroseq.api import Planner
+    from neuroseq.engine.workflow import PlanResult
 
 from neuroseq import __version__
 from neuroseq.errors import NeuroseqError
@@ -431,27 +435,39 @@ def plan(
 
     CASE - reads the case from standard input.
     """
-    from neuroseq.api import Planner, plan_files, render
+    from neuroseq.api import render
 
     fmt = _output_format(fmt, output, PLAN_FORMATS)
     _not_an_input(output, case, previous, caregiver, caregiver_weights)
+    _planner, result = _planned(case, previous, rules, catalog, norms, caregiver, caregiver_weights)
+    text = render(result, fmt, templates=templates, color=_use_color(color, output))
+    _emit(text, output)
+
+
+EXPLAIN_FORMATS = ("text", "json")
+
+
+def _planned(
+    case: Path,
+    previous: Path | None,
+    rules: Path | None,
+    catalog: Path | None,
+    norms: Path | None,
+    caregiver: Path | None,
+    caregiver_weights: Path | None,
+) -> tuple[Planner, PlanResult]:
+    """Load the planner and plan CASE (``-`` reads standard input), as plan and explain do."""
+    from neuroseq.api import Planner, plan_files
+
     weights = _weights_with_caregiver(caregiver_weights, caregiver)
     with _stdin_case([case, previous]) as (path, earlier):
         assert path is not None
         _check_previous(path, earlier)
         planner = Planner.load(rules, catalog, norms)
         result = plan_files(
-            path,
-            planner=planner,
-            previous=earlier,
-            caregiver=caregiver,
-            caregiver_weights=weights,
+            path, planner=planner, previous=earlier, caregiver=caregiver, caregiver_weights=weights
         )
-    text = render(result, fmt, templates=templates, color=_use_color(color, output))
-    _emit(text, output)
-
-
-EXPLAIN_FORMATS = ("text", "json")
+    return planner, result
 
 
 @main.command()
@@ -484,23 +500,11 @@ def explain(
 
     CASE - reads the case from standard input.
     """
-    from neuroseq.api import Planner, plan_files
     from neuroseq.engine.explain import explain_json, explain_plan, explain_rule
 
     fmt = _output_format(fmt, output, EXPLAIN_FORMATS)
     _not_an_input(output, case, previous, caregiver, caregiver_weights)
-    weights = _weights_with_caregiver(caregiver_weights, caregiver)
-    with _stdin_case([case, previous]) as (path, earlier):
-        assert path is not None
-        _check_previous(path, earlier)
-        planner = Planner.load(rules, catalog, norms)
-        result = plan_files(
-            path,
-            planner=planner,
-            previous=earlier,
-            caregiver=caregiver,
-            caregiver_weights=weights,
-        )
+    planner, result = _planned(case, previous, rules, catalog, norms, caregiver, caregiver_weights)
     if fmt == "json":
         text = _json(explain_json(result, planner.engine, rule_id))
     elif rule_id:
