@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-if TYPE_CHECKING:
-    from neuroseq.api import Planner
-    from neuroseq.engine.workflow import PlanResult
-
 from neuroseq import __version__
 from neuroseq.errors import NeuroseqError
 from neuroseq.fileio import write_atomic
+
+if TYPE_CHECKING:
+    from neuroseq.api import Planner
+    from neuroseq.engine.workflow import PlanResult
 
 __all__ = ["main"]
 
