@@ -12,11 +12,12 @@ from __future__ import annotations
 import difflib
 import functools
 from collections import Counter
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from neuroseq.errors import CatalogError
+from neuroseq.scoring.case import SENSITIVITIES
 from neuroseq.scoring.items import ItemId
 from neuroseq.vocabulary import AUDIENCES, DOMAINS, PHASES, REGIONS, Audience, Domain, Phase, Region
 
@@ -108,6 +109,10 @@ CautionCondition = Literal[
     "history_unknown",
 ]
 CautionEffect = Literal["exclude", "hold", "caution"]
+if set(CAUTION_CONDITIONS) != set(get_args(CautionCondition)) or not set(SENSITIVITIES) <= set(
+    CAUTION_CONDITIONS
+):  # pragma: no cover - a typo guard: every sensitivity is also a caution condition
+    raise ImportError("CAUTION_CONDITIONS, CautionCondition and the sensitivities disagree")
 
 Responsible = Literal[
     "caregiver",
@@ -128,24 +133,7 @@ Responsible = Literal[
     "support_worker",
 ]
 #: Who can carry an item out, as a plan names them.
-RESPONSIBLE: tuple[Responsible, ...] = (
-    "caregiver",
-    "teacher",
-    "school_team",
-    "therapist",
-    "occupational_therapist",
-    "speech_language_therapist",
-    "caseworker",
-    "care_coordinator",
-    "prescriber",
-    "paediatrician",
-    "mentor",
-    "coach",
-    "clinician",
-    "doctor",
-    "client",
-    "support_worker",
-)
+RESPONSIBLE: tuple[Responsible, ...] = get_args(Responsible)
 
 Text = Annotated[str, Field(min_length=1)]
 SnakeId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]

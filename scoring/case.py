@@ -11,7 +11,7 @@ is given) are model validators, so every problem is reported in one run.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
@@ -78,14 +78,7 @@ Sensitivity = Literal[
     "animal_averse",
 ]
 #: The closed vocabulary of ``client.sensitivities`` (catalogue cautions test them).
-SENSITIVITIES: tuple[Sensitivity, ...] = (
-    "touch_defensive",
-    "sound_sensitive",
-    "light_sensitive",
-    "movement_sensitive",
-    "water_averse",
-    "animal_averse",
-)
+SENSITIVITIES: tuple[Sensitivity, ...] = get_args(Sensitivity)
 
 MedicationClass = Literal[
     "stimulant",
@@ -99,18 +92,7 @@ MedicationClass = Literal[
     "other_psychotropic",
     "non_psychotropic",
 ]
-MEDICATION_CLASSES: tuple[MedicationClass, ...] = (
-    "stimulant",
-    "non_stimulant_adhd",
-    "alpha_agonist",
-    "antipsychotic",
-    "mood_stabiliser",
-    "antidepressant",
-    "anxiolytic",
-    "sleep_aid",
-    "other_psychotropic",
-    "non_psychotropic",
-)
+MEDICATION_CLASSES: tuple[MedicationClass, ...] = get_args(MedicationClass)
 #: Classes that count towards a medication review (every class but non_psychotropic).
 PSYCHOTROPIC_CLASSES: frozenset[str] = frozenset(MEDICATION_CLASSES) - {"non_psychotropic"}
 
