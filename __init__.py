@@ -23,6 +23,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Case",
     "Comparison",
+    "FollowThrough",
     "NeuroseqError",
     "Plan",
     "PlanResult",
@@ -41,6 +42,7 @@ __all__ = [
 _HOMES = {
     "Case": "neuroseq.scoring.case",
     "Comparison": "neuroseq.reports.compare",
+    "FollowThrough": "neuroseq.engine.follow_through",
     "NeuroseqError": "neuroseq.errors",
     "Plan": "neuroseq.engine.plan_model",
     "PlanResult": "neuroseq.engine.workflow",
@@ -65,6 +67,7 @@ if TYPE_CHECKING:
         plan_files,
         render,
     )
+    from neuroseq.engine.follow_through import FollowThrough
     from neuroseq.engine.plan_model import Plan
     from neuroseq.engine.workflow import PlanResult
     from neuroseq.errors import NeuroseqError

@@ -20,12 +20,14 @@ same inputs give the same bytes through this API as through the CLI.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from neuroseq.catalog.loader import catalog_sha256, load_catalog
 from neuroseq.catalog.model import Catalog
+from neuroseq.engine.follow_through import FollowThrough, adjusted_case, annotated_plan
 from neuroseq.engine.plan_model import Versioned
 from neuroseq.engine.planner import Planner as RuleBasePlanner
 from neuroseq.engine.planner import PreviousAssessment, previous_assessment
@@ -40,10 +42,12 @@ from neuroseq.errors import (
     SourceLocation,
 )
 from neuroseq.scoring.case import Case
+from neuroseq.scoring.loader import case_from_document
 from neuroseq.scoring.loader import load_case as _load_case
 from neuroseq.scoring.loader import parse_case as _parse_case
 from neuroseq.scoring.norms import Norms, load_norms
 from neuroseq.scoring.profile import score
+from neuroseq.source import document_from_bytes
 
 if TYPE_CHECKING:  # the caregiver modules load only when a caregiver file is given
     from neuroseq.engine.caregiver_workflow import CceResult
@@ -52,6 +56,7 @@ if TYPE_CHECKING:  # the caregiver modules load only when a caregiver file is gi
     from neuroseq.scoring.caregiver_weights import CaregiverWeights
 
 __all__ = [
+    "FollowThrough",
     "PlanResult",
     "Planner",
     "compare",
@@ -71,11 +76,20 @@ def _catalog_names(catalog: Catalog | None) -> dict[str, str] | None:
     return {item.id: str(item.name) for item in catalog.interventions}
 
 
-def parse_case(text: str, source: str = "<text>", *, catalog: Catalog | None = None) -> Case:
+def parse_case(
+    text: str | bytes, source: str = "<text>", *, catalog: Catalog | None = None
+) -> Case:
     """A validated case from its text; every problem names ``source``, line and field.
 
-    With ``catalog``, service and declined ids are checked against it.
+    With ``catalog``, service and declined ids are checked against it. Bytes are
+    read as a file's are (UTF-8, a byte-order mark allowed) and the case records
+    their SHA-256, so ``parse_case(path.read_bytes(), str(path))`` is
+    :func:`load_case` of ``path``.
     """
+    if isinstance(text, bytes):
+        doc = document_from_bytes(text, source, error=CaseError, keep_going=True)
+        case = case_from_document(doc, catalog_ids=_catalog_names(catalog))
+        return case.with_sha256(hashlib.sha256(text).hexdigest())
     return _parse_case(text, source, catalog_ids=_catalog_names(catalog))
 
 
@@ -133,6 +147,7 @@ class Planner:
         caregiver: CaregiverAssessment | None = None,
         *,
         caregiver_weights: CaregiverWeights | None = None,
+        follow_through: FollowThrough | None = None,
     ) -> PlanResult:
         """Score and plan one case.
 
@@ -140,7 +155,11 @@ class Planner:
         or the result of planning it (nothing is planned again). ``caregiver`` is a
         home scored with ``caregiver_weights`` (project defaults when None); its
         reserve becomes the ``caregiver`` fact the family rules use.
+        ``follow_through`` is what was recorded of the previous plan (fidelity and
+        overrides, :mod:`neuroseq.engine.follow_through`); it needs ``previous``.
         """
+        if follow_through and previous is None:
+            raise ValueError("follow_through describes a previous plan: give previous too")
         if previous is not None:
             earlier = previous.case if isinstance(previous, PlanResult) else previous
             if earlier.client.id != case.client.id:
@@ -154,6 +173,8 @@ class Planner:
                         )
                     ]
                 )
+        if follow_through:
+            case = adjusted_case(case, follow_through)
         profile = score(case, self.norms)
         before = self._previous(previous)
         reserve = fact = weights_id = None
@@ -174,6 +195,8 @@ class Planner:
             norms_sha256=self.norms.sha256,
             caregiver_weights=weights_id,
         )
+        if follow_through:
+            plan = annotated_plan(plan, follow_through)
         return PlanResult(case, profile, plan, before, reserve, self.catalog, self.norms)
 
     def _previous(self, previous: Case | PlanResult | None) -> PreviousAssessment | None:

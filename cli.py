@@ -54,7 +54,7 @@ class _Cli(click.Group):
         except NeuroseqError as exc:
             if debug:
                 raise
-            _report(exc)
+            _report(exc, ctx.meta.get("neuroseq.nothing", "nothing was written"))
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -126,12 +126,12 @@ def _echo(text: str, *, err: bool = False, nl: bool = True) -> None:
     click.echo(_printable(text), err=err, nl=nl)
 
 
-def _report(exc: NeuroseqError) -> None:
+def _report(exc: NeuroseqError, nothing: str = "nothing was written") -> None:
     count = len(exc.problems)
     for problem in exc.problems:
         _echo(str(problem), err=True)
     noun = "problem" if count == 1 else "problems"
-    click.echo(f"neuroseq: {count} {noun} in the {exc.stage}; nothing was written.", err=True)
+    click.echo(f"neuroseq: {count} {noun} in the {exc.stage}; {nothing}.", err=True)
 
 
 def _not_an_input(output: Path | None, *inputs: Path | None) -> None:
@@ -838,3 +838,7 @@ def examples(name: str | None, output: Path | None) -> None:
             f"{output.name} already exists; copy the example to a new file so nothing is overwritten"
         )
     _emit(example.text(), output)
+
+
+# The case store's commands live in their own module; importing it adds them to `main`.
+from neuroseq import cli_store  # noqa: E402,F401

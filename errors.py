@@ -10,7 +10,8 @@ Stages collect problems and raise one error per stage carrying all of them::
     ├── RuleError                 the rule files and their tests (rules/, engine/)
     ├── EngineError               the rule engine failed while planning (engine/)
     ├── ReportError               rendering or templates (reports/)
-    └── CaregiverError            caregiver files and weights (scoring/)
+    ├── CaregiverError            caregiver files and weights (scoring/)
+    └── StoreError                the case store: its database and what is asked of it (store/)
 
 The CLI turns these into messages in one place (``cli.py``).
 """
@@ -31,6 +32,7 @@ __all__ = [
     "ReportError",
     "RuleError",
     "SourceLocation",
+    "StoreError",
 ]
 
 
@@ -124,3 +126,9 @@ class CaregiverError(NeuroseqError):
     """A caregiver file or a weights file cannot be loaded or is not valid."""
 
     stage = "caregiver"
+
+
+class StoreError(NeuroseqError):
+    """The case store cannot do what was asked (no such client, a conflicting add, a bad database)."""
+
+    stage = "store"

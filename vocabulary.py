@@ -2,9 +2,11 @@
 
 Who an item is for, the client phases, the four published functional
 domains, the brain regions bottom-up, the actions a plan can take, colour
-bands, impairment levels, what the CMR allows, developmental periods and the
-6 R's. Each comes as a ``Literal`` type (for models and type checks) and a
-tuple in its reading order (for loops, schemas and messages). Every other
+bands, impairment levels, what the CMR allows, developmental periods, the
+6 R's, and what a case store records of a plan's follow-through (fidelity
+statuses, clinician decisions and the reasons for an override). Each comes
+as a ``Literal`` type (for models and type checks) and a tuple in its reading
+order (for loops, schemas and messages). Every other
 module imports them from here; none types them out again. The numbers behind
 bands, impairment and the CMR are not here: they are data (the norms file).
 """
@@ -17,6 +19,9 @@ __all__ = [
     "ACTIONS",
     "ACTIVE_ACTIONS",
     "AUDIENCES",
+    "DECISIONS",
+    "FIDELITY_STATUSES",
+    "OVERRIDE_REASONS",
     "BANDS",
     "CMR_BANDS",
     "DOMAINS",
@@ -30,10 +35,13 @@ __all__ = [
     "Audience",
     "Band",
     "CmrBand",
+    "Decision",
     "Domain",
+    "FidelityStatus",
     "Impairment",
     "Period",
     "Phase",
+    "OverrideReason",
     "Region",
 ]
 
@@ -99,3 +107,37 @@ SIX_RS: tuple[str, ...] = (
     "respectful",
 )
 """The 6 R's, in the published order."""
+
+FidelityStatus = Literal["done", "partly", "not_done", "declined", "not_started"]
+FIDELITY_STATUSES: tuple[FidelityStatus, ...] = (
+    "done",
+    "partly",
+    "not_done",
+    "declined",
+    "not_started",
+)
+"""Whether a recommendation was carried out (a fidelity record); ``rating`` 0-3 says how well."""
+
+Decision = Literal["accepted", "overridden"]
+DECISIONS: tuple[Decision, ...] = ("accepted", "overridden")
+"""A clinician's decision on one recommendation (as CDS Hooks feedback records it)."""
+
+OverrideReason = Literal[
+    "clinical_judgement",
+    "family_preference",
+    "not_available",
+    "already_addressed",
+    "safety_concern",
+    "timing",
+    "other",
+]
+OVERRIDE_REASONS: tuple[OverrideReason, ...] = (
+    "clinical_judgement",
+    "family_preference",
+    "not_available",
+    "already_addressed",
+    "safety_concern",
+    "timing",
+    "other",
+)
+"""Why a clinician overrode a recommendation (the reason code of an override)."""

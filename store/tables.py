@@ -1,0 +1,124 @@
+"""The case store's tables (SQLAlchemy Core), as the newest migration leaves them.
+
+Migrations in ``store/migrations/versions`` build this schema step by step;
+a test compares the two so they cannot drift. Times are ISO 8601 UTC text
+(the same on SQLite and PostgreSQL); dates are ``YYYY-MM-DD``.
+
+Nothing here is ever updated in place but the ``current`` flag of an
+assessment replaced with ``--replace``: fidelity records and decisions are
+appended, and the newest one per recommendation counts.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = ["assessments", "audit", "clients", "decisions", "fidelity", "metadata", "plans"]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+clients = Table(
+    "clients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pseudonym", String(64), nullable=False, unique=True),
+    Column("created_at", String(32), nullable=False),
+)
+
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("assessment_date", String(10), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("current", Boolean, nullable=False),
+    Column("metric", String(16), nullable=False),
+    Column("source_name", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("document", Text, nullable=False),
+    Column("document_format", String(8), nullable=False),
+    Column("stored_at", String(32), nullable=False),
+    UniqueConstraint("client_id", "assessment_date", "version"),
+    Index(None, "client_id", "assessment_date"),
+)
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("assessment_id", Integer, ForeignKey("assessments.id"), nullable=False, unique=True),
+    Column("previous_assessment_id", Integer, ForeignKey("assessments.id"), nullable=True),
+    Column("plan_json", Text, nullable=False),
+    Column("rulebase_version", String(64), nullable=False),
+    Column("rulebase_sha256", String(64), nullable=False),
+    Column("catalog_version", String(64), nullable=False),
+    Column("catalog_sha256", String(64), nullable=False),
+    Column("norms_version", String(64), nullable=False),
+    Column("norms_sha256", String(64), nullable=False),
+    Column("weights_version", String(64), nullable=True),
+    Column("weights_sha256", String(64), nullable=True),
+    Column("planned_at", String(32), nullable=False),
+    # Added by the second migration: the fidelity and decisions of the earlier
+    # plan that this plan was made with (JSON), so `store verify` can re-plan it.
+    Column("follow_through", Text, nullable=True),
+)
+
+fidelity = Table(
+    "fidelity",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id"), nullable=False),
+    Column("intervention", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("rating", Integer, nullable=True),
+    Column("note", Text, nullable=True),
+    Column("recorded_by", String(128), nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+    Index(None, "plan_id", "intervention"),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id"), nullable=False),
+    Column("intervention", String(64), nullable=False),
+    Column("decision", String(16), nullable=False),
+    Column("reason", String(32), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("decided_by", String(128), nullable=False),
+    Column("decided_at", String(32), nullable=False),
+    Index(None, "plan_id", "intervention"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("client", String(64), nullable=True),
+    Column("assessment_date", String(10), nullable=True),
+    # Ids, codes, versions and hashes only: never case content or free text.
+    Column("detail", String(255), nullable=False),
+)

@@ -1,0 +1,84 @@
+"""``store verify``: plan every stored assessment again and report any drift.
+
+Each stored plan is re-made from what it was made with: the stored case
+text, the stored previous plan and the follow-through recorded with it.
+A plan made with the same rule base, catalogue and norms as the planner at
+hand must come out byte-identical; a difference there is drift (the stored
+plan was changed, or planning is not deterministic). A plan made with other
+versions is re-planned too and reported as changed by the new version, so a
+trainer sees what a rule change would do to stored plans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from neuroseq.engine.follow_through import FollowThrough
+
+if TYPE_CHECKING:
+    from neuroseq.api import Planner
+    from neuroseq.store.case_store import CaseStore
+    from neuroseq.store.records import StoredAssessment
+
+__all__ = ["Verdict", "verify_store"]
+
+Status = Literal["same", "drift", "changed_by_versions"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One stored plan re-made: the same, drifted, or changed by other rule versions."""
+
+    client: str
+    date: str
+    version: int
+    status: Status
+    differences: tuple[str, ...] = ()
+    """Which parts of the plan differ (top-level keys, and the items whose action changed)."""
+
+
+def _same_versions(stored: StoredAssessment, planner: Planner) -> bool:
+    engine = planner.engine
+    recorded = stored.provenance
+    return bool(
+        recorded["rulebase"]["sha256"] == engine.rulebase.sha256
+        and recorded["catalog"]["sha256"] == engine.catalog_hash
+        and recorded["norms"]["sha256"] == planner.norms.sha256
+    )
+
+
+def _differences(stored: dict[str, object], fresh: dict[str, object]) -> tuple[str, ...]:
+    keys = sorted(set(stored) | set(fresh))
+    found = [k for k in keys if stored.get(k) != fresh.get(k)]
+    return tuple(found)
+
+
+def verify_store(store: CaseStore, planner: Planner, client: str | None = None) -> list[Verdict]:
+    """Re-plan every stored assessment (all versions) of ``client``, or of every client."""
+    import json
+
+    from neuroseq.api import render
+
+    names = [client] if client is not None else [c.client for c in store.clients()]
+    verdicts = []
+    for name in names:
+        history = store.history(name, all_versions=True)
+        by_key = {(s.date, s.version): s for s in history}
+        for stored in history:
+            previous = None
+            if stored.previous_date is not None and stored.previous_version is not None:
+                earlier = by_key[(stored.previous_date, stored.previous_version)]
+                previous = store.result_of(earlier, planner)
+            case = store.result_of(stored, planner).case
+            follow = FollowThrough.from_json(stored.follow_through)
+            fresh = planner.plan(case, previous=previous, follow_through=follow or None)
+            text = render(fresh, "json")
+            if text == stored.plan_json:
+                status: Status = "same"
+                differences: tuple[str, ...] = ()
+            else:
+                status = "drift" if _same_versions(stored, planner) else "changed_by_versions"
+                differences = _differences(json.loads(stored.plan_json), json.loads(text))
+            verdicts.append(Verdict(name, stored.date, stored.version, status, differences))
+    return verdicts
