@@ -18,6 +18,7 @@ from neuroseq.engine.follow_through import FollowThrough
 
 if TYPE_CHECKING:
     from neuroseq.api import Planner
+    from neuroseq.engine.workflow import PlanResult
     from neuroseq.store.case_store import CaseStore
     from neuroseq.store.records import StoredAssessment
 
@@ -64,15 +65,16 @@ def verify_store(store: CaseStore, planner: Planner, client: str | None = None) 
     verdicts = []
     for name in names:
         history = store.history(name, all_versions=True)
-        by_key = {(s.date, s.version): s for s in history}
+        fresh_of: dict[tuple[str, int], PlanResult] = {}
         for stored in history:
             previous = None
             if stored.previous_date is not None and stored.previous_version is not None:
-                earlier = by_key[(stored.previous_date, stored.previous_version)]
-                previous = store.result_of(earlier, planner)
+                # the earlier plan as it should be: a drifted one does not spread
+                previous = fresh_of[(stored.previous_date, stored.previous_version)]
             case = store.result_of(stored, planner).case
             follow = FollowThrough.from_json(stored.follow_through)
             fresh = planner.plan(case, previous=previous, follow_through=follow or None)
+            fresh_of[(stored.date, stored.version)] = fresh
             text = render(fresh, "json")
             if text == stored.plan_json:
                 status: Status = "same"
