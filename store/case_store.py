@@ -41,6 +41,7 @@ from neuroseq.store.records import (
     FidelityRecord,
     Outcome,
     StoredAssessment,
+    compact_json,
     follow_through_of,
 )
 from neuroseq.vocabulary import DECISIONS, FIDELITY_STATUSES, OVERRIDE_REASONS
@@ -285,8 +286,7 @@ class CaseStore:
                 previous_result = self.result_of(stored, planner)
                 follow = follow_through_of(stored)
             result = planner.plan(case, previous=previous_result, follow_through=follow or None)
-            from neuroseq.api import render
-
+            plan = result.plan
             assessment_id = connection.execute(
                 tables.assessments.insert().values(
                     client_id=client_id,
@@ -301,12 +301,11 @@ class CaseStore:
                     stored_at=_now(),
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
-            plan = result.plan
             connection.execute(
                 tables.plans.insert().values(
                     assessment_id=assessment_id,
                     previous_assessment_id=earlier.id if earlier is not None else None,
-                    plan_json=render(result, "json"),
+                    plan_json=compact_json(plan.to_json()),
                     rulebase_version=plan.rulebase.version,
                     rulebase_sha256=plan.rulebase.sha256,
                     catalog_version=plan.catalog.version,
@@ -468,7 +467,7 @@ class CaseStore:
             sha256=row.sha256,
             document=row.document,
             stored_at=row.stored_at,
-            plan_json=plan.plan_json,
+            plan_compact=plan.plan_json,
             planned_at=plan.planned_at,
             previous_date=previous.assessment_date if previous is not None else None,
             previous_version=previous.version if previous is not None else None,
@@ -506,7 +505,7 @@ class CaseStore:
         from neuroseq.scoring.profile import score
 
         case = parse_case(stored.document.encode("utf-8"), stored.source)
-        plan = Plan.model_validate(json.loads(stored.plan_json))
+        plan = Plan.model_validate(json.loads(stored.plan_compact))
         return PlanResult(
             case, score(case, planner.norms), plan, None, None, planner.catalog, planner.norms
         )

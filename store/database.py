@@ -62,7 +62,11 @@ def connect(url: URL) -> Engine:
         raise _problem(
             url, "PostgreSQL needs the postgres extra: pip install 'neuroseq[postgres]'"
         ) from None
-    migrate(engine)
+    try:
+        migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 

@@ -6,6 +6,7 @@ same things. None of them holds a database connection.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,10 +19,22 @@ __all__ = [
     "FidelityRecord",
     "Outcome",
     "StoredAssessment",
+    "compact_json",
     "follow_through_of",
+    "plan_text",
 ]
 
 Outcome = Literal["stored", "unchanged", "replaced"]
+
+
+def compact_json(data: Any) -> str:
+    """JSON without white space (the C encoder: fast); how the store keeps plans."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def plan_text(compact: str) -> str:
+    """A stored plan as ``neuroseq plan --format json`` prints it (the same bytes)."""
+    return json.dumps(json.loads(compact), indent=2, ensure_ascii=False) + "\n"
 
 
 @dataclass(frozen=True)
@@ -96,7 +109,8 @@ class StoredAssessment:
     sha256: str
     document: str
     stored_at: str
-    plan_json: str
+    plan_compact: str
+    """The plan as stored (compact JSON); :attr:`plan_json` is the CLI's text of it."""
     planned_at: str
     previous_date: str | None
     previous_version: int | None
@@ -107,10 +121,13 @@ class StoredAssessment:
 
     @property
     def plan(self) -> dict[str, Any]:
-        import json
-
-        data: dict[str, Any] = json.loads(self.plan_json)
+        data: dict[str, Any] = json.loads(self.plan_compact)
         return data
+
+    @property
+    def plan_json(self) -> str:
+        """The stored plan exactly as ``neuroseq plan --format json`` prints it."""
+        return plan_text(self.plan_compact)
 
     def latest_fidelity(self) -> dict[str, FidelityRecord]:
         """The newest fidelity record per item."""

@@ -31,7 +31,7 @@ from neuroseq import __version__
 from neuroseq.errors import NeuroseqError, Problem, SourceLocation, StoreError
 from neuroseq.store import tables
 from neuroseq.store.location import STORE_FILE_MODE, STORE_FOLDER_MODE
-from neuroseq.store.records import StoredAssessment
+from neuroseq.store.records import StoredAssessment, compact_json
 from neuroseq.vocabulary import DECISIONS, FIDELITY_STATUSES, OVERRIDE_REASONS
 
 if TYPE_CHECKING:
@@ -408,7 +408,7 @@ def import_store(
                     tables.plans.insert().values(
                         assessment_id=assessment_id,
                         previous_assessment_id=previous_id,
-                        plan_json=entry.plan_json,
+                        plan_json=compact_json(json.loads(entry.plan_json)),
                         rulebase_version=plan.rulebase.version,
                         rulebase_sha256=plan.rulebase.sha256,
                         catalog_version=plan.catalog.version,

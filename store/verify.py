@@ -57,9 +57,7 @@ def _differences(stored: dict[str, object], fresh: dict[str, object]) -> tuple[s
 
 def verify_store(store: CaseStore, planner: Planner, client: str | None = None) -> list[Verdict]:
     """Re-plan every stored assessment (all versions) of ``client``, or of every client."""
-    import json
-
-    from neuroseq.api import render
+    from neuroseq.store.records import compact_json
 
     names = [client] if client is not None else [c.client for c in store.clients()]
     verdicts = []
@@ -75,12 +73,12 @@ def verify_store(store: CaseStore, planner: Planner, client: str | None = None) 
             follow = FollowThrough.from_json(stored.follow_through)
             fresh = planner.plan(case, previous=previous, follow_through=follow or None)
             fresh_of[(stored.date, stored.version)] = fresh
-            text = render(fresh, "json")
-            if text == stored.plan_json:
+            text = compact_json(fresh.plan.to_json())
+            if text == stored.plan_compact:
                 status: Status = "same"
                 differences: tuple[str, ...] = ()
             else:
                 status = "drift" if _same_versions(stored, planner) else "changed_by_versions"
-                differences = _differences(json.loads(stored.plan_json), json.loads(text))
+                differences = _differences(stored.plan, fresh.plan.to_json())
             verdicts.append(Verdict(name, stored.date, stored.version, status, differences))
     return verdicts

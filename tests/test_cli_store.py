@@ -206,7 +206,7 @@ def test_store_verify_catches_a_changed_stored_plan(db: str, tmp_path: Path) -> 
         connection.execute(
             text(
                 "UPDATE plans SET plan_json = replace(plan_json, "
-                '\'"action": "recommend"\', \'"action": "avoid"\') WHERE id = 1'
+                '\'"action":"recommend"\', \'"action":"avoid"\') WHERE id = 1'
             )
         )
     engine.dispose()

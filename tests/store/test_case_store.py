@@ -145,12 +145,12 @@ def test_add_case_is_one_transaction(
     store: CaseStore, planner: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A failure after the assessment row is written leaves nothing of it behind."""
-    import neuroseq.api
+    import neuroseq.store.case_store
 
     def broken(*args: object, **kwargs: object) -> str:
-        raise RuntimeError("disk full while rendering")
+        raise RuntimeError("disk full while writing the plan")
 
-    monkeypatch.setattr(neuroseq.api, "render", broken)
+    monkeypatch.setattr(neuroseq.store.case_store, "compact_json", broken)
     with pytest.raises(RuntimeError):
         store.add_files([INTAKE], planner)
     monkeypatch.undo()
@@ -242,13 +242,17 @@ def _followup_plan(store: CaseStore, planner: Any) -> dict[str, Any]:
 
 
 def test_add_follow_up_not_done_item_is_never_continued(store: CaseStore, planner: Any) -> None:
-    """tutoring is a current service in the follow-up file, but fidelity says not done."""
+    """singing_humming is a current service in the follow-up file, but fidelity says not done."""
+    fresh = neuroseq.plan_files(FOLLOWUP, planner=planner, previous=INTAKE).plan
+    assert {r.intervention: r.action for r in fresh.recommendations}[
+        "singing_humming"
+    ] == "continue"
     store.add_files([INTAKE], planner)
-    store.record_fidelity("published-case", "tutoring", status="not_done")
+    store.record_fidelity("published-case", "singing_humming", status="not_done")
     plan = _followup_plan(store, planner)
     actions = {r["intervention"]: r for r in plan["recommendations"]}
-    assert actions["tutoring"]["action"] != "continue"
-    assert any("review the barriers" in n for n in actions["tutoring"]["notes"])
+    assert actions["singing_humming"]["action"] != "continue"
+    assert any("review the barriers" in n for n in actions["singing_humming"]["notes"])
 
 
 def test_add_follow_up_done_with_good_fidelity_continues(store: CaseStore, planner: Any) -> None:
