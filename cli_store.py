@@ -141,6 +141,10 @@ def store_add(
     Every file is checked first: if any is wrong, every problem is listed and
     nothing is stored. Then each is stored in date order, one transaction each.
     """
+    if any(str(path) == "-" for path in cases):
+        raise click.UsageError(
+            "store add keeps the case file it stores by name: save the case to a file first"
+        )
     planner = _planner(rules, catalog, norms)
     with _open(db) as opened:
 

@@ -231,3 +231,27 @@ def test_store_plan_refuses_a_malformed_assessment_date(db: str) -> None:
     _run("store", "add", str(INTAKE), db=db)
     result = _run("store", "plan", "published-case", "--assessment", "12/01/2026", db=db, code=2)
     assert "YYYY-MM-DD" in result.output
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        ("  sleep: ", "  sleep: 99 #"),
+        ("metric: full", "metric: fully"),
+        ("  - tf_cbt", "  - tf_cbtt"),
+        ("schema: neuroseq/case/v1", "schema: neuroseq/case/v1\nschema: again"),
+    ],
+)
+def test_store_add_refuses_a_file_exactly_as_plan_does(
+    db: str, tmp_path: Path, damage: tuple[str, str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(INTAKE.read_text(encoding="utf-8").replace(*damage, 1))
+    stored = CliRunner().invoke(main, ["store", "add", str(bad), "--db", db])
+    planned = CliRunner().invoke(main, ["plan", str(bad)])
+    assert stored.exit_code == planned.exit_code == 1
+    problems = [line for line in stored.output.splitlines() if not line.startswith("neuroseq:")]
+    assert problems and problems == [
+        line for line in planned.output.splitlines() if not line.startswith("neuroseq:")
+    ]
+    assert "nothing was stored" in stored.output
