@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from neuroseq.engine.plan_model import NotStarted, Stop
+from neuroseq.engine.plan_diff import CHANGE_KINDS, changes_over_time
 from neuroseq.engine.workflow import PlanResult
 from neuroseq.errors import CaseError, NeuroseqError, Problem, ReportError, SourceLocation
 from neuroseq.reports.brain_map import (
@@ -49,7 +49,6 @@ from neuroseq.scoring.case import Case
 from neuroseq.scoring.items import ITEMS
 from neuroseq.scoring.norms import Norms
 from neuroseq.scoring.profile import GroupScore, Profile
-from neuroseq.vocabulary import ACTIVE_ACTIONS
 
 if TYPE_CHECKING:
     from neuroseq.api import Planner as PublicPlanner
@@ -64,9 +63,6 @@ __all__ = [
     "order_cases",
     "render_comparison",
 ]
-
-_ACTIVE = ACTIVE_ACTIONS
-_HELD = ("suspend", "defer")
 
 
 @dataclass(frozen=True)
@@ -233,50 +229,22 @@ def _change(value: float) -> str:
 
 
 def _plan_changes(before: PlanResult, after: PlanResult) -> dict[str, list[dict[str, str]]]:
-    was = {r.intervention: r for r in before.plan.recommendations}
-    now = {r.intervention: r for r in after.plan.recommendations}
-    changes: dict[str, list[dict[str, str]]] = {
-        "resumed": [],
-        "suspended": [],
-        "new": [],
-        "stopped": [],
-        "changed": [],
-    }
-
-    stops = {s.intervention: s for s in after.plan.stop}
-    not_started = {n.intervention: n for n in after.plan.not_started}
-
-    def entry(intervention: str, name: str, old: str, new: str) -> dict[str, str]:
-        return {
-            "intervention": intervention,
-            "name": name,
-            "before": ACTION_TITLES.get(old, "not in plan"),
-            "after": ACTION_TITLES.get(new, "not in plan"),
-            "before_action": old,
-            "after_action": new,
-            **_why(intervention, new, stops, not_started),
-        }
-
-    for intervention, item in now.items():
-        old = was[intervention].action if intervention in was else ""
-        if item.action == old or (item.action in _ACTIVE[:2] and old in _ACTIVE):
-            continue  # unchanged, or still in use (recommended then continued)
-        if item.action == "resume":
-            kind = "resumed"
-        elif item.action in _HELD and old not in _HELD:
-            kind = "suspended"
-        elif not old and item.action in _ACTIVE:
-            kind = "new"
-        elif old in _ACTIVE and item.action == "avoid":
-            kind = "stopped"
-        else:
-            kind = "changed"
-        changes[kind].append(entry(intervention, item.name, old, item.action))
-    for intervention, item in was.items():
-        if intervention not in now and item.action in _ACTIVE:
-            changes["stopped"].append(entry(intervention, item.name, item.action, ""))
-        elif intervention not in now:
-            changes["changed"].append(entry(intervention, item.name, item.action, ""))
+    """What the later plan does differently, grouped by kind (:mod:`neuroseq.engine.plan_diff`)."""
+    changes: dict[str, list[dict[str, str]]] = {kind: [] for kind in CHANGE_KINDS}
+    for change in changes_over_time(before.plan, after.plan):
+        changes[change.kind].append(
+            {
+                "intervention": change.intervention,
+                "name": change.name,
+                "before": ACTION_TITLES.get(change.before, "not in plan"),
+                "after": ACTION_TITLES.get(change.after, "not in plan"),
+                "before_action": change.before,
+                "after_action": change.after,
+                "why": change.why,
+                "why_title": _WHY_TITLES.get(change.why, ""),
+                "reason": change.reason,
+            }
+        )
     return changes
 
 
@@ -289,27 +257,6 @@ _WHY_TITLES = {
     "not_started": "Not started",
     "no_longer": "No longer in the plan",
 }
-
-
-def _why(
-    intervention: str,
-    new: str,
-    stops: dict[str, Stop],
-    not_started: dict[str, NotStarted],
-) -> dict[str, str]:
-    """Why an item changed, from the later plan's ``stop`` and ``not_started`` lists."""
-    if intervention in stops:
-        stop = stops[intervention]
-        return {"why": stop.action, "why_title": _WHY_TITLES[stop.action], "reason": stop.reason}
-    if intervention in not_started:
-        return {
-            "why": "not_started",
-            "why_title": _WHY_TITLES["not_started"],
-            "reason": not_started[intervention].note,
-        }
-    if not new:
-        return {"why": "no_longer", "why_title": _WHY_TITLES["no_longer"], "reason": ""}
-    return {"why": "", "why_title": "", "reason": ""}
 
 
 _TITLES = {str(region): title for region, title in REGION_TITLES.items()}
