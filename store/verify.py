@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from neuroseq.store.case_store import CaseStore
     from neuroseq.store.records import StoredAssessment
 
-__all__ = ["Verdict", "verify_store"]
+__all__ = ["Verdict", "replan_history", "verify_store"]
 
 Status = Literal["same", "drift", "changed_by_versions"]
 
@@ -55,6 +55,32 @@ def _differences(stored: dict[str, object], fresh: dict[str, object]) -> tuple[s
     return tuple(found)
 
 
+def replan_history(
+    store: CaseStore, planner: Planner, client: str, *, all_versions: bool = True
+) -> list[tuple[StoredAssessment, PlanResult]]:
+    """Every stored assessment of ``client`` planned again with ``planner``, oldest first.
+
+    Each is planned from its stored case text and the follow-through stored
+    with it; its previous assessment is the earlier one planned again here (so
+    a drifted earlier plan does not spread).
+    """
+    history = store.history(client, all_versions=all_versions)
+    fresh_of: dict[tuple[str, int], PlanResult] = {}
+    planned = []
+    for stored in history:
+        previous = None
+        if stored.previous_date is not None and stored.previous_version is not None:
+            previous = fresh_of.get((stored.previous_date, stored.previous_version))
+            if previous is None:  # an earlier version not asked for: use it as stored
+                previous = store.result_of(store.assessment(client, stored.previous_date), planner)
+        case = store.result_of(stored, planner).case
+        follow = FollowThrough.from_json(stored.follow_through)
+        fresh = planner.plan(case, previous=previous, follow_through=follow or None)
+        fresh_of[(stored.date, stored.version)] = fresh
+        planned.append((stored, fresh))
+    return planned
+
+
 def verify_store(store: CaseStore, planner: Planner, client: str | None = None) -> list[Verdict]:
     """Re-plan every stored assessment (all versions) of ``client``, or of every client."""
     from neuroseq.store.records import compact_json
@@ -62,17 +88,7 @@ def verify_store(store: CaseStore, planner: Planner, client: str | None = None) 
     names = [client] if client is not None else [c.client for c in store.clients()]
     verdicts = []
     for name in names:
-        history = store.history(name, all_versions=True)
-        fresh_of: dict[tuple[str, int], PlanResult] = {}
-        for stored in history:
-            previous = None
-            if stored.previous_date is not None and stored.previous_version is not None:
-                # the earlier plan as it should be: a drifted one does not spread
-                previous = fresh_of[(stored.previous_date, stored.previous_version)]
-            case = store.result_of(stored, planner).case
-            follow = FollowThrough.from_json(stored.follow_through)
-            fresh = planner.plan(case, previous=previous, follow_through=follow or None)
-            fresh_of[(stored.date, stored.version)] = fresh
+        for stored, fresh in replan_history(store, planner, name):
             text = compact_json(fresh.plan.to_json())
             if text == stored.plan_compact:
                 status: Status = "same"
