@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
 import sys
 import types
 from pathlib import Path
@@ -169,22 +168,6 @@ def test_schema_norms_and_weights_validate_the_bundled_files() -> None:
     assert Norms.model_validate(norms).version == "1.0.0"
     weights = yaml.safe_load((ROOT / "scoring" / "caregiver_weights.yaml").read_text())
     assert CaregiverWeights.model_validate(weights)
-
-
-def test_python_dash_m_neuroseq_runs_the_cli() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "neuroseq", "score", TYPICAL, "--format", "json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["scores"]["cmr"] == 4.67
-    usage = subprocess.run(
-        [sys.executable, "-m", "neuroseq", "nonsense"], capture_output=True, text=True, check=False
-    )
-    assert usage.returncode == 2
-    assert usage.stderr.startswith("Usage: neuroseq [OPTIONS] COMMAND [ARGS]...")
 
 
 UNBUILT = (

@@ -15,9 +15,8 @@ from click.testing import CliRunner
 
 from neuroseq.cli import main
 from neuroseq.errors import CaseError, NormsError
-from neuroseq.scoring.loader import load_case, suggest_catalog_id
+from neuroseq.scoring.loader import load_case
 from neuroseq.scoring.norms import load_norms
-from neuroseq.source import pattern_in_words
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPICAL = ROOT / "examples" / "typical-9-year-old.yaml"
@@ -206,13 +205,6 @@ def test_id_pattern_message_names_allowed_characters_not_a_regex(tmp_path: Path)
     assert "^[" not in message and "example typical" not in message
 
 
-def test_pattern_in_words_describes_catalogue_ids() -> None:
-    assert pattern_in_words(r"^[a-z][a-z0-9_]*$", "CBT") == (
-        "contains capital letters, which is not allowed: use only lower-case letters, digits "
-        "and '_', starting with a lower-case letter (no spaces)"
-    )
-
-
 @pytest.mark.parametrize(
     ("written", "expected"),
     [
@@ -236,24 +228,6 @@ def test_tab_in_yaml_is_named_with_its_line(tmp_path: Path) -> None:
         CaseError, match=r"case.yaml:8:1: a tab character at line 8, column 1: YAML indents"
     ):
         load_case(path)
-
-
-@pytest.mark.parametrize(
-    ("written", "known", "expected"),
-    [
-        ("CBT", {"cbt": "Cognitive behavioural therapy", "tf_cbt": "x"}, "cbt"),
-        ("Therapeutic drumming", {"drumming": "Therapeutic drumming", "yoga": "y"}, "drumming"),
-        ("Therapeutic horse riding", {"hippotherapy": "Therapeutic horse riding"}, "hippotherapy"),
-        ("Therapeutic drumming", {"drumming", "therapeutic_massage"}, "drumming"),
-        ("speech language therapy", {"speech_language_therapy"}, "speech_language_therapy"),
-        ("tutorin", {"tutoring"}, "tutoring"),
-        ("zzz qqq", {"tutoring"}, None),
-    ],
-)
-def test_suggest_catalog_id_by_case_and_name(
-    written: str, known: set[str] | dict[str, str], expected: str | None
-) -> None:
-    assert suggest_catalog_id(written, known) == expected
 
 
 def test_score_suggests_catalogue_ids_by_name(tmp_path: Path) -> None:

@@ -455,22 +455,6 @@ def test_render_template_fills_values_only() -> None:
     assert render_template("{cmr.__class__}", matched) == "?"
 
 
-def test_bundled_rule_base_has_no_findings() -> None:
-    from neuroseq.engine.rulebase import check_rulebase, load_rulebase
-
-    base, problems = load_rulebase()
-    _, findings = check_rulebase(base, problems, CATALOG)
-    assert _messages(findings) == []
-
-
-def test_bundled_rulebase_folder_is_package_data() -> None:
-    from neuroseq.engine.rulebase import bundled_rules_folder
-
-    folder = bundled_rules_folder()
-    assert (folder / "rulebase.yaml").is_file()
-    assert Path(folder, "tests").is_dir()
-
-
 def test_check_unreachable_catalogue_entries_are_warnings_with_lines(tmp_path: Path) -> None:
     from neuroseq.engine.rulebase import check_rulebase, load_rulebase
 

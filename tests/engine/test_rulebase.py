@@ -1,4 +1,4 @@
-"""`rules check` findings: stable codes, engine limits found statically with file:line, grouping.
+"""The rule base: loading a folder and checking it (``rules check``).
 
 Each engine limit is found from the rule text (never by running the engine), with
 the line of the rule, and what `rules check` accepts is what the planner registers:
@@ -12,21 +12,18 @@ import textwrap
 import time
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
 from neuroseq.catalog.loader import load_catalog
-from neuroseq.cli import main
-from neuroseq.engine.dnf import count_conjunctions, disjunctive_normal_form
-from neuroseq.engine.findings import KINDS, Finding, finding, render_findings
+from neuroseq.engine.findings import Finding
 from neuroseq.engine.planner import Planner
-from neuroseq.engine.rule_model import parse_rule_file
 from neuroseq.engine.rulebase import check_rulebase, load_rulebase
-from neuroseq.errors import RuleError, SourceLocation
-from neuroseq.source import load_text
+from neuroseq.errors import SourceLocation
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = load_catalog()
+
+
+def _messages(findings: list[Finding]) -> list[str]:
+    return [f"{f.location}: {f.severity}: {f.field}: {f.message}" for f in findings]
 
 
 def _folder(tmp_path: Path, rules_yaml: str, name: str = "extra.yaml") -> Path:
@@ -60,22 +57,6 @@ def _rule(when: str, rule_id: str = "t.rule") -> str:
 
 def _codes(findings: list[Finding]) -> list[str]:
     return [f.code for f in findings if f.severity == "error"]
-
-
-def test_findings_kinds_have_stable_codes_severities_and_descriptions() -> None:
-    assert len(KINDS) == len({kind.title for kind in KINDS.values()})
-    for code, kind in KINDS.items():
-        assert code == kind.code and code.startswith("NS") and len(code) == 5
-        assert kind.severity in ("error", "warning")
-        assert kind.description.endswith(".")
-
-
-def test_findings_readme_documents_every_code() -> None:
-    text = (ROOT / "rules" / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("## 10.") : text.index("## 11.")]
-    for code, kind in KINDS.items():
-        assert f"`{code}`" in section, code
-        assert kind.title in section, code
 
 
 def test_check_is_not_ref_between_two_facts_is_refused_like_the_adapter_would(
@@ -129,22 +110,6 @@ def test_check_and_plan_agree_on_70_is_not_rules(tmp_path: Path) -> None:
     assert any(item.intervention == "tf_cbt" for item in plan.recommendations)
 
 
-def test_dnf_count_of_22_two_way_any_is_counted_not_built() -> None:
-    lines = "\n".join(
-        f"      - any: [{{region: {{id: limbic, ratio: {{below: 0.{i + 10}}}}}}}, "
-        f"{{cmr: {{value: {{below: 0.{i + 10}}}}}}}]"
-        for i in range(22)
-    )
-    text = f"schema: neuroseq/rules/v1\nrules:\n{_rule('all:' + chr(10) + lines)}"
-    doc = load_text(textwrap.dedent(text), "big.yaml", error=RuleError)
-    (rule,), problems = parse_rule_file(doc)
-    assert problems == []
-    started = time.monotonic()
-    assert count_conjunctions(rule.when, 10**9) == 2**22
-    assert count_conjunctions(rule.when, 256) == 257
-    assert time.monotonic() - started < 1.0
-
-
 def test_check_rule_over_256_conjunctions_is_refused_quickly(tmp_path: Path) -> None:
     lines = "\n".join(
         f"  - any: [{{region: {{id: limbic, ratio: {{below: 0.{i + 10}}}}}}}, "
@@ -159,14 +124,6 @@ def test_check_rule_over_256_conjunctions_is_refused_quickly(tmp_path: Path) -> 
     assert findings[0].location.path == str(folder / "extra.yaml")
 
 
-def test_dnf_not_over_several_tests_counts_each_branch() -> None:
-    text = _rule("not: {region: {id: limbic, ratio: {below: 0.5}, impairment: significant}}")
-    doc = load_text("schema: neuroseq/rules/v1\nrules:\n" + text, "n.yaml", error=RuleError)
-    (rule,), _ = parse_rule_file(doc)
-    assert count_conjunctions(rule.when, 256) == 2
-    assert len(disjunctive_normal_form(rule.when)) == 1
-
-
 def test_check_rule_joining_17_facts_is_refused(tmp_path: Path) -> None:
     from neuroseq.scoring.items import ITEM_IDS
 
@@ -176,49 +133,6 @@ def test_check_rule_joining_17_facts_is_refused(tmp_path: Path) -> None:
     )
     findings = _check(_folder(tmp_path, _rule("all:\n" + patterns)))
     assert _codes(findings) == ["NS302"]
-
-
-def test_findings_render_groups_repeated_warnings_and_ignores_codes() -> None:
-    where = SourceLocation("catalog.yaml", 3)
-    warnings = [finding("NS203", where, f"interventions.i{n}", "unreachable") for n in range(10)]
-    error = finding("NS112", SourceLocation("a.yaml", 1), "rules[0].id", "duplicate")
-    lines = render_findings([error, *warnings])
-    assert lines[0] == "a.yaml:1: error NS112: rules[0].id: duplicate"
-    assert lines[1] == "catalog.yaml:3: warning NS203: interventions.i0: unreachable"
-    assert len(lines) == 5
-    assert lines[4].startswith("catalog.yaml: warning NS203: 7 more like this (interventions.i3,")
-    assert lines[4].endswith("--ignore NS203 hides them")
-    assert render_findings([error, *warnings], ignore=["NS203"]) == [lines[0]]
-
-
-def test_cli_rules_check_one_rule_base_groups_its_warnings(tmp_path: Path) -> None:
-    from neuroseq.catalog.loader import load_catalog
-
-    unreached = len(load_catalog().interventions) - 1  # every entry but the rule's own
-    folder = _folder(tmp_path, _rule("cmr: {value: {below: 1.0}}"))
-    result = CliRunner().invoke(main, ["rules", "check", "--rules", str(folder)])
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert len(lines) == 5
-    assert lines[3].endswith("--ignore NS203 hides them")
-    assert lines[-1] == f"1 rules, 1 engine rules: 0 error(s), {unreached} warning(s)"
-    ignored = CliRunner().invoke(
-        main, ["rules", "check", "--rules", str(folder), "--ignore", "NS203"]
-    )
-    assert ignored.exit_code == 0
-    assert ignored.output.splitlines() == [
-        f"1 rules, 1 engine rules: 0 error(s), 0 warning(s), {unreached} ignored"
-    ]
-
-
-@pytest.mark.parametrize(
-    ("code", "message"),
-    [("NS999", "no finding has the code 'NS999'"), ("NS107", "NS107 is an error")],
-)
-def test_cli_rules_check_ignore_refuses_unknown_codes_and_errors(code: str, message: str) -> None:
-    result = CliRunner().invoke(main, ["rules", "check", "--ignore", code])
-    assert result.exit_code == 2
-    assert message in result.output
 
 
 def test_check_rule_specialised_past_2048_engine_rules_is_refused_before_copying(
@@ -238,13 +152,6 @@ def test_check_rule_specialised_past_2048_engine_rules_is_refused_before_copying
     assert "more than 2048" in refused.message
 
 
-def test_planner_refusal_names_each_error_with_its_code(tmp_path: Path) -> None:
-    folder = _folder(tmp_path, _rule("cmr: {valu: {below: 1.0}}"))
-    with pytest.raises(RuleError) as refused:
-        Planner.load(folder)
-    assert str(refused.value).startswith(f"{folder / 'extra.yaml'}:7: NS102: rules[0].when.cmr")
-
-
 def test_check_rule_joining_four_unnamed_items_is_refused(tmp_path: Path) -> None:
     patterns = "\n".join(f"  - item as i{k}: {{score: {{at_least: 0}}}}" for k in range(4))
     findings = _check(_folder(tmp_path, _rule("all:\n" + patterns)))
@@ -252,3 +159,19 @@ def test_check_rule_joining_four_unnamed_items_is_refused(tmp_path: Path) -> Non
     assert "up to 1048576 combinations of facts per case" in findings[0].message
     three = "\n".join(f"  - item as i{k}: {{score: {{at_least: 0}}}}" for k in range(3))
     assert _codes(_check(_folder(tmp_path / "three", _rule("all:\n" + three)))) == []
+
+
+def test_bundled_rule_base_has_no_findings() -> None:
+    from neuroseq.engine.rulebase import check_rulebase, load_rulebase
+
+    base, problems = load_rulebase()
+    _, findings = check_rulebase(base, problems, CATALOG)
+    assert _messages(findings) == []
+
+
+def test_bundled_rulebase_folder_is_package_data() -> None:
+    from neuroseq.engine.rulebase import bundled_rules_folder
+
+    folder = bundled_rules_folder()
+    assert (folder / "rulebase.yaml").is_file()
+    assert Path(folder, "tests").is_dir()

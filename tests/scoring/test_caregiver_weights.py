@@ -110,3 +110,18 @@ def test_load_weights_all_zero_group_is_refused(tmp_path: Path) -> None:
         f"{tmp_path / 'weights.yaml'}:{line}: challenge.direct_ratings: every direct rating "
         "weight is 0; give at least one a weight above 0"
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "category"),
+    [
+        (-20.01, "depleted"),
+        (-20, "strained"),
+        (-0.01, "strained"),
+        (0, "adequate"),
+        (24.99, "adequate"),
+        (25, "strong"),
+    ],
+)
+def test_weights_category_cut_offs(value: float, category: str) -> None:
+    assert default_weights().category(value) == category
