@@ -186,7 +186,7 @@ def _broken_engine(monkeypatch: pytest.MonkeyPatch, message: str) -> None:
     monkeypatch.setitem(sys.modules, "neuroseq.api", fake)
 
 
-def test_durable_rules_built_without_the_fix_gives_the_reinstall_lines(
+def test_cli_durable_rules_built_without_the_fix_gives_the_reinstall_lines(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _broken_engine(monkeypatch, UNBUILT)
@@ -204,7 +204,7 @@ def test_durable_rules_built_without_the_fix_gives_the_reinstall_lines(
     assert "bug in neuroseq" not in err
 
 
-def test_other_import_errors_stay_internal_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_other_import_errors_stay_internal_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     _broken_engine(monkeypatch, "No module named 'jinja2'")
     code, _, err = _run("plan", TYPICAL)
     assert code == 1

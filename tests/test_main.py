@@ -10,7 +10,7 @@ from pathlib import Path
 TYPICAL = str(Path(__file__).resolve().parent.parent / "examples" / "typical-9-year-old.yaml")
 
 
-def test_python_dash_m_neuroseq_runs_the_cli() -> None:
+def test_main_runs_the_cli_as_python_dash_m() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "neuroseq", "score", TYPICAL, "--format", "json"],
         capture_output=True,

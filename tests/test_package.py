@@ -9,7 +9,7 @@ import pytest
 import neuroseq
 
 
-def test_api_all_names_exactly_what_the_package_exports() -> None:
+def test_neuroseq_all_names_exactly_what_the_package_exports() -> None:
     for name in neuroseq.__all__:
         assert getattr(neuroseq, name) is not None, name
     public = {

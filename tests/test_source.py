@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from neuroseq.source import pattern_in_words
+import pytest
+
+from neuroseq.errors import RuleError
+from neuroseq.source import load_text, pattern_in_words
 
 
 def test_pattern_in_words_describes_catalogue_ids() -> None:
@@ -10,3 +13,9 @@ def test_pattern_in_words_describes_catalogue_ids() -> None:
         "contains capital letters, which is not allowed: use only lower-case letters, digits "
         "and '_', starting with a lower-case letter (no spaces)"
     )
+
+
+def test_load_text_refuses_a_rule_file_that_would_run_code() -> None:
+    text = "schema: neuroseq/rules/v1\nrules:\n  - !!python/object/apply:os.system ['true']\n"
+    with pytest.raises(RuleError, match="is not allowed"):
+        load_text(text, "evil.yaml", error=RuleError)

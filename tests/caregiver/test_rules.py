@@ -21,18 +21,18 @@ def planner() -> Planner:
     return Planner.load(caregiver_rules_folder())
 
 
-def test_caregiver_rule_test_files_are_well_formed() -> None:
+def test_load_rule_tests_reads_the_caregiver_test_files() -> None:
     assert PROBLEMS == []
     assert len(TESTS) >= 10
 
 
 @pytest.mark.parametrize("test", TESTS, ids=[t.name for t in TESTS])
-def test_caregiver_rule_given_expect(planner: Planner, test: RuleTest) -> None:
+def test_run_rule_test_caregiver_given_expect(planner: Planner, test: RuleTest) -> None:
     result = run_rule_test(planner, test)
     assert result.passed, "\n".join(result.failures)
 
 
-def test_every_caregiver_rule_has_a_given_expect_test() -> None:
+def test_load_rule_tests_cover_every_caregiver_rule() -> None:
     base, _ = load_rulebase(caregiver_rules_folder())
     named = {
         str(wanted.get("rule"))
@@ -43,7 +43,7 @@ def test_every_caregiver_rule_has_a_given_expect_test() -> None:
     assert sorted(rule.id for rule in base.rules if rule.id not in named) == []
 
 
-def test_advise_caregiver_matches_the_rule_tests(planner: Planner) -> None:
+def test_planner_advise_caregiver_matches_the_rule_tests(planner: Planner) -> None:
     fact = {**typical_caregiver_fact(), "reserve": -40.0, "reserve_category": "depleted"}
     items, also = planner.advise_caregiver(fact)
     assert also == []

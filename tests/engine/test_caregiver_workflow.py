@@ -6,7 +6,7 @@ from neuroseq.engine.caregiver_workflow import caregiver_rules_folder
 from neuroseq.engine.rulebase import load_rulebase
 
 
-def test_caregiver_rule_base_is_apart_from_the_default_one() -> None:
+def test_caregiver_rules_folder_holds_a_base_apart_from_the_default_one() -> None:
     default, _ = load_rulebase()
     caregiver, problems = load_rulebase(caregiver_rules_folder())
     assert problems == []

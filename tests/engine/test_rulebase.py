@@ -59,7 +59,7 @@ def _codes(findings: list[Finding]) -> list[str]:
     return [f.code for f in findings if f.severity == "error"]
 
 
-def test_check_is_not_ref_between_two_facts_is_refused_like_the_adapter_would(
+def test_check_rulebase_is_not_ref_between_two_facts_is_refused_like_the_adapter_would(
     tmp_path: Path,
 ) -> None:
     folder = _folder(
@@ -79,7 +79,7 @@ def test_check_is_not_ref_between_two_facts_is_refused_like_the_adapter_would(
     assert "comparing two facts with 'is_not' crashes the engine" in unsafe.message
 
 
-def test_check_one_of_with_512_values_is_refused_at_its_rule(tmp_path: Path) -> None:
+def test_check_rulebase_one_of_with_512_values_is_refused_at_its_rule(tmp_path: Path) -> None:
     values = ", ".join(f"{0.001 * (i + 1):.3f}" for i in range(512))
     folder = _folder(tmp_path, _rule(f"cmr: {{value: {{one_of: [{values}]}}}}"))
     findings = _check(folder)
@@ -92,7 +92,7 @@ def test_check_one_of_with_512_values_is_refused_at_its_rule(tmp_path: Path) -> 
     assert _codes(_check(fewer)) == []
 
 
-def test_check_and_plan_agree_on_70_is_not_rules(tmp_path: Path) -> None:
+def test_check_rulebase_and_plan_agree_on_70_is_not_rules(tmp_path: Path) -> None:
     rules = "".join(
         _rule(f"cmr: {{value: {{is_not: {0.01 * (i + 1):.2f}}}}}", f"t.not_{i}") for i in range(70)
     )
@@ -110,7 +110,7 @@ def test_check_and_plan_agree_on_70_is_not_rules(tmp_path: Path) -> None:
     assert any(item.intervention == "tf_cbt" for item in plan.recommendations)
 
 
-def test_check_rule_over_256_conjunctions_is_refused_quickly(tmp_path: Path) -> None:
+def test_check_rulebase_rule_over_256_conjunctions_is_refused_quickly(tmp_path: Path) -> None:
     lines = "\n".join(
         f"  - any: [{{region: {{id: limbic, ratio: {{below: 0.{i + 10}}}}}}}, "
         f"{{cmr: {{value: {{below: 0.{i + 10}}}}}}}]"
@@ -124,7 +124,7 @@ def test_check_rule_over_256_conjunctions_is_refused_quickly(tmp_path: Path) -> 
     assert findings[0].location.path == str(folder / "extra.yaml")
 
 
-def test_check_rule_joining_17_facts_is_refused(tmp_path: Path) -> None:
+def test_check_rulebase_rule_joining_17_facts_is_refused(tmp_path: Path) -> None:
     from neuroseq.scoring.items import ITEM_IDS
 
     patterns = "\n".join(
@@ -135,7 +135,7 @@ def test_check_rule_joining_17_facts_is_refused(tmp_path: Path) -> None:
     assert _codes(findings) == ["NS302"]
 
 
-def test_check_rule_specialised_past_2048_engine_rules_is_refused_before_copying(
+def test_check_rulebase_rule_specialised_past_2048_engine_rules_is_refused_before_copying(
     tmp_path: Path,
 ) -> None:
     when = """
@@ -152,7 +152,7 @@ def test_check_rule_specialised_past_2048_engine_rules_is_refused_before_copying
     assert "more than 2048" in refused.message
 
 
-def test_check_rule_joining_four_unnamed_items_is_refused(tmp_path: Path) -> None:
+def test_check_rulebase_rule_joining_four_unnamed_items_is_refused(tmp_path: Path) -> None:
     patterns = "\n".join(f"  - item as i{k}: {{score: {{at_least: 0}}}}" for k in range(4))
     findings = _check(_folder(tmp_path, _rule("all:\n" + patterns)))
     assert _codes(findings) == ["NS305"]
@@ -161,7 +161,7 @@ def test_check_rule_joining_four_unnamed_items_is_refused(tmp_path: Path) -> Non
     assert _codes(_check(_folder(tmp_path / "three", _rule("all:\n" + three)))) == []
 
 
-def test_bundled_rule_base_has_no_findings() -> None:
+def test_check_rulebase_bundled_base_has_no_findings() -> None:
     from neuroseq.engine.rulebase import check_rulebase, load_rulebase
 
     base, problems = load_rulebase()
@@ -169,7 +169,7 @@ def test_bundled_rule_base_has_no_findings() -> None:
     assert _messages(findings) == []
 
 
-def test_bundled_rulebase_folder_is_package_data() -> None:
+def test_bundled_rules_folder_is_package_data() -> None:
     from neuroseq.engine.rulebase import bundled_rules_folder
 
     folder = bundled_rules_folder()

@@ -68,7 +68,7 @@ def test_relevance_settings_half_for_clinic_only_activities() -> None:
     assert relevance(context, clinic_only, 50, interest_match=False)["settings"] == 0.5
 
 
-def test_six_rs_relevant_is_judged_for_this_client() -> None:
+def test_relevance_fit_decides_six_rs_relevant_for_this_client() -> None:
     case = load_case(ROOT / "examples" / "uneven-adolescent.yaml")
     plan = PLANNER.plan(case, score(case))
     for item in plan.recommendations:

@@ -33,7 +33,7 @@ def test_bundled_examples_reads_package_data() -> None:
     assert example_named("nothing") is None
 
 
-def test_blank_example_is_a_valid_case_as_shipped() -> None:
+def test_bundled_examples_blank_is_a_valid_case_as_shipped() -> None:
     case = load_case(BLANK)
     assert case.metric == "full"
     assert case.cns.as_dict()["sleep"] == 11
@@ -58,7 +58,7 @@ def _nested_models(annotation: object) -> list[type[BaseModel]]:
     return found
 
 
-def test_blank_example_names_every_field_of_the_case_format() -> None:
+def test_bundled_examples_blank_names_every_field_of_the_case_format() -> None:
     text = BLANK.read_text(encoding="utf-8")
     names = _field_names(Case)
     assert {"schema", "client", "age_years", "class", "bonding", "peers", "sleep"} <= names
@@ -66,7 +66,7 @@ def test_blank_example_names_every_field_of_the_case_format() -> None:
     assert set(yaml.safe_load(text)["cns"]) == set(ITEM_IDS)
 
 
-def test_blank_example_shows_every_allowed_value_of_the_closed_lists() -> None:
+def test_bundled_examples_blank_shows_every_allowed_value_of_the_closed_lists() -> None:
     text = BLANK.read_text(encoding="utf-8")
     from neuroseq.scoring.case import MEDICATION_CLASSES, PERIODS, SENSITIVITIES
 

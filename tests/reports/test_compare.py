@@ -114,7 +114,7 @@ def test_compare_needs_two_assessments() -> None:
         compare_cases([BASELINE])
 
 
-def test_cli_compare_mismatched_clients_exit_1(tmp_path: Path) -> None:
+def test_compare_command_with_mismatched_clients_exits_1(tmp_path: Path) -> None:
     out = tmp_path / "out.md"
     result = CliRunner().invoke(main, ["compare", str(BASELINE), str(OTHER), "-o", str(out)])
     assert result.exit_code == 1
@@ -123,7 +123,7 @@ def test_cli_compare_mismatched_clients_exit_1(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def test_cli_compare_json_to_file(tmp_path: Path) -> None:
+def test_compare_command_writes_json_to_a_file(tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     result = CliRunner().invoke(
         main, ["compare", str(FOLLOWUP), str(BASELINE), "--format", "json", "-o", str(out)]

@@ -286,7 +286,7 @@ def test_render_history_on_the_case_scale(planned: Callable[[str], PlanResult]) 
     assert "| Adversity (0-3) | Pattern |" in md
 
 
-def test_plan_compare_and_cce_share_one_stylesheet() -> None:
+def test_render_plan_shares_one_stylesheet_with_compare_and_cce() -> None:
     from neuroseq.engine.caregiver_workflow import estimate_caregiver
     from neuroseq.reports.cce_render import render_cce
     from neuroseq.reports.compare import compare

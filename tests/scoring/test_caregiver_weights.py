@@ -32,7 +32,7 @@ def _mutate(old: str, new: str) -> str:
     return BUNDLED.replace(old, new)
 
 
-def test_bundled_weights_are_marked_as_project_defaults() -> None:
+def test_default_weights_are_marked_as_project_defaults() -> None:
     weights = default_weights()
     assert weights.version == "2026.11.0"
     assert len(weights.sha256) == 64
@@ -123,5 +123,5 @@ def test_load_weights_all_zero_group_is_refused(tmp_path: Path) -> None:
         (25, "strong"),
     ],
 )
-def test_weights_category_cut_offs(value: float, category: str) -> None:
+def test_caregiver_weights_category_cut_offs(value: float, category: str) -> None:
     assert default_weights().category(value) == category
