@@ -148,7 +148,7 @@ def expected_test_file(module: Path) -> Path:
     return TESTS / module.parent.relative_to(ROOT) / f"test_{_name(module)}.py"
 
 
-def tested_modules(test_file: Path) -> tuple[Path, ...]:
+def modules_tested_by(test_file: Path) -> tuple[Path, ...]:
     """The modules a test file tests: listed for a cross-module suite, else by its name."""
     listed = CROSS_MODULE_SUITES.get(test_file.relative_to(ROOT).as_posix())
     if listed is not None:
@@ -214,7 +214,7 @@ def _test_functions(test_file: Path) -> list[str]:
     return [
         node.name
         for node in nodes
-        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test")
     ]
 
 
@@ -228,7 +228,7 @@ def misnamed_tests() -> list[str]:
     """``path::name`` of every test whose name does not start with a unit it tests."""
     found = []
     for test_file in sorted(TESTS.rglob("test_*.py")):
-        units = frozenset().union(*map(units_of, tested_modules(test_file)))
+        units = frozenset().union(*map(units_of, modules_tested_by(test_file)))
         for name in _test_functions(test_file):
             if not names_unit(name, units):
                 found.append(f"{test_file.relative_to(ROOT)}::{name}")
@@ -244,11 +244,11 @@ def test_source_modules_each_have_their_test_file() -> None:
     assert missing == []
 
 
-def test_tested_modules_of_every_test_file_are_known() -> None:
+def test_modules_tested_by_every_test_file_are_known() -> None:
     orphans = [
         str(test_file.relative_to(ROOT))
         for test_file in sorted(TESTS.rglob("test_*.py"))
-        if not tested_modules(test_file)
+        if not modules_tested_by(test_file)
     ]
     assert orphans == [], "add each to CROSS_MODULE_SUITES or name it after its module"
 
@@ -286,13 +286,15 @@ def test_package_folders_follow_pyproject() -> None:
     ],
     ids=lambda value: value.removeprefix("tests/"),
 )
-def test_tested_modules_maps_by_the_longest_module_name(test_file: str, module: str) -> None:
-    assert tested_modules(ROOT / test_file) == (ROOT / module,)
+def test_modules_tested_by_a_file_name_map_by_the_longest_module_name(
+    test_file: str, module: str
+) -> None:
+    assert modules_tested_by(ROOT / test_file) == (ROOT / module,)
 
 
-def test_tested_modules_of_an_unlisted_theme_file_is_nothing() -> None:
-    assert tested_modules(TESTS / "engine" / "test_everything_at_once.py") == ()
-    assert tested_modules(TESTS / "nowhere" / "test_cli.py") == ()
+def test_modules_tested_by_an_unlisted_theme_file_are_none() -> None:
+    assert modules_tested_by(TESTS / "engine" / "test_everything_at_once.py") == ()
+    assert modules_tested_by(TESTS / "nowhere" / "test_cli.py") == ()
 
 
 def test_expected_test_file_of_dunder_modules() -> None:
