@@ -1,4 +1,4 @@
-"""Formats people ask for: score csv|md|html, compare text, more schemas, python -m neuroseq."""
+"""Formats people ask for: score csv|md|html, compare text, more schemas; engine import errors."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""Issue 12 section 7: output files are private, keep their mode, leave nothing behind.
-
-And the terminal never receives a raw control character from neuroseq.
-"""
+"""Issue 12 section 7: output files are private, keep their mode, leave nothing behind."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The caregiver fact stays in step with FACT_TYPES; the caregiver rule base is tested as data."""
+"""The caregiver rule base tested as data: its given/expect tests, run in the real engine."""
 
 from __future__ import annotations
 

@@ -34,3 +34,16 @@ def test_caregiver_fact_has_exactly_the_fact_type_fields(fact: dict[str, object]
             assert isinstance(value, int | float) and field.low <= value <= field.high, field.name  # type: ignore[operator]
         else:
             assert value in field.values, field.name
+
+
+def test_typical_caregiver_fact_is_an_adequate_home_with_one_child() -> None:
+    fact = typical_caregiver_fact()
+    assert (fact["reserve_category"], fact["children"]) == ("adequate", 1)
+    assert fact["reserve"] == pytest.approx(fact["resources"] - fact["challenge"], abs=0.01)
+
+
+def test_caregiver_fact_of_the_depleted_example_carries_its_reserve() -> None:
+    reserve = score_caregiver(load_caregiver(ROOT / "examples" / "caregiver-depleted.yaml"))
+    fact = caregiver_fact(reserve)
+    assert fact["reserve_category"] == "depleted" == reserve.category
+    assert fact["reserve"] == pytest.approx(reserve.reserve, abs=0.01)

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from neuroseq.engine.planner import Planner, _add_months
+from neuroseq.engine.planner import Planner, _add_months, previous_assessment
 from neuroseq.errors import RuleError
+from neuroseq.scoring.loader import load_case
+from neuroseq.scoring.profile import score
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,3 +57,29 @@ def test_planner_refusal_names_each_error_with_its_code(tmp_path: Path) -> None:
 )
 def test_reassessment_due_adds_calendar_months(day: dt.date, months: int, due: dt.date) -> None:
     assert _add_months(day, months) == due
+
+
+@pytest.fixture(scope="module")
+def planner() -> Planner:
+    return Planner.load()
+
+
+def test_planner_plan_ranks_every_item_and_names_its_rule(planner: Planner) -> None:
+    case = load_case(ROOT / "examples" / "severe-young-child.yaml")
+    plan = planner.plan(case, score(case))
+    assert [item.rank for item in plan.recommendations] == list(
+        range(1, len(plan.recommendations) + 1)
+    )
+    rule_ids = {rule.id for rule in planner.rulebase.rules}
+    assert all(item.rule in rule_ids for item in plan.recommendations)
+    assert plan.start_phase == "regulate"
+
+
+def test_previous_assessment_keeps_the_cmr_and_each_action(planner: Planner) -> None:
+    case = load_case(ROOT / "examples" / "severe-young-child.yaml")
+    profile = score(case)
+    plan = planner.plan(case, profile)
+    previous = previous_assessment(case, profile, plan)
+    assert previous.cmr == profile.cmr.value
+    assert previous.actions == {item.intervention: item.action for item in plan.recommendations}
+    assert planner.previous_from(case, profile) == previous

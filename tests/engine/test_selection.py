@@ -1,4 +1,4 @@
-"""Selection: relevance parts, caution conditions, placement words, planning defaults."""
+"""Selection: the relevance of an entry for this client (need, fit, settings) and its parts."""
 
 from __future__ import annotations
 
