@@ -1,29 +1,32 @@
 """The test layout guard: tests mirror the modules, and each test names its unit.
 
 The rule, in one sentence: every module of a package listed in pyproject's
-``[tool.setuptools] packages`` has a test file ``tests/<package folder>/test_<module>.py``
-(``test_package.py`` for a non-empty ``__init__.py``), which tests the module its name
-maps to, and every test function in it is named ``test_<unit>`` or ``test_<unit>_<behaviour>``,
-where ``<unit>`` is the module's own name or a name defined at the top of the module
-(leading underscores dropped, classes and constants in snake case), or, in a cli test,
-a command name.
+``[tool.setuptools] packages`` has a test file ``tests/<package folder>/test_<name>.py``,
+and every test function (any name pytest collects, ``test*``) in a test file is named
+``test_<unit>`` or ``test_<unit>_<behaviour>``, where ``<unit>`` is the name of a module
+that file tests or a name bound at the top of one (def, class, assignment or ``__all__``;
+leading and trailing underscores dropped, class and constant names in snake case), or,
+for ``cli.py``, a command name (``score``, ``rules_check``).
 
 How the pieces are read:
 
-- A *module* is a ``.py`` file directly in the package folder; one with no statements
+- A *module* is a ``.py`` file directly in a package folder; one with no statements
   (the empty ``__init__.py`` of engine/, reports/, rules/ and scoring/) has nothing to
-  test. Its *name* is its file stem without underscores (``__main__`` -> ``main``), and
-  ``__init__`` is named ``package``.
+  test. Its *name* is its file stem without underscores (``__main__`` -> ``main``),
+  except that ``__init__`` is named ``package`` (its units include the package's name).
 - A test file ``tests/<folder>/test_<stem>.py`` tests the module of that folder with the
   longest name such that ``<stem>`` is the name or starts with the name and ``_``: a
   module's tests may be split by aspect (``test_cli_input.py``, ``test_norms_validation.py``)
   and ``test_caregiver_loader.py`` still maps to ``caregiver_loader.py``, not ``caregiver.py``.
 - A test file that maps to no module, or that tests several on purpose, is a cross-module
-  suite and must be listed in :data:`CROSS_MODULE_SUITES` with the modules it exercises;
-  its test names take their unit from any of those modules.
+  suite and is listed in :data:`CROSS_MODULE_SUITES` with the modules it tests; a suite
+  that checks a document or a harness of its own lists itself, so the names it defines
+  (``RULES_README``, ``readme_commands``, ``browser``) are units too.
 - A package listed in pyproject whose folder does not exist yet (a package being added on
-  another branch) is skipped; once the folder lands its modules are checked like the rest.
-- ``bench/`` holds scripts, not a package; ``tests/test_fuzz_slice.py`` runs ``bench/fuzz.py``.
+  another branch, such as store/ or web/) is skipped; once its folder lands, its modules
+  and ``tests/<folder>/`` are checked like the rest.
+- ``bench/`` holds scripts, not a package, so it is not checked;
+  ``tests/test_fuzz_slice.py`` tests ``bench/fuzz.py`` as a listed suite.
 """
 
 from __future__ import annotations
