@@ -27,6 +27,12 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, settings
+
+# Property tests check what holds, not how fast: on a loaded machine a
+# per-example deadline only makes them flaky.
+settings.register_profile("neuroseq", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("neuroseq")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
