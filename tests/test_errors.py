@@ -22,6 +22,7 @@ STAGES = {
     "EngineError": "engine",
     "ReportError": "report",
     "CaregiverError": "caregiver",
+    "StoreError": "store",
 }
 
 
