@@ -23,6 +23,7 @@ from neuroseq.engine.compiler import Compilation
 from neuroseq.engine.conditions import client_conditions
 from neuroseq.engine.facts import case_facts, catalog_facts
 from neuroseq.engine.plan_model import (
+    STATEMENT,
     Plan,
     Reassessment,
     Recommendation,
@@ -62,6 +63,8 @@ class Planner:
         self.catalog_hash = catalog_hash
         self.compilation = compilation
         self._compiled = compilation.by_name()
+        self._rulebase_version = Versioned(version=rulebase.version, sha256=rulebase.sha256)
+        self._catalog_version = Versioned(version=catalog.version, sha256=catalog_hash)
         # Intervention facts carry only what some rule reads (plus id and
         # name): the engine's cost grows with the number of properties.
         keep = compilation.fields.get("intervention", set()) | {"type", "id", "name"}
@@ -141,38 +144,53 @@ class Planner:
         )
         items = assembled.items
         start = start_phase(profile)
-        return Plan(
-            client_id=case.client.id,
-            metric=case.metric,
-            age=round(profile.age, 2),
-            generator=f"neuroseq {__version__}",
-            rulebase=Versioned(version=self.rulebase.version, sha256=self.rulebase.sha256),
-            catalog=Versioned(version=self.catalog.version, sha256=self.catalog_hash),
-            norms=Versioned(version=profile.norms_version, sha256=norms_sha256),
-            case=Versioned(version="neuroseq/case/v1", sha256=case.sha256) if case.sha256 else None,
-            caregiver_weights=caregiver_weights if caregiver is not None else None,
-            start_phase=start,
-            scores=profile_scores_json(profile),
-            summary=_summary(context, start, items),
-            recommendations=items,
-            stop=assembled.stop,
-            not_started=assembled.not_started,
-            reassessment=_reassessment(case, context),
-            also_considered=assembled.also_considered,
-            caregiver=(
-                {k: v for k, v in caregiver.items() if k not in ("type", "id")}
-                if caregiver is not None
-                else None
-            ),
-            previous=(
-                {
-                    "cmr": previous.cmr,
-                    "age": previous.age,
-                    "actions": dict(sorted(previous.actions.items())),
-                }
-                if previous
-                else None
-            ),
+        digest = case.sha256
+        # Every value below is built from validated models (or is a plain number or
+        # string), so the plan is constructed without a second validation; the
+        # golden files and tests/engine/test_plan_model.py hold it to the contract.
+        return construct(
+            Plan,
+            {
+                "schema_": "neuroseq/plan/v1",
+                "client_id": case.client.id,
+                "metric": case.metric,
+                "age": round(profile.age, 2),
+                "generator": _GENERATOR,
+                "statement": STATEMENT,
+                "rulebase": self._rulebase_version,
+                "catalog": self._catalog_version,
+                "norms": construct(
+                    Versioned, {"version": profile.norms_version, "sha256": norms_sha256}
+                ),
+                "case": (
+                    construct(Versioned, {"version": "neuroseq/case/v1", "sha256": digest})
+                    if digest
+                    else None
+                ),
+                "caregiver_weights": caregiver_weights if caregiver is not None else None,
+                "start_phase": start,
+                "scores": profile_scores_json(profile),
+                "recommendations": items,
+                "summary": _summary(context, start, items),
+                "stop": assembled.stop,
+                "not_started": assembled.not_started,
+                "reassessment": _reassessment(case, context),
+                "also_considered": assembled.also_considered,
+                "previous": (
+                    {
+                        "cmr": previous.cmr,
+                        "age": previous.age,
+                        "actions": dict(sorted(previous.actions.items())),
+                    }
+                    if previous
+                    else None
+                ),
+                "caregiver": (
+                    {k: v for k, v in caregiver.items() if k not in ("type", "id")}
+                    if caregiver is not None
+                    else None
+                ),
+            },
         )
 
     def advise_caregiver(
@@ -213,6 +231,8 @@ def previous_assessment(case: Case, profile: Profile, plan: Plan) -> PreviousAss
         age=profile.age,
     )
 
+
+_GENERATOR = f"neuroseq {__version__}"
 
 # Facts the selection stage reads whether or not a rule names them.
 _CONTEXT_FACTS = frozenset({"client", "cmr", "item"})
