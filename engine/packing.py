@@ -35,6 +35,7 @@ __all__ = ["RuleCost", "pack_rules", "rule_cost", "rule_problems", "ruleset_prob
 
 _NON_EQUALITY = frozenset({"$lt", "$lte", "$gt", "$gte", "$neq", "$mt", "$imt", "$iall", "$iany"})
 _EXISTENCE = frozenset({"$ex", "$nex"})
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 @dataclass
@@ -42,7 +43,7 @@ class RuleCost:
     """What one rule (or a ruleset, summed) takes from the engine's per-node limits."""
 
     types: set[str] = field(default_factory=set)
-    equality: dict[str, set[str]] = field(default_factory=dict)
+    equality: dict[str, set[object]] = field(default_factory=dict)
     """Per fact type, the distinct tests against a constant (equality or not): each is a
     child of some node, and one node holds at most 511 children."""
     passed: dict[str, set[str]] = field(default_factory=dict)
@@ -97,7 +98,14 @@ def _walk(term: object, fact_type: str, cost: RuleCost) -> None:
             cost.passed.setdefault(fact_type, set()).add(_dump({key: operand}))
             cost.equality.setdefault(fact_type, set()).add(_dump({key: operand}))
         elif isinstance(key, str) and not key.startswith("$") and not isinstance(operand, Mapping):
-            cost.equality.setdefault(fact_type, set()).add(_dump({key: operand}))
+            # An equality test: a tuple is as distinct as its JSON and costs no encoding
+            # (the type tells true from 1 from 1.0, as JSON does); other values are
+            # encoded. Either way it never equals the string of another kind of test.
+            if type(operand) in _SCALARS:
+                test: object = (key, type(operand).__name__, operand)
+            else:
+                test = _dump({key: operand})
+            cost.equality.setdefault(fact_type, set()).add(test)
             cost.passed.setdefault(fact_type, set()).add(f"field:{key}")
 
 
