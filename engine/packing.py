@@ -46,7 +46,7 @@ class RuleCost:
     equality: dict[str, set[object]] = field(default_factory=dict)
     """Per fact type, the distinct tests against a constant (equality or not): each is a
     child of some node, and one node holds at most 511 children."""
-    passed: dict[str, set[str]] = field(default_factory=dict)
+    passed: dict[str, set[object]] = field(default_factory=dict)
     """Per fact type, the distinct conditions one fact could pass at once."""
     shapes: Counter[str] = field(default_factory=Counter)
     rules: int = 0
