@@ -476,6 +476,29 @@ def _catalog_index(catalog: Catalog) -> _CatalogIndex:
     )
 
 
+_FlagPairs = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
+_FLAG_CACHE: dict[tuple[int, frozenset[str] | None], tuple[_CatalogIndex, _FlagPairs]] = {}
+
+
+def _client_flags(index: _CatalogIndex, fields: set[str] | None) -> _FlagPairs:
+    """The (id, flag) pairs of the client's ``services__`` and ``declined__`` flags a
+    rule reads (all of them when ``fields`` is None), worked out once per catalogue
+    and field set: a rule base usually reads none, and the loop ran for every entry."""
+    wanted = None if fields is None else frozenset(fields)
+    key = (id(index), wanted)
+    found = _FLAG_CACHE.get(key)
+    if found is not None and found[0] is index:
+        return found[1]
+    pairs: _FlagPairs = (
+        tuple((i, s) for i, s, _d in index.flags if wanted is None or s in wanted),
+        tuple((i, d) for i, _s, d in index.flags if wanted is None or d in wanted),
+    )
+    if len(_FLAG_CACHE) >= 64:
+        _FLAG_CACHE.clear()
+    _FLAG_CACHE[key] = (index, pairs)
+    return pairs
+
+
 def _first_applying(
     cautions: Sequence[tuple[str, str]], conditions: frozenset[str], requested: bool
 ) -> str:
@@ -532,11 +555,11 @@ def case_facts(
     index = _catalog_index(catalog)
     current = set(case.current_services)
     declined = set(case.client.declined)
-    for item_id, service_key, declined_key in index.flags:
-        if client_fields is None or service_key in client_fields:
-            client[service_key] = item_id in current
-        if client_fields is None or declined_key in client_fields:
-            client[declined_key] = item_id in declined
+    services_flags, declined_flags = _client_flags(index, client_fields)
+    for item_id, service_key in services_flags:
+        client[service_key] = item_id in current
+    for item_id, declined_key in declined_flags:
+        client[declined_key] = item_id in declined
     static = static if static is not None else catalog_facts(catalog)
     interests = {word.strip().lower() for word in case.client.interests}
     # the developmental age each entry is matched to, rounded once per domain

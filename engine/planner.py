@@ -131,7 +131,7 @@ class Planner:
             previous=previous.actions if previous else None,
             planning=self.rulebase.planning,
         )
-        engine_facts = _wanted(facts, self.compilation.wanted)
+        engine_facts = _wanted(facts, self.compilation.wanted, checked=_CHECKED_AGAIN)
         firings = self._engine.evaluate(engine_facts)
         assembled = assemble(
             firings,
@@ -236,6 +236,9 @@ _GENERATOR = f"neuroseq {__version__}"
 
 # Facts the selection stage reads whether or not a rule names them.
 _CONTEXT_FACTS = frozenset({"client", "cmr", "item"})
+# What case_facts did not filter by the rules' wanted facts: its keep, and the
+# caregiver fact the planner adds.
+_CHECKED_AGAIN = _CONTEXT_FACTS | {"caregiver"}
 
 
 def _summary(context: ClientContext, start: str | None, items: list[Recommendation]) -> Summary:
@@ -299,8 +302,24 @@ _NEUTRAL_INTERVENTION: Mapping[str, Any] = {
 
 
 def _wanted(
-    facts: list[dict[str, Any]], wanted: Mapping[str, frozenset[str] | None]
+    facts: list[dict[str, Any]],
+    wanted: Mapping[str, frozenset[str] | None],
+    *,
+    checked: frozenset[str] | None = None,
 ) -> list[dict[str, Any]]:
+    """The facts some rule can match. With ``checked``, facts come from
+    :func:`case_facts` filtered by ``wanted`` already except for the intervention facts
+    and the types in ``checked`` (its ``keep``): only those are looked at again."""
+    if checked is not None and wanted.get("intervention", ()) is None:
+        return [
+            fact
+            for fact in facts
+            if fact["type"] not in checked
+            or (
+                fact["type"] in wanted
+                and ((ids := wanted[fact["type"]]) is None or fact["id"] in ids)
+            )
+        ]
     kept = []
     for fact in facts:
         if fact["type"] in wanted:
