@@ -78,8 +78,31 @@ class RuleCost:
         )
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, default=str)
+
+
 def _dump(value: object) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
+    """``json.dumps(value, sort_keys=True, default=str)``, with one encoder for all calls."""
+    return _ENCODER.encode(value)
+
+
+_COSTS: dict[str, RuleCost] = {}
+
+
+def _cost(rule: Mapping[str, Any]) -> RuleCost:
+    """:func:`rule_cost`, worked out once per distinct rule (by its JSON).
+
+    Compiling a rule base asks for the cost of every rule four times (the rule on
+    its own, packing, and the adapter's two checks). The result is shared: callers
+    here only read it (:meth:`RuleCost.add` copies what it takes).
+    """
+    key = _dump(rule)
+    found = _COSTS.get(key)
+    if found is None:
+        if len(_COSTS) >= 8192:
+            _COSTS.clear()
+        found = _COSTS[key] = rule_cost(rule)
+    return found
 
 
 def _walk(term: object, fact_type: str, cost: RuleCost) -> None:
@@ -144,7 +167,7 @@ def rule_problems(name: str, rule: Mapping[str, Any]) -> list[str]:
     error 303 cannot come from one rule alone; the equality table of one node can
     still overflow (``one_of`` with 512 values spins forever).
     """
-    cost = rule_cost(rule)
+    cost = _cost(rule)
     return [
         f"rule {name!r}: {len(values)} distinct tests against constants on {fact_type} facts; "
         f"the engine holds at most {EQUALITY_CONSTANTS_PER_TYPE} per fact type "
@@ -161,7 +184,7 @@ def ruleset_problems(definition: Mapping[str, Any]) -> list[str]:
     for name, rule in definition.items():
         if isinstance(rule, Mapping):
             problems.extend(rule_problems(str(name), rule))
-            total.add(rule_cost(rule))
+            total.add(_cost(rule))
     if problems:
         return problems
     for fact_type, values in sorted(total.equality.items()):
@@ -200,7 +223,7 @@ def pack_rules(
         raise ValueError("max_rules must be at least 1")
     sets: list[tuple[RuleCost, dict[str, Any]]] = []
     for name, rule in rules.items():
-        cost = rule_cost(rule)
+        cost = _cost(rule)
         target = next((entry for entry in sets if entry[0].fits(cost, max_rules)), None)
         if target is None:
             target = (RuleCost(), {})
