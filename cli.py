@@ -840,5 +840,6 @@ def examples(name: str | None, output: Path | None) -> None:
     _emit(example.text(), output)
 
 
-# The case store's commands live in their own module; importing it adds them to `main`.
-from neuroseq import cli_store  # noqa: E402,F401
+# The case store's and the web app's commands live in their own modules; importing
+# them adds them to `main`.
+from neuroseq import cli_store, cli_web  # noqa: E402,F401
