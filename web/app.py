@@ -19,12 +19,13 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PERMISSIONS", "Settings", "create_app"]
 
+_T = TypeVar("_T")
 _HERE = Path(__file__).parent
 _LOG = logging.getLogger("neuroseq.web")
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
@@ -102,6 +104,19 @@ class State:
     throttle: Throttle
     templates: jinja2.Environment
     reports: OrderedDict[str, tuple[str, str]] = field(default_factory=OrderedDict)
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+    """Request threads write one at a time: on SQLite a waiting writer would otherwise
+    back off in SQLite's busy handler (sleeps of up to 100 ms) instead of queueing here."""
+
+
+def _log(state: State, actor: str, action: str, **where: Any) -> None:
+    with state.write_lock:
+        state.store.log_event(actor, action, **where)
+
+
+def _writing(state: State, work: Callable[[], _T]) -> _T:
+    with state.write_lock:
+        return work()
 
 
 @dataclass
@@ -251,13 +266,18 @@ def _stored_or_404(ctx: Ctx, client: str, date: str) -> StoredAssessment:
     raise HTTPException(404, "No such assessment.")
 
 
-def _report_parts(state: State, client: str, date: str) -> tuple[str, str]:
-    """The stored plan's HTML report as (style, body), cached by the plan's content."""
+def _report_parts(state: State, stored: StoredAssessment) -> tuple[str, str]:
+    """The stored plan's HTML report as (style, body), cached by the plan's content.
+
+    A stored plan never changes (fidelity and decisions are not in the report), so the
+    cache key is the case's and the plan's content with the earlier assessment it follows.
+    """
     import hashlib
 
-    stored, result = state.store.plan_result(client, state.planner, date)
     key = hashlib.sha256(
-        (stored.sha256 + stored.plan_compact + str(stored.previous_date)).encode()
+        "\0".join(
+            (stored.client, stored.sha256, stored.plan_compact, str(stored.previous_date))
+        ).encode()
     ).hexdigest()
     found = state.reports.get(key)
     if found is not None:
@@ -265,6 +285,7 @@ def _report_parts(state: State, client: str, date: str) -> tuple[str, str]:
         return found
     from neuroseq.api import render
 
+    _, result = state.store.plan_result(stored.client, state.planner, stored.date)
     html = render(result, "html")
     parts = (_between(html, "<style>", "</style>"), _between(html, "<body>", "</body>"))
     state.reports[key] = parts
@@ -293,7 +314,7 @@ async def login(ctx: Ctx) -> Response:
     keys = (f"user:{name.lower()}", f"address:{address}")
     throttle = ctx.state.throttle
     if throttle.locked(*keys):
-        await run_in_threadpool(ctx.state.store.log_event, name or "unknown", "login-locked")
+        await run_in_threadpool(_log, ctx.state, name or "unknown", "login-locked")
         return _page(
             ctx,
             "login.html.j2",
@@ -304,13 +325,13 @@ async def login(ctx: Ctx) -> Response:
     found = await run_in_threadpool(accounts.authenticate, ctx.state.store, name, password)
     if found is None:
         delay = throttle.failed(*keys)
-        await run_in_threadpool(ctx.state.store.log_event, name or "unknown", "login-failed")
+        await run_in_threadpool(_log, ctx.state, name or "unknown", "login-failed")
         import asyncio
 
         await asyncio.sleep(delay)
         return _page(ctx, "login.html.j2", 401, title="Log in", problem="Wrong name or password.")
     throttle.succeeded(keys[0])
-    await run_in_threadpool(ctx.state.store.log_event, found.name, "login", detail=found.role)
+    await run_in_threadpool(_log, ctx.state, found.name, "login", detail=found.role)
     ctx.session = ctx.state.sessions.new(found.name)
     ctx.user = found
     return _redirect(ctx, _HOME[found.role])
@@ -319,7 +340,7 @@ async def login(ctx: Ctx) -> Response:
 async def logout(ctx: Ctx) -> Response:
     await _form(ctx)
     if ctx.user is not None:
-        await run_in_threadpool(ctx.state.store.log_event, ctx.user.name, "logout")
+        await run_in_threadpool(_log, ctx.state, ctx.user.name, "logout")
     ctx.session = ctx.state.sessions.new(None)
     ctx.user = None
     return _redirect(ctx, "/login")
@@ -340,9 +361,7 @@ async def clients(ctx: Ctx) -> Response:
     found = await run_in_threadpool(ctx.state.store.clients)
     if query:
         found = [c for c in found if query.lower() in c.client.lower()]
-    await run_in_threadpool(
-        ctx.state.store.log_event, ctx.name, "web-list", detail=f"{len(found)} shown"
-    )
+    await run_in_threadpool(_log, ctx.state, ctx.name, "web-list", detail=f"{len(found)} shown")
     drafts = (
         await run_in_threadpool(accounts.drafts_of, ctx.state.store, ctx.name)
         if ctx.may("edit")
@@ -361,7 +380,7 @@ async def client(ctx: Ctx) -> Response:
 
         history = ctx.state.store.history(client_id, all_versions=True)
         data = timeline_json(client_id, history)
-        ctx.state.store.log_event(ctx.name, "web-view-timeline", client=client_id)
+        _log(ctx.state, ctx.name, "web-view-timeline", client=client_id)
         return {
             "timeline": data,
             "cmr_chart": cmr_trend(data["assessments"]),
@@ -381,8 +400,8 @@ async def plan_page(ctx: Ctx) -> Response:
 
     def work() -> dict[str, Any]:
         stored = _stored_or_404(ctx, client_id, date)
-        style, body = _report_parts(ctx.state, client_id, date)
-        ctx.state.store.log_event(ctx.name, "web-view-plan", client=client_id, date=date)
+        style, body = _report_parts(ctx.state, stored)
+        _log(ctx.state, ctx.name, "web-view-plan", client=client_id, date=date)
         return {"stored": stored, "report_style": Markup(style), "report_body": Markup(body)}
 
     values = await run_in_threadpool(work)
@@ -423,6 +442,8 @@ async def record_fidelity(ctx: Ctx) -> Response:
     date = _date(ctx.request.path_params["date"])
     item = str(data.get("item", ""))
     await run_in_threadpool(
+        _writing,
+        ctx.state,
         lambda: ctx.state.store.record_fidelity(
             client_id,
             item,
@@ -431,7 +452,7 @@ async def record_fidelity(ctx: Ctx) -> Response:
             note=str(data.get("note", "")).strip() or None,
             by=ctx.name,
             date=date,
-        )
+        ),
     )
     return _redirect(ctx, f"/clients/{client_id}/plans/{date}?saved={item}#item-{item}")
 
@@ -447,6 +468,8 @@ async def record_decision(ctx: Ctx) -> Response:
         raise HTTPException(400, "Choose accept or override.")
     reason = str(data.get("reason", "")) or None
     await run_in_threadpool(
+        _writing,
+        ctx.state,
         lambda: ctx.state.store.decide(
             client_id,
             item,
@@ -455,7 +478,7 @@ async def record_decision(ctx: Ctx) -> Response:
             note=str(data.get("note", "")).strip() or None,
             by=ctx.name,
             date=date,
-        )
+        ),
     )
     return _redirect(ctx, f"/clients/{client_id}/plans/{date}?saved={item}#item-{item}")
 
@@ -472,9 +495,7 @@ async def download(ctx: Ctx) -> Response:
         from neuroseq.api import render
 
         stored = _stored_or_404(ctx, client_id, date)
-        ctx.state.store.log_event(
-            ctx.name, f"web-download-{kind.split('.')[0]}", client=client_id, date=date
-        )
+        _log(ctx.state, ctx.name, f"web-download-{kind.split('.')[0]}", client=client_id, date=date)
         name = f"{client_id}-{date}"
         if kind == "plan.json":
             return Response(
@@ -502,7 +523,7 @@ async def compare(ctx: Ctx) -> Response:
         from neuroseq.store.reports import client_report
 
         html = client_report(ctx.state.store, client_id, ctx.state.planner)
-        ctx.state.store.log_event(ctx.name, "web-view-compare", client=client_id)
+        _log(ctx.state, ctx.name, "web-view-compare", client=client_id)
         return {
             "report_style": Markup(_between(html, "<style>", "</style>")),
             "report_body": Markup(_between(html, "<body>", "</body>")),
@@ -521,7 +542,7 @@ async def audit_view(ctx: Ctx) -> Response:
 
     def work() -> dict[str, Any]:
         history = ctx.state.store.history(client_id)
-        ctx.state.store.log_event(ctx.name, "web-view-audit", client=client_id)
+        _log(ctx.state, ctx.name, "web-view-audit", client=client_id)
         return {
             "history": history,
             "notes": accounts.review_notes(ctx.state.store, client_id),
@@ -540,9 +561,11 @@ async def add_note(ctx: Ctx) -> Response:
     if date is not None:
         _date(date)
     await run_in_threadpool(
+        _writing,
+        ctx.state,
         lambda: accounts.add_review_note(
             ctx.state.store, client_id, str(data.get("note", "")), by=ctx.name, date=date
-        )
+        ),
     )
     return _redirect(ctx, f"/clients/{client_id}/audit#notes")
 
@@ -616,9 +639,7 @@ async def follow_up(ctx: Ctx) -> Response:
         import yaml
 
         latest = ctx.state.store.assessment(client_id)
-        ctx.state.store.log_event(
-            ctx.name, "web-start-follow-up", client=client_id, date=latest.date
-        )
+        _log(ctx.state, ctx.name, "web-start-follow-up", client=client_id, date=latest.date)
         fields = case_form.fields_of(yaml.safe_load(latest.document), follow_up=True)
         return _form_values(ctx, fields, draft="", kind="follow_up", previous=latest.date)
 
@@ -654,6 +675,8 @@ async def submit_assessment(ctx: Ctx) -> Response:
     kind = str(data.get("kind", "new"))
     if action == "draft":
         saved = await run_in_threadpool(
+            _writing,
+            ctx.state,
             lambda: accounts.save_draft(
                 ctx.state.store,
                 ctx.name,
@@ -662,7 +685,7 @@ async def submit_assessment(ctx: Ctx) -> Response:
                 client=fields.get("client.id", "").strip()
                 if _CLIENT.match(fields.get("client.id", "").strip())
                 else None,
-            )
+            ),
         )
         return _redirect(ctx, f"/assessments/new?draft={saved.id}")
     raw = case_form.case_text(fields)
@@ -684,7 +707,11 @@ async def submit_assessment(ctx: Ctx) -> Response:
         )
         return _page(ctx, "assess.html.j2", 400, title="Check the assessment", **values)
     if draft_id.isdigit():
-        await run_in_threadpool(accounts.delete_draft, ctx.state.store, ctx.name, int(draft_id))
+        await run_in_threadpool(
+            _writing,
+            ctx.state,
+            lambda: accounts.delete_draft(ctx.state.store, ctx.name, int(draft_id)),
+        )
     return _redirect(ctx, f"/clients/{added.client}/plans/{added.date}")
 
 
@@ -705,7 +732,7 @@ async def trainer(ctx: Ctx) -> Response:
         compilation, findings = check_rulebase(
             base, problems, load_catalog(catalog_path), catalog_path
         )
-        ctx.state.store.log_event(ctx.name, "web-view-rules")
+        _log(ctx.state, ctx.name, "web-view-rules")
         return {
             "rules": len(base.rules),
             "engine_rules": len(compilation.rules),
@@ -725,13 +752,15 @@ async def users_page(ctx: Ctx) -> Response:
         data = await _form(ctx)
         try:
             await run_in_threadpool(
+                _writing,
+                ctx.state,
                 lambda: accounts.add_user(
                     ctx.state.store,
                     str(data.get("name", "")).strip(),
                     str(data.get("role", "")),
                     str(data.get("password", "")),
                     actor=ctx.name,
-                )
+                ),
             )
             return _redirect(ctx, "/admin/users")
         except NeuroseqError as exc:
@@ -752,7 +781,9 @@ async def disable(ctx: Ctx) -> Response:
     _need(ctx, "users")
     await _form(ctx)
     name = ctx.request.path_params["name"]
-    await run_in_threadpool(lambda: accounts.disable_user(ctx.state.store, name, actor=ctx.name))
+    await run_in_threadpool(
+        _writing, ctx.state, lambda: accounts.disable_user(ctx.state.store, name, actor=ctx.name)
+    )
     return _redirect(ctx, "/admin/users")
 
 
@@ -787,6 +818,32 @@ ROUTES: Final = (
 )
 
 
+def _compile_templates(environment: jinja2.Environment) -> None:
+    """Compile the pages' and the reports' templates now, not in a clinician's first request."""
+    from neuroseq.reports.render import environment as report_environment
+
+    for path in sorted((_HERE / "templates").glob("*.j2")):
+        environment.get_template(path.name)
+    reports = report_environment(None, html=True)
+    for name in ("plan.html.j2", "compare.html.j2"):
+        reports.get_template(name)
+
+
+def _warm(state: State) -> None:
+    """Import and run the report path once (on the latest stored plan, if any), so the first
+    clinician to open a plan does not wait for it."""
+    import neuroseq.reports.compare
+    import neuroseq.reports.context
+    import neuroseq.reports.family_summary
+    import neuroseq.store.timeline
+    import neuroseq.web.charts  # noqa: F401
+
+    found = state.store.clients()
+    if found:
+        latest = state.store.assessment(found[0].client)
+        _report_parts(state, latest)
+
+
 def create_app(settings: Settings, *, pool: PlanningPool | None = None) -> Starlette:
     """The app on ``settings.db``; it owns (and closes) its planning pool."""
     from contextlib import asynccontextmanager
@@ -808,6 +865,7 @@ def create_app(settings: Settings, *, pool: PlanningPool | None = None) -> Starl
         catalog=settings.catalog,
         norms=settings.norms,
     )
+    _compile_templates(environment := _environment())
     state = State(
         settings,
         store,
@@ -819,7 +877,7 @@ def create_app(settings: Settings, *, pool: PlanningPool | None = None) -> Starl
             window=settings.login_window,
             base_delay=settings.login_delay,
         ),
-        _environment(),
+        environment,
     )
 
     @asynccontextmanager
@@ -855,5 +913,6 @@ def create_app(settings: Settings, *, pool: PlanningPool | None = None) -> Starl
         exception_handlers={500: server_error, 404: not_found, 405: not_found},
     )
     app.state.neuroseq = state
+    _warm(state)
     app.add_middleware(Guard, allowed_hosts=settings.allowed_hosts)
     return app
