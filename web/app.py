@@ -310,11 +310,14 @@ async def login(ctx: Ctx) -> Response:
     data = await _form(ctx)
     name = str(data.get("name", ""))[:64]
     password = str(data.get("password", ""))
+    # The audit line names who tried only when it is a possible user name (no control
+    # characters or markup from a stranger reach the log).
+    logged = name if _CLIENT.match(name) else "invalid-name"
     address = ctx.request.client.host if ctx.request.client else "unknown"
     keys = (f"user:{name.lower()}", f"address:{address}")
     throttle = ctx.state.throttle
     if throttle.locked(*keys):
-        await run_in_threadpool(_log, ctx.state, name or "unknown", "login-locked")
+        await run_in_threadpool(_log, ctx.state, logged, "login-locked")
         return _page(
             ctx,
             "login.html.j2",
@@ -325,7 +328,7 @@ async def login(ctx: Ctx) -> Response:
     found = await run_in_threadpool(accounts.authenticate, ctx.state.store, name, password)
     if found is None:
         delay = throttle.failed(*keys)
-        await run_in_threadpool(_log, ctx.state, name or "unknown", "login-failed")
+        await run_in_threadpool(_log, ctx.state, logged, "login-failed")
         import asyncio
 
         await asyncio.sleep(delay)

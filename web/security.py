@@ -45,6 +45,7 @@ CSP: Final = (
     "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
+_MAX_KEYS: Final = 10_000
 _HEADERS: Final = (
     (b"content-security-policy", CSP.encode()),
     (b"x-frame-options", b"DENY"),
@@ -208,6 +209,9 @@ class Throttle:
         """Count a failure; the delay (seconds) to wait before answering."""
         now = time.monotonic()
         with self._lock:
+            if len(self._failures) > _MAX_KEYS:  # many names tried: forget the expired ones
+                for key in list(self._failures):
+                    self._recent(key, now)
             count = 0
             for key in keys:
                 recent = self._recent(key, now)

@@ -52,7 +52,7 @@ def test_add_user_refuses_duplicates_bad_roles_names_and_short_passwords(store_u
             accounts.disable_user(store, "ghost", actor="admin")
 
 
-def test_review_notes_are_kept_and_audited_without_their_text(
+def test_add_review_note_keeps_the_note_and_audits_without_its_text(
     store_url: str, planner: object
 ) -> None:
     intake = (

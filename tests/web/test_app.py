@@ -192,7 +192,7 @@ def test_audit_view_and_review_notes_for_a_reviewer(stored: Web) -> None:
     assert line["actor"] == "lee" and "rationale" not in json.dumps(line)
 
 
-def test_reviewer_reads_but_cannot_change_anything(stored: Web) -> None:
+def test_need_lets_a_reviewer_read_but_change_nothing(stored: Web) -> None:
     token = stored.login("lee", "reviewer")
     assert stored.client.get(PLAN).status_code == 200
     assert (
@@ -209,7 +209,7 @@ def test_reviewer_reads_but_cannot_change_anything(stored: Web) -> None:
     assert stored.store.assessment(CLIENT).fidelity == ()
 
 
-def test_clinician_cannot_add_review_notes_or_manage_users(stored: Web) -> None:
+def test_need_refuses_a_clinician_review_notes_users_and_rules(stored: Web) -> None:
     token = stored.login("rivera", "clinician")
     assert (
         stored.client.post(

@@ -66,7 +66,7 @@ def test_guard_sets_csp_without_inline_script_and_no_store(stored: Web) -> None:
     assert " on" not in re.sub(r"\s+", " ", "".join(re.findall(r"<[^>]+ on\w+=", response.text)))
 
 
-def test_static_htmx_is_vendored_with_its_licence(web: Web) -> None:
+def test_create_app_serves_the_vendored_htmx_with_its_licence(web: Web) -> None:
     response = web.client.get("/static/htmx.min.js")
     assert response.status_code == 200
     assert response.text.startswith("/*! htmx 2.")
@@ -182,7 +182,7 @@ def test_route_errors_never_echo_case_content(stored: Web, planner: Any) -> None
     assert secret not in log
 
 
-def test_disabled_user_loses_the_session(stored: Web) -> None:
+def test_ctx_ends_the_session_of_a_disabled_user(stored: Web) -> None:
     from neuroseq.store.users import disable_user
 
     stored.login("rivera", "clinician")
