@@ -840,5 +840,6 @@ def examples(name: str | None, output: Path | None) -> None:
     _emit(example.text(), output)
 
 
-# The case store's and the batch commands live in their own modules; importing them adds them.
-from neuroseq import cli_batch, cli_store  # noqa: E402,F401
+# The case store's, the batch and the web app's commands live in their own
+# modules; importing them adds them to `main`.
+from neuroseq import cli_batch, cli_store, cli_web  # noqa: E402,F401
