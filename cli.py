@@ -178,6 +178,7 @@ SUFFIX_FORMATS = {
     ".json": "json",
     ".csv": "csv",
     ".txt": "text",
+    ".fhir.json": "fhir",
 }
 
 
@@ -189,7 +190,11 @@ def _output_format(fmt: str | None, output: Path | None, allowed: Sequence[str])
     errors (exit 2).
     """
     suffix = output.suffix.lower() if output is not None else ""
+    if output is not None and output.name.lower().endswith(".fhir.json"):
+        suffix = ".fhir.json"
     implied = SUFFIX_FORMATS.get(suffix)
+    if fmt == "fhir" and implied == "json":
+        implied = "fhir"  # a FHIR Bundle is JSON: --format fhir may name any .json file
     if output is not None and fmt is not None and implied is not None and implied != fmt:
         raise click.UsageError(
             f"--format {fmt} contradicts the output file {output.name} (a {suffix} file is "
@@ -402,7 +407,7 @@ def _weights_with_caregiver(weights: Path | None, caregiver: Path | None) -> Pat
     return weights
 
 
-PLAN_FORMATS = ("text", "json", "md", "html")
+PLAN_FORMATS = ("text", "json", "md", "html", "fhir")
 
 
 @main.command()
@@ -841,4 +846,4 @@ def examples(name: str | None, output: Path | None) -> None:
 
 
 # The case store's and the batch commands live in their own modules; importing them adds them.
-from neuroseq import cli_batch, cli_store  # noqa: E402,F401
+from neuroseq import cli_batch, cli_fhir, cli_store  # noqa: E402,F401

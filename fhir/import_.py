@@ -26,7 +26,13 @@ from pydantic import ValidationError
 
 from neuroseq.errors import CaseError, FhirError, Problem
 from neuroseq.fhir.codes import QUESTIONNAIRE_URL, QUESTIONNAIRE_VERSION
-from neuroseq.fhir.questionnaire import ANSWER_TYPES, QUESTIONS, Question, canonical
+from neuroseq.fhir.questionnaire import (
+    ANSWER_TYPES,
+    QUESTIONS,
+    Question,
+    all_questions,
+    canonical,
+)
 from neuroseq.scoring.case import Case
 from neuroseq.scoring.loader import case_from_document, parse_case
 from neuroseq.source import (
@@ -66,6 +72,8 @@ class _Reader:
         self.where: dict[PathKey, PathKey] = {}
         """Case key -> the FHIR path it was read from."""
         self.link_ids: dict[PathKey, str] = {}
+        self.refused: set[PathKey] = set()
+        """Case keys whose answer was refused here (the case loader's "missing" would repeat it)."""
 
     def problem(self, path: PathKey, message: str) -> None:
         self.problems.append(Problem(self.doc.location(path), field_path(path), message))
@@ -108,6 +116,7 @@ class _Reader:
                         f"linkId '{question.link_id}' is a group: give its answers as nested "
                         "items, not as an answer",
                     )
+                    self.refused.add(key)
                     continue
                 if question.repeats:
                     entries = data.setdefault(question.key, [])
@@ -131,6 +140,7 @@ class _Reader:
                     f"linkId '{question.link_id}' is a question, not a group: give an answer, "
                     "not nested items",
                 )
+                self.refused.add(key)
                 continue
             answers = item.get("answer")
             if not isinstance(answers, list) or not answers:
@@ -138,19 +148,25 @@ class _Reader:
                     here,
                     f"linkId '{question.link_id}' has no answer; answer it, or leave the item out",
                 )
+                self.refused.add(key)
                 continue
             if len(answers) > 1 and not question.repeats:
                 self.problem(
                     (*here, "answer"),
                     f"linkId '{question.link_id}' takes one answer, not {len(answers)}",
                 )
+                self.refused.add(key)
                 continue
             values = [self.answer(a, (*here, "answer", n), question) for n, a in enumerate(answers)]
-            self.where[key] = (*here, "answer")
             self.link_ids[key] = question.link_id
-            for n in range(len(answers)):
-                self.where[(*key, n)] = (*here, "answer", n)
+            if question.repeats:
+                self.where[key] = (*here, "answer")
+                for n in range(len(answers)):
+                    self.where[(*key, n)] = (*here, "answer", n)
+            else:
+                self.where[key] = (*here, "answer", 0)
             if any(value is _BAD for value in values):
+                self.refused.add(key)
                 continue
             data[question.key] = values if question.repeats else values[0]
         return data
@@ -196,6 +212,7 @@ class _Reader:
 
 
 _BAD = object()
+_LINK_IDS = {question.link_id: question.link_id for question in all_questions()}
 
 
 def _json_document(raw: bytes, source: str) -> SourceDocument:
@@ -346,8 +363,19 @@ def _header_problems(
     return problems
 
 
+def _under(field: str, fields: Collection[str]) -> bool:
+    """Whether ``field`` is one of ``fields`` or inside one of them."""
+    while field:
+        if field in fields:
+            return True
+        field = _parent(field)
+    return False
+
+
 def _parent(field: str) -> str:
-    return re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", field)
+    """``history[0].period`` -> ``history[0]`` -> ``history`` -> ``""``."""
+    shorter = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", field)
+    return "" if shorter == field else shorter
 
 
 def _fhir_problem(reader: _Reader, at: PathKey, problem: Problem) -> Problem:
@@ -360,13 +388,14 @@ def _fhir_problem(reader: _Reader, at: PathKey, problem: Problem) -> Problem:
         path: PathKey = at
         link = ""
     else:
-        key = fields[field]
-        path = reader.where[key]
-        link_key = key
-        while link_key and link_key not in reader.link_ids:
-            link_key = link_key[:-1]
-        link = reader.link_ids.get(link_key, "")
-    shown = f" ({problem.field})" if problem.field else ""
+        path = reader.where[fields[field]]
+        # a case field's linkId is its path without list positions (history[0].x -> history.x)
+        link = _LINK_IDS.get(re.sub(r"\[\d+\]", "", problem.field), "")
+        probe = problem.field
+        while not link and probe:
+            probe = _parent(probe)
+            link = _LINK_IDS.get(re.sub(r"\[\d+\]", "", probe), "")
+    shown = f" ({problem.field})" if problem.field and problem.field != link else ""
     named = f"linkId '{link}'{shown}: " if link else (f"{problem.field}: " if problem.field else "")
     return Problem(reader.doc.location(path), field_path(path), named + problem.message)
 
@@ -412,18 +441,22 @@ def import_case(
         raise FhirError(sorted(set(problems), key=_order))
     reader = _Reader(doc)
     values = reader.items(response["item"], (*at, "item"), QUESTIONS, ())
-    if reader.problems:
-        raise FhirError(sorted(set(reader.problems), key=_order))
     document = {"schema": "neuroseq/case/v1", **values}
     case_lines = {
         key: line for key, path in reader.where.items() if (line := doc.line_for(path)) is not None
     }
+    problems = list(reader.problems)
     try:
         case_from_document(SourceDocument(source, document, case_lines), catalog_ids=catalog_ids)
     except CaseError as exc:
-        raise FhirError(
-            sorted({_fhir_problem(reader, at, p) for p in exc.problems}, key=_order)
-        ) from None
+        refused = {field_path(key) for key in reader.refused}
+        problems += [
+            _fhir_problem(reader, at, p)
+            for p in exc.problems
+            if not _under(p.field, refused) or not reader.problems
+        ]
+    if problems:
+        raise FhirError(sorted(set(problems), key=_order))
     text = case_text(document, source, raw)
     # validated above; read back as the case file it is (YAML), recording its sha256
     case = parse_case(text, f"{source} (as a case file)", catalog_ids=catalog_ids)
