@@ -405,11 +405,14 @@ def import_case(
     source: str,
     *,
     catalog_ids: Collection[str] | Mapping[str, str] | None = None,
+    header: bool = True,
 ) -> ImportedCase:
     """Read FHIR JSON bytes as a case; every problem located in ``source``.
 
     ``catalog_ids`` (ids, or ids with names) checks the service, declined and
-    requested ids, as the case loader does.
+    requested ids, as the case loader does. ``header`` starts the case text
+    with a comment naming where it came from (the file name and its sha256);
+    without it, the same answers always give the same case text.
     """
     doc = _json_document(raw, source)
     if not isinstance(doc.data, dict):
@@ -457,7 +460,7 @@ def import_case(
         ]
     if problems:
         raise FhirError(sorted(set(problems), key=_order))
-    text = case_text(document, source, raw)
+    text = case_text(document, source, raw) if header else _yaml(document)
     # validated above; read back as the case file it is (YAML), recording its sha256
     case = parse_case(text, f"{source} (as a case file)", catalog_ids=catalog_ids)
     return ImportedCase(case, document, text)
@@ -476,5 +479,8 @@ def case_text(document: Mapping[str, Any], source: str, raw: bytes) -> str:
         f"# Imported by `neuroseq fhir import` from {shown} (sha256 {digest}),\n"
         f"# a QuestionnaireResponse answering {canonical()}.\n"
     )
-    body = yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True, width=100)
-    return header + body
+    return header + _yaml(document)
+
+
+def _yaml(document: Mapping[str, Any]) -> str:
+    return yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True, width=100)
