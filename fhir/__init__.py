@@ -25,7 +25,7 @@ if __name__ == "fhir":  # pragma: no cover - only when the repository root is on
     # This folder then shadows the installed `fhir` package (fhir.resources): let
     # `fhir.resources` resolve to the installed one as well.
     __path__ = [  # noqa: F821
-        *__path__,  # type: ignore[has-type]  # noqa: F821
+        *__path__,  # noqa: F821
         *(
             str(Path(entry) / "fhir")
             for entry in sys.path
