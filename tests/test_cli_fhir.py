@@ -1,4 +1,4 @@
-"""neuroseq plan|batch --format fhir and neuroseq fhir questionnaire|codesystems|import."""
+"""neuroseq fhir questionnaire|codesystems|import (cli_fhir.py), and the extra's install hint."""
 
 from __future__ import annotations
 
@@ -29,30 +29,6 @@ def _plan_json(*args: object) -> dict[str, object]:
     assert code == 0, err
     plan: dict[str, object] = json.loads(out)
     return plan
-
-
-def test_plan_format_fhir_writes_a_valid_r4b_bundle(tmp_path: Path) -> None:
-    code, out, err = _run("plan", SEVERE, "--format", "fhir")
-    assert code == 0, err
-    assert Bundle.model_validate_json(out).type == "collection"
-    # -o NAME.fhir.json says it too, and --format fhir may name any .json file
-    assert _run("plan", SEVERE, "-o", tmp_path / "a.fhir.json")[0] == 0
-    assert _run("plan", SEVERE, "--format", "fhir", "-o", tmp_path / "b.json")[0] == 0
-    assert (tmp_path / "a.fhir.json").read_text() == out == (tmp_path / "b.json").read_text()
-
-
-def test_plan_fhir_suffix_contradicting_format_is_a_usage_error(tmp_path: Path) -> None:
-    code, _, err = _run("plan", SEVERE, "--format", "json", "-o", tmp_path / "x.fhir.json")
-    assert code == 2 and "--format json contradicts the output file x.fhir.json" in err
-    code, _, err = _run("score", SEVERE, "-o", tmp_path / "x.fhir.json")
-    assert code == 2 and "this command does not write fhir" in err
-
-
-def test_batch_format_fhir_writes_what_plan_writes(tmp_path: Path) -> None:
-    code, _, err = _run("batch", SEVERE, "-o", tmp_path / "out", "--format", "fhir", "--jobs", "1")
-    assert code == 0, err
-    _, out, _ = _run("plan", SEVERE, "--format", "fhir")
-    assert (tmp_path / "out" / "severe-young-child.plan.fhir.json").read_text() == out
 
 
 def test_fhir_questionnaire_and_codesystems_print_valid_r4b(tmp_path: Path) -> None:

@@ -116,7 +116,7 @@ def _check_card(card: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("where", ["prefetch", "context"])
-def test_service_returns_a_card_per_plan_item(
+def test_create_app_service_returns_a_card_per_plan_item(
     where: str, client: TestClient, severe: dict[str, Any], planned: dict[str, Any]
 ) -> None:
     response = client.post(
@@ -158,27 +158,31 @@ def test_cards_for_keeps_summaries_short() -> None:
     assert card["summary"].endswith("…") and ref.intervention == "x"
 
 
-def test_service_refuses_without_a_valid_token(client: TestClient, severe: dict[str, Any]) -> None:
+def test_create_app_service_refuses_without_a_valid_token(
+    client: TestClient, severe: dict[str, Any]
+) -> None:
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic ehr-token"}):
         response = client.post(URL, json=_request(severe), headers=headers)
         assert response.status_code == 401
         assert response.headers["www-authenticate"] == "Bearer"
 
 
-def test_service_needs_the_assessment(client: TestClient) -> None:
+def test_create_app_service_needs_the_assessment(client: TestClient) -> None:
     request = _request(None)
     response = client.post(URL, json=request, headers=AUTH)
     assert response.status_code == 412
     assert response.json()["problems"][0]["field"] == "prefetch.assessment"
 
 
-def test_service_answers_no_cards_without_an_assessment_on_record(client: TestClient) -> None:
+def test_create_app_service_answers_no_cards_without_an_assessment_on_record(
+    client: TestClient,
+) -> None:
     empty = {"resourceType": "Bundle", "type": "searchset", "total": 0}
     response = client.post(URL, json=_request(empty), headers=AUTH)
     assert response.status_code == 200 and response.json() == {"cards": []}
 
 
-def test_service_refuses_another_hook_and_bad_bodies(
+def test_create_app_service_refuses_another_hook_and_bad_bodies(
     client: TestClient, severe: dict[str, Any]
 ) -> None:
     request = _request(severe)
@@ -191,7 +195,7 @@ def test_service_refuses_another_hook_and_bad_bodies(
     assert response.status_code == 400
 
 
-def test_service_locates_problems_of_malformed_fhir(
+def test_create_app_service_locates_problems_of_malformed_fhir(
     client: TestClient, severe: dict[str, Any]
 ) -> None:
     resource = copy.deepcopy(severe["entry"][1]["resource"])
@@ -209,7 +213,7 @@ def _cards(client: TestClient, severe: dict[str, Any]) -> dict[str, dict[str, An
     return {card["summary"]: card for card in response.json()["cards"]}
 
 
-def test_feedback_records_decisions_in_the_store(
+def test_create_app_feedback_records_decisions_in_the_store(
     client: TestClient, store: CaseStore, severe: dict[str, Any]
 ) -> None:
     cards = _cards(client, severe)
@@ -244,7 +248,7 @@ def test_feedback_records_decisions_in_the_store(
     assert decisions["tutoring"].by == "ehr-a"
 
 
-def test_feedback_refuses_unknown_cards_and_outcomes(
+def test_create_app_feedback_refuses_unknown_cards_and_outcomes(
     client: TestClient, severe: dict[str, Any]
 ) -> None:
     card = next(iter(_cards(client, severe).values()))
