@@ -251,12 +251,20 @@ class CaseStore:
 
         def work(connection: Connection) -> Added:
             client_id = self._client_row(connection, case.client.id)
-            same_date = connection.execute(
-                select(tables.assessments)
+            # The client's assessments in one query (a client has few): the same
+            # date, the latest earlier one, and any later ones.
+            dated = connection.execute(
+                select(
+                    tables.assessments.c.id,
+                    tables.assessments.c.assessment_date,
+                    tables.assessments.c.version,
+                    tables.assessments.c.current,
+                    tables.assessments.c.sha256,
+                )
                 .where(tables.assessments.c.client_id == client_id)
-                .where(tables.assessments.c.assessment_date == date)
-                .order_by(tables.assessments.c.version)
+                .order_by(tables.assessments.c.assessment_date, tables.assessments.c.version)
             ).all()
+            same_date = [row for row in dated if row.assessment_date == date]
             current = [row for row in same_date if row.current]
             version = 1
             if current:
@@ -279,10 +287,14 @@ class CaseStore:
                 )
             if same_date:
                 version = max(row.version for row in same_date) + 1
-            earlier = self._latest_before(connection, client_id, date)
+            before = [row for row in dated if row.current and row.assessment_date < date]
+            earlier = before[-1] if before else None
             previous_result = follow = None
             if earlier is not None:
-                stored = self._stored(connection, case.client.id, earlier)
+                row = connection.execute(
+                    select(tables.assessments).where(tables.assessments.c.id == earlier.id)
+                ).one()
+                stored = self._stored(connection, case.client.id, row)
                 previous_result = self.result_of(stored, planner)
                 follow = follow_through_of(stored)
             result = planner.plan(case, previous=previous_result, follow_through=follow or None)
@@ -331,13 +343,9 @@ class CaseStore:
                 date=date,
                 detail=f"version {version} sha256 {case.sha256} rulebase {plan.rulebase.sha256[:12]}",
             )
-            later = connection.execute(
-                select(tables.assessments.c.assessment_date)
-                .where(tables.assessments.c.client_id == client_id)
-                .where(tables.assessments.c.current.is_(True))
-                .where(tables.assessments.c.assessment_date > date)
-                .order_by(tables.assessments.c.assessment_date)
-            ).scalars()
+            later = [
+                row.assessment_date for row in dated if row.current and row.assessment_date > date
+            ]
             return Added(
                 case.client.id,
                 date,
@@ -361,16 +369,6 @@ class CaseStore:
             tables.clients.insert().values(pseudonym=pseudonym, created_at=_now())
         ).inserted_primary_key[0]  # type: ignore[index]
         return int(inserted)
-
-    def _latest_before(self, connection: Connection, client_id: int, date: str) -> Row[Any] | None:
-        return connection.execute(
-            select(tables.assessments)
-            .where(tables.assessments.c.client_id == client_id)
-            .where(tables.assessments.c.current.is_(True))
-            .where(tables.assessments.c.assessment_date < date)
-            .order_by(tables.assessments.c.assessment_date.desc())
-            .limit(1)
-        ).first()
 
     # --- reading ------------------------------------------------------------
 

@@ -1,11 +1,10 @@
-"""Formats people ask for: score csv|md|html, compare text, more schemas, python -m neuroseq."""
+"""Formats people ask for: score csv|md|html, compare text, more schemas; engine import errors."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import subprocess
 import sys
 import types
 from pathlib import Path
@@ -171,22 +170,6 @@ def test_schema_norms_and_weights_validate_the_bundled_files() -> None:
     assert CaregiverWeights.model_validate(weights)
 
 
-def test_python_dash_m_neuroseq_runs_the_cli() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "neuroseq", "score", TYPICAL, "--format", "json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["scores"]["cmr"] == 4.67
-    usage = subprocess.run(
-        [sys.executable, "-m", "neuroseq", "nonsense"], capture_output=True, text=True, check=False
-    )
-    assert usage.returncode == 2
-    assert usage.stderr.startswith("Usage: neuroseq [OPTIONS] COMMAND [ARGS]...")
-
-
 UNBUILT = (
     "/venv/lib/python3.13/site-packages/durable_rules_engine.cpython-313-x86_64-linux-gnu.so: "
     "undefined symbol: PyEval_CallObject"
@@ -203,7 +186,7 @@ def _broken_engine(monkeypatch: pytest.MonkeyPatch, message: str) -> None:
     monkeypatch.setitem(sys.modules, "neuroseq.api", fake)
 
 
-def test_durable_rules_built_without_the_fix_gives_the_reinstall_lines(
+def test_cli_durable_rules_built_without_the_fix_gives_the_reinstall_lines(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _broken_engine(monkeypatch, UNBUILT)
@@ -221,7 +204,7 @@ def test_durable_rules_built_without_the_fix_gives_the_reinstall_lines(
     assert "bug in neuroseq" not in err
 
 
-def test_other_import_errors_stay_internal_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_other_import_errors_stay_internal_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     _broken_engine(monkeypatch, "No module named 'jinja2'")
     code, _, err = _run("plan", TYPICAL)
     assert code == 1

@@ -104,7 +104,7 @@ def test_score_output_suffix_csv_writes_csv(tmp_path: Path) -> None:
     )
 
 
-def test_format_that_contradicts_the_suffix_is_a_usage_error(tmp_path: Path) -> None:
+def test_plan_format_that_contradicts_the_suffix_is_a_usage_error(tmp_path: Path) -> None:
     target = tmp_path / "report.html"
     code, out, err = _run("plan", str(SEVERE), "--format", "md", "-o", str(target))
     assert (code, out) == (2, "")
@@ -115,19 +115,19 @@ def test_format_that_contradicts_the_suffix_is_a_usage_error(tmp_path: Path) -> 
     assert not target.exists()
 
 
-def test_format_that_agrees_with_the_suffix_is_fine(tmp_path: Path) -> None:
+def test_plan_format_that_agrees_with_the_suffix_is_fine(tmp_path: Path) -> None:
     target = tmp_path / "report.md"
     assert _run("plan", str(SEVERE), "--format", "md", "-o", str(target))[0] == 0
     assert target.read_text().startswith("# ")
 
 
-def test_format_given_with_an_unknown_suffix_is_used(tmp_path: Path) -> None:
+def test_score_format_given_with_an_unknown_suffix_is_used(tmp_path: Path) -> None:
     target = tmp_path / "scores.out"
     assert _run("score", str(TYPICAL), "--format", "json", "-o", str(target))[0] == 0
     assert json.loads(target.read_text())["schema"] == "neuroseq/scores/v1"
 
 
-def test_unknown_suffix_without_format_is_a_usage_error(tmp_path: Path) -> None:
+def test_plan_unknown_suffix_without_format_is_a_usage_error(tmp_path: Path) -> None:
     target = tmp_path / "report.pdf"
     code, _, err = _run("plan", str(SEVERE), "-o", str(target))
     assert code == 2
@@ -138,7 +138,7 @@ def test_unknown_suffix_without_format_is_a_usage_error(tmp_path: Path) -> None:
     assert not target.exists()
 
 
-def test_suffix_of_a_format_the_command_cannot_write_is_a_usage_error(tmp_path: Path) -> None:
+def test_plan_suffix_of_a_format_it_cannot_write_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = _run("plan", str(SEVERE), "-o", str(tmp_path / "plan.csv"))
     assert code == 2
     assert err.splitlines()[-1] == (
@@ -147,7 +147,7 @@ def test_suffix_of_a_format_the_command_cannot_write_is_a_usage_error(tmp_path: 
     )
 
 
-def test_no_suffix_and_no_format_writes_the_default(tmp_path: Path) -> None:
+def test_score_no_suffix_and_no_format_writes_the_default(tmp_path: Path) -> None:
     target = tmp_path / "scores"
     assert _run("score", str(TYPICAL), "-o", str(target))[0] == 0
     assert target.read_text().startswith("neuroseq score: client example-typical-9")
@@ -175,13 +175,13 @@ def test_suffix_formats_cover_the_issue_list() -> None:
 # --- --previous must be an earlier assessment of the same client --------------------
 
 
-def test_previous_earlier_assessment_is_accepted() -> None:
+def test_plan_previous_earlier_assessment_is_accepted() -> None:
     code, out, _ = _run("plan", str(FOLLOWUP), "--previous", str(BASELINE), "--format", "json")
     assert code == 0
     assert json.loads(out)["previous"]["actions"]["tf_cbt"] == "suspend"
 
 
-def test_previous_later_assessment_is_refused_with_both_dates() -> None:
+def test_plan_previous_later_assessment_is_refused_with_both_dates() -> None:
     code, out, err = _run("plan", str(BASELINE), "--previous", str(FOLLOWUP))
     assert (code, out) == (1, "")
     assert err.splitlines() == [
@@ -192,7 +192,7 @@ def test_previous_later_assessment_is_refused_with_both_dates() -> None:
     ]
 
 
-def test_previous_same_date_is_refused(tmp_path: Path) -> None:
+def test_plan_previous_same_date_is_refused(tmp_path: Path) -> None:
     copy = tmp_path / "copy.yaml"
     copy.write_text(BASELINE.read_text())
     code, _, err = _run("plan", str(BASELINE), "--previous", str(copy))
@@ -202,7 +202,7 @@ def test_previous_same_date_is_refused(tmp_path: Path) -> None:
     )
 
 
-def test_previous_same_file_is_refused(tmp_path: Path) -> None:
+def test_explain_previous_same_file_is_refused(tmp_path: Path) -> None:
     code, out, err = _run("explain", str(SEVERE), "--previous", str(SEVERE))
     assert (code, out) == (1, "")
     assert err.splitlines()[0] == (
@@ -211,7 +211,7 @@ def test_previous_same_file_is_refused(tmp_path: Path) -> None:
     )
 
 
-def test_previous_without_dates_is_ordered_by_age(tmp_path: Path) -> None:
+def test_plan_previous_without_dates_is_ordered_by_age(tmp_path: Path) -> None:
     older = tmp_path / "older.yaml"
     older.write_text(
         BASELINE.read_text()
@@ -226,7 +226,7 @@ def test_previous_without_dates_is_ordered_by_age(tmp_path: Path) -> None:
     ) in err
 
 
-def test_previous_from_standard_input_is_checked_too() -> None:
+def test_plan_previous_from_standard_input_is_checked_too() -> None:
     code, _, err = _run("plan", str(BASELINE), "--previous", "-", stdin=FOLLOWUP.read_text())
     assert code == 1
     assert err.startswith("<stdin>: client.assessment_date: the previous assessment is dated ")

@@ -15,9 +15,8 @@ from click.testing import CliRunner
 
 from neuroseq.cli import main
 from neuroseq.errors import CaseError, NormsError
-from neuroseq.scoring.loader import load_case, suggest_catalog_id
+from neuroseq.scoring.loader import load_case
 from neuroseq.scoring.norms import load_norms
-from neuroseq.source import pattern_in_words
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPICAL = ROOT / "examples" / "typical-9-year-old.yaml"
@@ -63,7 +62,7 @@ def _case(tmp_path: Path, old: str, new: str, name: str = "case.yaml") -> Path:
     ],
     ids=["int-empty", "bool-maybe", "huge-hex-schema", "age-400-nines", "nan", "binary"],
 )
-def test_case_hostile_scalar_is_a_located_refusal(
+def test_score_hostile_scalar_in_a_case_is_a_located_refusal(
     tmp_path: Path, old: str, new: str, located: str
 ) -> None:
     path = _case(tmp_path, old, new)
@@ -86,7 +85,7 @@ def test_norms_empty_curve_is_a_located_refusal(tmp_path: Path) -> None:
     _refused(code, out, "maturation.curves.brainstem: is empty; give one fraction per anchor age")
 
 
-def test_caregiver_case_path_999_characters_is_a_located_refusal(tmp_path: Path) -> None:
+def test_cce_caregiver_case_path_999_characters_is_a_located_refusal(tmp_path: Path) -> None:
     carer = tmp_path / "carer.yaml"
     carer.write_text(
         CARER.read_text().replace("case: typical-9-year-old.yaml", "case: " + "a" * 999)
@@ -100,7 +99,7 @@ def test_caregiver_case_path_999_characters_is_a_located_refusal(tmp_path: Path)
     )
 
 
-def test_rule_file_linked_to_proc_self_mem_is_a_located_refusal(tmp_path: Path) -> None:
+def test_rules_file_linked_to_proc_self_mem_is_a_located_refusal(tmp_path: Path) -> None:
     folder = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", folder)
     (folder / "zz.yaml").symlink_to("/proc/self/mem")
@@ -111,7 +110,7 @@ def test_rule_file_linked_to_proc_self_mem_is_a_located_refusal(tmp_path: Path) 
     _refused(code, out, f"{link}: NS001: is a symbolic link to a file outside its folder")
 
 
-def test_rule_file_unreadable_inside_its_folder_is_a_located_refusal(tmp_path: Path) -> None:
+def test_rules_file_unreadable_inside_its_folder_is_a_located_refusal(tmp_path: Path) -> None:
     folder = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", folder)
     (folder / "zz.yaml").mkdir()  # skipped: not a file
@@ -130,7 +129,7 @@ def test_rule_file_unreadable_inside_its_folder_is_a_located_refusal(tmp_path: P
         ("{{ '%99999999999s' % 'x' }}", "template stopped: a format width or precision"),
     ],
 )
-def test_custom_template_expression_is_a_located_refusal(
+def test_plan_custom_template_expression_is_a_located_refusal(
     tmp_path: Path, body: str, message: str
 ) -> None:
     (tmp_path / "plan.md.j2").write_text(body + "\n")
@@ -138,7 +137,7 @@ def test_custom_template_expression_is_a_located_refusal(
     _refused(code, out, f"{tmp_path / 'plan.md.j2'}:1: {message}")
 
 
-def test_custom_template_silent_loop_is_stopped_by_the_time_limit(
+def test_plan_custom_template_silent_loop_is_stopped_by_the_time_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from neuroseq.reports import render
@@ -151,7 +150,7 @@ def test_custom_template_silent_loop_is_stopped_by_the_time_limit(
     _refused(code, out, "template stopped: rendering took longer than 0.5 seconds")
 
 
-def test_custom_template_output_size_is_limited(
+def test_plan_custom_template_output_size_is_limited(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from neuroseq.reports import render
@@ -193,7 +192,7 @@ def test_json_case_nan_and_deep_nesting_are_located(tmp_path: Path) -> None:
 # --- issue 11: messages a clinician understands ------------------------------------
 
 
-def test_id_pattern_message_names_allowed_characters_not_a_regex(tmp_path: Path) -> None:
+def test_load_case_id_pattern_message_names_allowed_characters_not_a_regex(tmp_path: Path) -> None:
     path = _case(tmp_path, "id: example-typical-9", "id: example typical")
     with pytest.raises(
         CaseError, match=r"client.id: contains a space, which is not allowed"
@@ -204,13 +203,6 @@ def test_id_pattern_message_names_allowed_characters_not_a_regex(tmp_path: Path)
         "use only letters, digits, '.', '_' and '-', starting with a letter or a digit" in message
     )
     assert "^[" not in message and "example typical" not in message
-
-
-def test_pattern_in_words_describes_catalogue_ids() -> None:
-    assert pattern_in_words(r"^[a-z][a-z0-9_]*$", "CBT") == (
-        "contains capital letters, which is not allowed: use only lower-case letters, digits "
-        "and '_', starting with a lower-case letter (no spaces)"
-    )
 
 
 @pytest.mark.parametrize(
@@ -230,30 +222,12 @@ def test_date_message_names_the_form(tmp_path: Path, written: str, expected: str
     assert "Jane" not in str(info.value)
 
 
-def test_tab_in_yaml_is_named_with_its_line(tmp_path: Path) -> None:
+def test_load_case_names_a_tab_in_yaml_with_its_line(tmp_path: Path) -> None:
     path = _case(tmp_path, "  age_years: 9.0", "\tage_years: 9.0")
     with pytest.raises(
         CaseError, match=r"case.yaml:8:1: a tab character at line 8, column 1: YAML indents"
     ):
         load_case(path)
-
-
-@pytest.mark.parametrize(
-    ("written", "known", "expected"),
-    [
-        ("CBT", {"cbt": "Cognitive behavioural therapy", "tf_cbt": "x"}, "cbt"),
-        ("Therapeutic drumming", {"drumming": "Therapeutic drumming", "yoga": "y"}, "drumming"),
-        ("Therapeutic horse riding", {"hippotherapy": "Therapeutic horse riding"}, "hippotherapy"),
-        ("Therapeutic drumming", {"drumming", "therapeutic_massage"}, "drumming"),
-        ("speech language therapy", {"speech_language_therapy"}, "speech_language_therapy"),
-        ("tutorin", {"tutoring"}, "tutoring"),
-        ("zzz qqq", {"tutoring"}, None),
-    ],
-)
-def test_suggest_catalog_id_by_case_and_name(
-    written: str, known: set[str] | dict[str, str], expected: str | None
-) -> None:
-    assert suggest_catalog_id(written, known) == expected
 
 
 def test_score_suggests_catalogue_ids_by_name(tmp_path: Path) -> None:
@@ -270,7 +244,7 @@ def test_score_suggests_catalogue_ids_by_name(tmp_path: Path) -> None:
     [("2013-03-02", True), ("2012-06-01", True), ("2012-03-03", True), ("2012-03-02", False)],
     ids=["exactly-13", "13.75", "a-day-before-14", "turned-14"],
 )
-def test_age_years_whole_agrees_with_an_exact_age_up_to_a_year_above(
+def test_load_case_age_years_whole_agrees_with_an_exact_age_up_to_a_year_above(
     tmp_path: Path, born: str, agrees: bool
 ) -> None:
     path = _case(tmp_path, "age_years: 9.0", f"age_years: 13\n  date_of_birth: {born}")

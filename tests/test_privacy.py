@@ -76,7 +76,7 @@ def _case(tmp_path: Path, old: str, new: str) -> Path:
         "interest",
     ],
 )
-def test_case_refusal_never_quotes_free_text(
+def test_score_case_refusal_never_quotes_free_text(
     tmp_path: Path, old: str, new: str, field: str
 ) -> None:
     path = _case(tmp_path, old, new)
@@ -87,7 +87,7 @@ def test_case_refusal_never_quotes_free_text(
     assert "input_value" not in out and "internal error" not in out, out
 
 
-def test_caregiver_case_path_outside_its_folder_is_refused_without_reading_it(
+def test_load_caregiver_refuses_a_case_path_outside_its_folder_without_reading_it(
     tmp_path: Path,
 ) -> None:
     carer = tmp_path / "home" / "carer.yaml"
@@ -108,7 +108,9 @@ def test_caregiver_case_path_outside_its_folder_is_refused_without_reading_it(
     assert "unknown key" not in out and "x:0:0" not in out
 
 
-def test_caregiver_case_path_through_a_link_out_of_the_folder_is_refused(tmp_path: Path) -> None:
+def test_load_caregiver_refuses_a_case_path_through_a_link_out_of_the_folder(
+    tmp_path: Path,
+) -> None:
     home = tmp_path / "home"
     home.mkdir()
     shutil.copy(TYPICAL, tmp_path / "typical-9-year-old.yaml")
@@ -119,7 +121,7 @@ def test_caregiver_case_path_through_a_link_out_of_the_folder_is_refused(tmp_pat
         load_caregiver(carer)
 
 
-def test_caregiver_case_given_on_the_command_line_may_lie_outside(tmp_path: Path) -> None:
+def test_load_caregiver_case_given_on_the_command_line_may_lie_outside(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     case = tmp_path / "typical-9-year-old.yaml"
@@ -134,7 +136,7 @@ def test_caregiver_case_given_on_the_command_line_may_lie_outside(tmp_path: Path
     assert assessment.cases[0].client.id == "example-typical-9"
 
 
-def test_caregiver_case_in_a_folder_below_is_allowed(tmp_path: Path) -> None:
+def test_load_caregiver_case_in_a_folder_below_is_allowed(tmp_path: Path) -> None:
     (tmp_path / "children").mkdir()
     shutil.copy(TYPICAL, tmp_path / "children" / "typical.yaml")
     carer = tmp_path / "carer.yaml"
@@ -154,31 +156,31 @@ def _linked_out(tmp_path: Path, source: Path, name: str) -> Path:
     return folder / name
 
 
-def test_catalog_linked_out_of_its_folder_is_refused(tmp_path: Path) -> None:
+def test_load_catalog_refuses_a_file_linked_out_of_its_folder(tmp_path: Path) -> None:
     link = _linked_out(tmp_path, ROOT / "catalog" / "interventions.yaml", "catalog.yaml")
     with pytest.raises(CatalogError, match=r"catalog.yaml: is a symbolic link to a file outside"):
         load_catalog(link)
 
 
-def test_norms_linked_out_of_its_folder_is_refused(tmp_path: Path) -> None:
+def test_load_norms_refuses_a_file_linked_out_of_its_folder(tmp_path: Path) -> None:
     link = _linked_out(tmp_path, ROOT / "scoring" / "norms.yaml", "norms.yaml")
     with pytest.raises(NormsError, match=r"norms.yaml: is a symbolic link to a file outside"):
         load_norms(link)
 
 
-def test_weights_linked_out_of_its_folder_is_refused(tmp_path: Path) -> None:
+def test_load_weights_refuses_a_file_linked_out_of_its_folder(tmp_path: Path) -> None:
     link = _linked_out(tmp_path, ROOT / "scoring" / "caregiver_weights.yaml", "weights.yaml")
     with pytest.raises(CaregiverError, match=r"weights.yaml: is a symbolic link to a file outside"):
         load_weights(link)
 
 
-def test_catalog_linked_inside_its_folder_is_read(tmp_path: Path) -> None:
+def test_load_catalog_reads_a_file_linked_inside_its_folder(tmp_path: Path) -> None:
     shutil.copy(ROOT / "catalog" / "interventions.yaml", tmp_path / "real.yaml")
     (tmp_path / "catalog.yaml").symlink_to("real.yaml")
     assert "drumming" in load_catalog(tmp_path / "catalog.yaml").ids
 
 
-def test_template_linked_to_proc_self_environ_is_refused(tmp_path: Path) -> None:
+def test_plan_template_linked_to_proc_self_environ_is_refused(tmp_path: Path) -> None:
     (tmp_path / "plan.md.j2").symlink_to("/proc/self/environ")
     code, out = _run("plan", str(TYPICAL), "--format", "md", "--templates", str(tmp_path))
     assert code == 1, out
@@ -186,7 +188,7 @@ def test_template_linked_to_proc_self_environ_is_refused(tmp_path: Path) -> None
     assert "PATH=" not in out and "HOME=" not in out
 
 
-def test_template_included_through_a_link_out_is_refused(tmp_path: Path) -> None:
+def test_plan_template_included_through_a_link_out_is_refused(tmp_path: Path) -> None:
     outside = tmp_path / "outside.j2"
     outside.write_text("secret template\n")
     folder = tmp_path / "templates"
@@ -210,7 +212,7 @@ def test_template_included_through_a_link_out_is_refused(tmp_path: Path) -> None
         ('  sex: "\\x9d"', "client.sex", "contains a control character"),
     ],
 )
-def test_case_short_text_refuses_c1_and_bidi(
+def test_score_case_short_text_refuses_c1_and_bidi(
     tmp_path: Path, new: str, field: str, message: str
 ) -> None:
     path = _case(tmp_path, "  age_years: 9.0", f"  age_years: 9.0\n{new}")
@@ -220,7 +222,7 @@ def test_case_short_text_refuses_c1_and_bidi(
     assert code == 1 and f"{path}:9: {field}: {message}" in out, out
 
 
-def test_case_notes_may_hold_any_printable_text(tmp_path: Path) -> None:
+def test_score_case_notes_may_hold_any_printable_text(tmp_path: Path) -> None:
     path = _case(
         tmp_path, "notes: Synthetic example. Settled at home and school.", 'notes: "a \\u202e b"'
     )
@@ -228,7 +230,7 @@ def test_case_notes_may_hold_any_printable_text(tmp_path: Path) -> None:
     assert code == 0, out
 
 
-def test_rule_and_catalogue_text_refuse_escape_c1_and_bidi(tmp_path: Path) -> None:
+def test_rules_and_catalog_text_refuse_escape_c1_and_bidi(tmp_path: Path) -> None:
     folder = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", folder)
     rule_file = folder / "client_reason.yaml"

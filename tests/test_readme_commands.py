@@ -58,7 +58,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_readme_command_runs(command: str, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_commands_run(command: str, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     words = shlex.split(command)
     for word in words:
         if word.startswith("examples/") and not (ROOT / word).exists():

@@ -6,7 +6,6 @@ import csv
 import io
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -142,28 +141,3 @@ def test_run_batch_on_dask_equals_the_local_run(corpus: Path, tmp_path: Path) ->
     for name in names:
         local_text = (tmp_path / "local" / name).read_text()
         assert (tmp_path / "dask" / name).read_text() == local_text
-
-
-def test_run_store_batch_plans_every_stored_assessment(tmp_path: Path, planner: Any) -> None:
-    from neuroseq.batch.stored import run_store_batch
-    from neuroseq.store import CaseStore
-
-    url = f"sqlite:///{tmp_path / 's.db'}"
-    with CaseStore.open(url) as store:
-        store.add_files(
-            [EXAMPLES / "published-case-intake.yaml", EXAMPLES / "published-case-followup.yaml"],
-            planner,
-        )
-    outcome = run_store_batch(
-        url, tmp_path / "out", fmt="json", setup=PlannerSetup(), executor=LocalExecutor(1)
-    )
-    assert outcome.planned == 2
-    expected = neuroseq.render(
-        neuroseq.plan_files(
-            EXAMPLES / "published-case-followup.yaml",
-            planner=planner,
-            previous=EXAMPLES / "published-case-intake.yaml",
-        ),
-        "json",
-    )
-    assert (tmp_path / "out" / "published-case" / "2027-01-18.plan.json").read_text() == expected

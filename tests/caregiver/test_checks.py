@@ -25,7 +25,7 @@ STRONG_EXTERNAL = {
 }
 
 
-def test_one_severely_affected_child_and_few_resources_is_depleted(
+def test_score_caregiver_one_severely_affected_child_and_few_resources_is_depleted(
     write_home: Any, home_data: Any
 ) -> None:
     reserve = score_caregiver(
@@ -34,7 +34,7 @@ def test_one_severely_affected_child_and_few_resources_is_depleted(
     assert reserve.category == "depleted"
 
 
-def test_the_same_home_with_strong_external_resources_is_at_least_adequate(
+def test_score_caregiver_same_home_with_strong_external_resources_is_at_least_adequate(
     write_home: Any, home_data: Any
 ) -> None:
     children = [{"case": "severe-young-child.yaml"}]
@@ -47,7 +47,7 @@ def test_the_same_home_with_strong_external_resources_is_at_least_adequate(
     assert strong.category in ("adequate", "strong")
 
 
-def test_a_case_file_child_contributes_more_challenge_than_a_typical_child(
+def test_score_caregiver_case_file_child_adds_more_challenge_than_a_typical_child(
     write_home: Any, home_data: Any
 ) -> None:
     severe = score_caregiver(
@@ -61,7 +61,7 @@ def test_a_case_file_child_contributes_more_challenge_than_a_typical_child(
     assert severe.reserve < typical.reserve
 
 
-def test_the_bundled_examples_are_depleted_and_strong() -> None:
+def test_score_caregiver_bundled_examples_are_depleted_and_strong() -> None:
     examples = ROOT / "examples"
     assert score_caregiver(load_caregiver(examples / "caregiver-depleted.yaml")).category == (
         "depleted"
@@ -73,7 +73,7 @@ def _family(result: Any) -> list[str]:
     return [r.intervention for r in result.plan.recommendations if r.audience == "family"]
 
 
-def test_bundling_a_depleted_home_puts_self_care_and_respite_first() -> None:
+def test_plan_case_with_a_depleted_home_puts_self_care_and_respite_first() -> None:
     alone = plan_case(SEVERE)
     bundled = plan_case(SEVERE, caregiver=ROOT / "examples" / "caregiver-depleted.yaml")
     assert alone.caregiver is None
@@ -90,13 +90,13 @@ def test_bundling_a_depleted_home_puts_self_care_and_respite_first() -> None:
     assert fact["reserve_category"] == "depleted"
 
 
-def test_bundling_a_strong_home_adds_no_reserve_items() -> None:
+def test_plan_case_with_a_strong_home_adds_no_reserve_items() -> None:
     alone = plan_case(SEVERE)
     bundled = plan_case(SEVERE, caregiver=ROOT / "examples" / "caregiver-strong.yaml")
     assert _family(bundled) == _family(alone)
 
 
-def test_bundling_a_malformed_caregiver_file_fails_with_its_lines(tmp_path: Path) -> None:
+def test_plan_case_with_a_malformed_caregiver_file_fails_with_its_lines(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("schema: neuroseq/caregiver/v1\ncaregiver: {id: x, placement_type: foster}\n")
     with pytest.raises(CaregiverError) as caught:

@@ -67,7 +67,7 @@ def _summary(firings: list[Firing]) -> list[tuple[str, str, tuple[str, ...]]]:
 # --- firings ---------------------------------------------------------------
 
 
-def test_single_pattern_firings_carry_the_plain_fact(engine: RuleEngine) -> None:
+def test_rule_engine_single_pattern_firings_carry_the_plain_fact(engine: RuleEngine) -> None:
     firings = [f for f in engine.evaluate(FACTS) if f.rule == "low_item"]
     assert [f.matched for f in firings] == [
         {"m": {"type": "item", "id": "item.a", "score": 2, "region": "brainstem"}},
@@ -84,14 +84,16 @@ def test_single_pattern_firings_carry_the_plain_fact(engine: RuleEngine) -> None
     assert all(f.ruleset == "main" and type(f.matched["m"]) is dict for f in firings)
 
 
-def test_join_with_equality_reference_matches_only_related_facts(engine: RuleEngine) -> None:
+def test_rule_engine_join_with_equality_reference_matches_only_related_facts(
+    engine: RuleEngine,
+) -> None:
     joins = [f for f in engine.evaluate(FACTS) if f.rule == "region_join"]
     assert [f.fact_ids for f in joins] == [("iv.drum", "region.bs"), ("iv.swing", "region.bs")]
     assert joins[0].matched["region"] == FACTS[3]
     assert joins[0].matched["iv"] == FACTS[6]
 
 
-def test_all_firings_and_nothing_else(engine: RuleEngine) -> None:
+def test_rule_engine_gives_all_firings_and_nothing_else(engine: RuleEngine) -> None:
     assert _summary(engine.evaluate(FACTS)) == [
         ("main", "low_cmr", ("cmr",)),
         ("main", "low_item", ("item.a",)),
@@ -101,7 +103,7 @@ def test_all_firings_and_nothing_else(engine: RuleEngine) -> None:
     ]
 
 
-def test_order_does_not_depend_on_fact_order_or_priorities() -> None:
+def test_rule_engine_order_does_not_depend_on_fact_order_or_priorities() -> None:
     rules = {
         f"r{n}": {"all": [{"m": _and({"type": "item"}, {"$lt": {"score": n}})}], "pri": -n}
         for n in range(1, 12)
@@ -117,14 +119,14 @@ def test_order_does_not_depend_on_fact_order_or_priorities() -> None:
             assert rule_engine.evaluate(shuffled) == expected
 
 
-def test_any_rule_fires_once_per_combination_of_satisfied_alternatives() -> None:
+def test_rule_engine_any_rule_fires_once_per_combination_of_satisfied_alternatives() -> None:
     rule = {"any": [{"a": {"type": "cmr"}}, {"b": {"type": "client"}}]}
     with RuleEngine({"main": {"either": rule}}) as rule_engine:
         matched = [sorted(f.matched) for f in rule_engine.evaluate(FACTS)]
     assert sorted(matched) == [["a"], ["a", "b"], ["b"]]
 
 
-def test_fact_types_no_rule_uses_and_facts_no_rule_matches(engine: RuleEngine) -> None:
+def test_rule_engine_fact_types_no_rule_uses_and_facts_no_rule_matches(engine: RuleEngine) -> None:
     extra = [
         {"type": "risk", "id": "risk.a", "kind": "aggression"},  # no rule tests risks
         {"type": "item", "id": "item.z", "score": 12},  # an item no rule matches
@@ -134,7 +136,7 @@ def test_fact_types_no_rule_uses_and_facts_no_rule_matches(engine: RuleEngine) -
     assert engine.evaluate([]) == []
 
 
-def test_only_referenced_fields_are_asserted_but_firings_carry_whole_facts() -> None:
+def test_rule_engine_asserts_only_referenced_fields_but_firings_carry_whole_facts() -> None:
     rules = {"low_item": LOW_ITEM, "region_join": REGION_JOIN, "low_cmr": LOW_CMR}
     wide = [dict(fact, blob=object(), extra=tuple(range(50))) for fact in FACTS]
     with RuleEngine({"main": rules}) as projected:
@@ -146,18 +148,18 @@ def test_only_referenced_fields_are_asserted_but_firings_carry_whole_facts() -> 
     assert first["extra"] == tuple(range(50))  # no JSON round trip
 
 
-def test_the_anchor_rule_never_shows() -> None:
+def test_rule_engine_anchor_rule_never_shows() -> None:
     with RuleEngine({"main": {"never": {"all": [{"m": {"type": "nothing"}}]}}}) as rule_engine:
         assert rule_engine.evaluate(FACTS) == []
 
 
-def test_facts_that_match_nothing_do_not_stop_the_others(engine: RuleEngine) -> None:
+def test_rule_engine_facts_that_match_nothing_do_not_stop_the_others(engine: RuleEngine) -> None:
     strangers = [{"type": "unknown", "id": f"u{n}"} for n in range(3)]
     mixed = [strangers[0], *FACTS[:3], strangers[1], *FACTS[3:], strangers[2]]
     assert _summary(engine.evaluate(mixed)) == _summary(engine.evaluate(FACTS))
 
 
-def test_only_the_anchor_fires_when_no_rule_matches() -> None:
+def test_rule_engine_only_the_anchor_fires_when_no_rule_matches() -> None:
     with RuleEngine({"main": {"never": {"all": [{"m": {"type": "nothing"}}]}}}) as rule_engine:
         host = get_host()
         internal = next(iter(rule_engine._names.values()))
@@ -166,7 +168,7 @@ def test_only_the_anchor_fires_when_no_rule_matches() -> None:
         host.delete_state(internal, "0")
 
 
-def test_fact_type_allow_list() -> None:
+def test_rule_engine_fact_type_allow_list() -> None:
     with RuleEngine({"main": {"low_item": LOW_ITEM}}, fact_types={"cmr"}) as rule_engine:
         assert rule_engine.fact_types == frozenset({"cmr", "item"})
         assert len(rule_engine.evaluate([FACTS[0], FACTS[5]])) == 1
@@ -177,7 +179,7 @@ def test_fact_type_allow_list() -> None:
 # --- bad input -----------------------------------------------------------------
 
 
-def test_duplicate_fact_ids_are_refused_before_asserting(engine: RuleEngine) -> None:
+def test_rule_engine_refuses_duplicate_fact_ids_before_asserting(engine: RuleEngine) -> None:
     twin = dict(FACTS[0], score=3)
     with pytest.raises(EngineError, match="fact 'item.a': duplicate id") as caught:
         engine.evaluate([*FACTS, twin])
@@ -202,12 +204,14 @@ def test_duplicate_fact_ids_are_refused_before_asserting(engine: RuleEngine) -> 
         ({"type": "item", "id": "neuroseq:mine"}, "this id is reserved"),
     ],
 )
-def test_bad_facts_are_refused(engine: RuleEngine, fact: dict[str, Any], message: str) -> None:
+def test_rule_engine_refuses_bad_facts(
+    engine: RuleEngine, fact: dict[str, Any], message: str
+) -> None:
     with pytest.raises(EngineError, match=message):
         engine.evaluate([FACTS[0], fact])
 
 
-def test_a_trusting_engine_still_refuses_what_cannot_be_json() -> None:
+def test_rule_engine_trusting_still_refuses_what_cannot_be_json() -> None:
     with RuleEngine({"main": {"low_item": LOW_ITEM}}, check_values=False) as trusting:
         for bad in (float("nan"), float("inf"), object()):
             with pytest.raises(EngineError, match="not JSON data"):
@@ -215,7 +219,7 @@ def test_a_trusting_engine_still_refuses_what_cannot_be_json() -> None:
         assert len(trusting.evaluate(FACTS)) == 2
 
 
-def test_durable_errors_at_evaluation_surface_as_engine_error(
+def test_rule_engine_durable_errors_at_evaluation_surface_as_engine_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # one fact passing 65 distinct ordering conditions overflows durable's stack (303);
@@ -232,7 +236,9 @@ def test_durable_errors_at_evaluation_surface_as_engine_error(
         assert rule_engine.evaluate([FACTS[5]]) == []
 
 
-def test_runaway_firings_are_stopped(engine: RuleEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rule_engine_stops_runaway_firings(
+    engine: RuleEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(adapter, "MAX_FIRINGS", 2)
     with pytest.raises(EngineError, match="more than 2 firings for one case"):
         engine.evaluate(FACTS)
@@ -240,7 +246,7 @@ def test_runaway_firings_are_stopped(engine: RuleEngine, monkeypatch: pytest.Mon
     assert len(engine.evaluate(FACTS)) == 5
 
 
-def test_durable_errors_at_registration_surface_as_engine_error() -> None:
+def test_rule_engine_durable_errors_at_registration_surface_as_engine_error() -> None:
     # ~300 rules sharing one identical pattern exceed durable's beta limit (108)
     rules = {f"r{n}": {"all": [{"m": {"type": "item"}}]} for n in range(300)}
     with pytest.raises(EngineError, match="refused ruleset 'main': .*error code: 108"):
@@ -273,12 +279,12 @@ def test_durable_errors_at_registration_surface_as_engine_error() -> None:
         ),
     ],
 )
-def test_malformed_rules_are_refused(rule: dict[str, Any], message: str) -> None:
+def test_rule_engine_refuses_malformed_rules(rule: dict[str, Any], message: str) -> None:
     with pytest.raises(EngineError, match=message):
         RuleEngine({"main": {"bad": rule}})
 
 
-def test_every_problem_is_reported_at_once() -> None:
+def test_rule_engine_reports_every_problem_at_once() -> None:
     with pytest.raises(EngineError) as caught:
         RuleEngine(
             {
@@ -293,7 +299,7 @@ def test_every_problem_is_reported_at_once() -> None:
     assert "fact type 'neuroseq:y' is not allowed" in text
 
 
-def test_definitions_are_not_changed(engine: RuleEngine) -> None:
+def test_rule_engine_leaves_the_definitions_unchanged(engine: RuleEngine) -> None:
     assert REGION_JOIN["run"] == COLLECT_ACTION
     assert "run" not in LOW_ITEM
 
@@ -302,7 +308,7 @@ def test_definitions_are_not_changed(engine: RuleEngine) -> None:
 
 
 @pytest.mark.parametrize("operator", ["$lt", "$lte", "$gt", "$gte", "$neq"])
-def test_ordering_comparison_with_another_fact_is_reported(operator: str) -> None:
+def test_check_definition_safe_reports_ordering_comparison_with_another_fact(operator: str) -> None:
     rule = {
         "all": [
             {"first": {"type": "item"}},
@@ -317,7 +323,7 @@ def test_ordering_comparison_with_another_fact_is_reported(operator: str) -> Non
         RuleEngine({"main": {"later": rule}})
 
 
-def test_nested_and_arithmetic_references_are_reported() -> None:
+def test_check_definition_safe_reports_nested_and_arithmetic_references() -> None:
     expression = {"$add": {"$l": {"first": "score"}, "$r": 1}}
     definition = {
         "or": {"any": [{"a": {"$or": [{"type": "x"}, {"$gte": {"v": {"b": "v"}}}]}}]},
@@ -329,7 +335,7 @@ def test_nested_and_arithmetic_references_are_reported() -> None:
     ]
 
 
-def test_constants_and_equality_references_are_safe() -> None:
+def test_check_definition_safe_passes_constants_and_equality_references() -> None:
     definition = {"low_item": LOW_ITEM, "region_join": REGION_JOIN, "low_cmr": LOW_CMR}
     assert check_definition_safe(definition) == []
     assert check_definition_safe({"odd": {"all": "not a list"}}) == []
@@ -353,7 +359,7 @@ def test_split_rules_keeps_order_and_sizes() -> None:
         split_rules(rules, max_rules=0)
 
 
-def test_split_rule_base_gives_the_same_firings() -> None:
+def test_split_rules_base_gives_the_same_firings() -> None:
     rules = {"low_item": LOW_ITEM, "region_join": REGION_JOIN, "low_cmr": LOW_CMR}
     with RuleEngine({"one": rules}) as whole, RuleEngine(split_rules(rules, max_rules=1)) as parts:
         one = whole.evaluate(FACTS)
@@ -365,7 +371,7 @@ def test_split_rule_base_gives_the_same_firings() -> None:
         assert parts.ruleset_names == ("rules.000", "rules.001", "rules.002")
 
 
-def test_rulesets_above_the_limit_are_refused() -> None:
+def test_rule_engine_refuses_rulesets_above_the_limit() -> None:
     rules = {f"r{n}": {"all": [{"m": {"type": f"t{n}"}}]} for n in range(MAX_RULES_PER_RULESET + 1)}
     with pytest.raises(EngineError, match="split it with split_rules"):
         RuleEngine({"main": rules})
@@ -380,7 +386,7 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def test_state_is_deleted_after_every_session(
+def test_rule_engine_deletes_state_after_every_session(
     engine: RuleEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # durable_rules keeps at most 1024 live sessions per ruleset; 3000 succeed, and
@@ -400,7 +406,7 @@ def test_state_is_deleted_after_every_session(
                 overflowing.evaluate(FACTS)
 
 
-def test_no_fact_outlives_its_evaluation(engine: RuleEngine) -> None:
+def test_rule_engine_keeps_no_fact_past_its_evaluation(engine: RuleEngine) -> None:
     # every evaluation's state is deleted: a later case sees none of an earlier
     # case's facts
     with RuleEngine(
@@ -415,7 +421,9 @@ def test_no_fact_outlives_its_evaluation(engine: RuleEngine) -> None:
             )
 
 
-def test_every_evaluation_deletes_its_session_state(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rule_engine_every_evaluation_deletes_its_session_state(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(adapter, "ruleset_problems", lambda definition: [])  # see above
     host = get_host()
     rules = {
@@ -433,7 +441,7 @@ def test_every_evaluation_deletes_its_session_state(monkeypatch: pytest.MonkeyPa
         assert overflowing.evaluate([FACTS[5]]) == []
 
 
-def test_an_engine_whose_state_cannot_be_deleted_stops(
+def test_rule_engine_whose_state_cannot_be_deleted_stops(
     engine: RuleEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     host = get_host()
@@ -448,14 +456,14 @@ def test_an_engine_whose_state_cannot_be_deleted_stops(
         engine.evaluate(FACTS)
 
 
-def test_one_host_without_timer_threads() -> None:
+def test_get_host_is_one_host_without_timer_threads() -> None:
     assert get_host() is get_host()
     with RuleEngine({"main": {"low_item": LOW_ITEM}}) as rule_engine:
         rule_engine.evaluate(FACTS)
     assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
 
 
-def test_close_unregisters_the_rulesets() -> None:
+def test_rule_engine_close_unregisters_the_rulesets() -> None:
     host = get_host()
     rule_engine = RuleEngine({"main": {"low_item": LOW_ITEM}})
     internal = next(iter(rule_engine._names.values()))
@@ -467,7 +475,7 @@ def test_close_unregisters_the_rulesets() -> None:
     rule_engine.close()  # twice is fine
 
 
-def test_many_engines_can_share_ruleset_names() -> None:
+def test_rule_engine_many_can_share_ruleset_names() -> None:
     engines = [RuleEngine({"main": {"low_item": LOW_ITEM}}) for _ in range(3)]
     try:
         assert {len(e.evaluate(FACTS)) for e in engines} == {2}

@@ -95,13 +95,13 @@ _RAW_ASSERT = """
 
 
 @pytest.mark.parametrize("operator", ["$gt", "$lt", "$lte", "$neq"])
-def test_ordering_join_beside_60_rules_kills_the_process(operator: str) -> None:
+def test_adapter_upstream_ordering_join_beside_60_rules_kills_the_process(operator: str) -> None:
     # upstream issue #381; with the join placed after 60 rules about 19 runs in 20 crash
     statuses = _crashes(_RAW_ASSERT.format(rules=_ordering_join_rules(operator)))
     _require_crash(statuses)
 
 
-def test_equality_join_beside_60_rules_is_fine() -> None:
+def test_adapter_upstream_equality_join_beside_60_rules_is_fine() -> None:
     child = _run(_RAW_ASSERT.format(rules=_ordering_join_rules("eq")))
     assert child.returncode == 0, child.stderr
     assert "survived" in child.stdout
@@ -126,7 +126,7 @@ _DIRTY_HEAP = """
 """
 
 
-def test_deleting_a_session_in_which_nothing_fired_kills_the_process() -> None:
+def test_adapter_upstream_deleting_a_session_in_which_nothing_fired_kills_the_process() -> None:
     statuses = _crashes(
         _DIRTY_HEAP
         + """

@@ -21,7 +21,9 @@ WORKER = Path(__file__).with_name("agreement_worker.py")
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_check_plan_agreement_on_generated_rule_bases(seed: int, tmp_path: Path) -> None:
+def test_check_rulebase_agrees_with_the_planner_on_generated_rule_bases(
+    seed: int, tmp_path: Path
+) -> None:
     child = subprocess.run(
         [sys.executable, str(WORKER), str(seed), "10", "3", str(tmp_path)],
         capture_output=True,

@@ -121,7 +121,7 @@ TYPICAL = [
 ]
 
 
-def test_panel_has_at_least_fourteen_cases_each_saying_who_the_client_is() -> None:
+def test_plan_panel_has_at_least_fourteen_cases_each_saying_who_the_client_is() -> None:
     assert len(PANEL_FILES) >= 14
     for path in PANEL_FILES:
         first = path.read_text().splitlines()[0]
@@ -132,7 +132,7 @@ def test_panel_has_at_least_fourteen_cases_each_saying_who_the_client_is() -> No
 
 
 @pytest.mark.parametrize(("case", "previous"), RUNS)
-def test_panel_budget_holds(case: Path, previous: Path | None) -> None:
+def test_plan_budget_holds(case: Path, previous: Path | None) -> None:
     plan = _plan(case, previous)
     assert len(_active(plan, "client")) <= 10, _lines(plan)
     assert len(_active(plan, "therapeutic_web")) <= 6, _lines(plan)
@@ -140,7 +140,7 @@ def test_panel_budget_holds(case: Path, previous: Path | None) -> None:
 
 
 @pytest.mark.parametrize(("case", "previous"), RUNS)
-def test_panel_one_active_item_per_overlap_group(case: Path, previous: Path | None) -> None:
+def test_plan_one_active_item_per_overlap_group(case: Path, previous: Path | None) -> None:
     plan = _plan(case, previous)
     seen: dict[str, str] = {}
     for item in _active(plan):
@@ -154,7 +154,7 @@ def test_panel_one_active_item_per_overlap_group(case: Path, previous: Path | No
 
 
 @pytest.mark.parametrize(("case", "previous"), RUNS)
-def test_panel_relevance_parts_are_between_0_and_1(case: Path, previous: Path | None) -> None:
+def test_plan_relevance_parts_are_between_0_and_1(case: Path, previous: Path | None) -> None:
     for item in _items(_plan(case, previous)):
         relevance = item.get("relevance")
         if relevance is None:
@@ -164,7 +164,7 @@ def test_panel_relevance_parts_are_between_0_and_1(case: Path, previous: Path | 
 
 
 @pytest.mark.parametrize(("case", "previous"), RUNS)
-def test_panel_ranks_and_order(case: Path, previous: Path | None) -> None:
+def test_plan_ranks_and_order(case: Path, previous: Path | None) -> None:
     items = _items(_plan(case, previous))
     assert [i["rank"] for i in items] == list(range(1, len(items) + 1))
     audiences = [AUDIENCE_ORDER[i["audience"]] for i in items]
@@ -174,7 +174,7 @@ def test_panel_ranks_and_order(case: Path, previous: Path | None) -> None:
 
 
 @pytest.mark.parametrize(("case", "previous"), RUNS)
-def test_panel_current_service_is_never_recommended(case: Path, previous: Path | None) -> None:
+def test_plan_current_service_is_never_recommended(case: Path, previous: Path | None) -> None:
     current = set(_case(case).get("current_services") or ())
     for item in _items(_plan(case, previous)):
         if item["intervention"] in current:
@@ -182,7 +182,7 @@ def test_panel_current_service_is_never_recommended(case: Path, previous: Path |
 
 
 @pytest.mark.parametrize(("case", "previous"), RUNS)
-def test_panel_resume_only_what_was_held(case: Path, previous: Path | None) -> None:
+def test_plan_resume_only_what_was_held(case: Path, previous: Path | None) -> None:
     plan = _plan(case, previous)
     before = (plan.get("previous") or {}).get("actions", {})
     for item in _items(plan):
@@ -191,7 +191,7 @@ def test_panel_resume_only_what_was_held(case: Path, previous: Path | None) -> N
 
 
 @pytest.mark.parametrize(("case", "previous"), RUNS)
-def test_panel_no_two_client_items_of_a_phase_share_a_sentence(
+def test_plan_no_two_client_items_of_a_phase_share_a_sentence(
     case: Path, previous: Path | None
 ) -> None:
     plan = _plan(case, previous)
@@ -207,7 +207,7 @@ def test_panel_no_two_client_items_of_a_phase_share_a_sentence(
 
 
 @pytest.mark.parametrize(("case", "previous"), RUNS)
-def test_panel_json_is_byte_identical_on_a_second_run(case: Path, previous: Path | None) -> None:
+def test_plan_json_is_byte_identical_on_a_second_run(case: Path, previous: Path | None) -> None:
     args = ["plan", str(case), "--format", "json"]
     if previous is not None:
         args += ["--previous", str(previous)]
@@ -222,7 +222,7 @@ def test_panel_json_is_byte_identical_on_a_second_run(case: Path, previous: Path
 
 
 @pytest.mark.parametrize("name", TYPICAL)
-def test_panel_typical_case_is_typical_for_age(name: str) -> None:
+def test_plan_typical_case_is_typical_for_age(name: str) -> None:
     """The case itself: every item within 0.85x of the norms' typical value (half points)."""
     case = _case(PANEL / f"{name}.yaml")
     typical = default_norms().typical_values(case["client"]["age_years"])
@@ -231,7 +231,7 @@ def test_panel_typical_case_is_typical_for_age(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", TYPICAL)
-def test_panel_typical_for_age_is_never_gated_or_called_impaired(name: str) -> None:
+def test_plan_typical_for_age_is_never_gated_or_called_impaired(name: str) -> None:
     plan = _plan(PANEL / f"{name}.yaml")
     actions = _actions(plan)
     assert not {a for a in actions.values()} & {"suspend", "defer"}, _lines(plan)
@@ -252,7 +252,7 @@ def test_panel_typical_for_age_is_never_gated_or_called_impaired(name: str) -> N
 ADULT = PANEL / "adult-30-attachment.yaml"
 
 
-def test_panel_adult_gets_no_therapy_built_for_children() -> None:
+def test_plan_adult_gets_no_therapy_built_for_children() -> None:
     plan = _plan(ADULT)
     offered = {i["intervention"] for i in _items(plan) if i["action"] in ACTIVE | {"defer"}}
     assert not offered & set(CHILD_ONLY), _lines(plan, set(CHILD_ONLY))
@@ -262,7 +262,7 @@ def test_panel_adult_gets_no_therapy_built_for_children() -> None:
             assert ages.get("max") is None or ages["max"] > plan["age"], item["intervention"]
 
 
-def test_panel_adult_regulating_activities_come_in_an_age_respectful_form() -> None:
+def test_plan_adult_regulating_activities_come_in_an_age_respectful_form() -> None:
     plan = _plan(ADULT)
     regulate = [i for i in _active(plan, "client") if i["phase"] == "regulate"]
     assert regulate
@@ -271,7 +271,7 @@ def test_panel_adult_regulating_activities_come_in_an_age_respectful_form() -> N
             assert any("age-respectful" in note for note in item["notes"]), item["intervention"]
 
 
-def test_panel_adult_plan_speaks_to_an_adult() -> None:
+def test_plan_adult_plan_speaks_to_an_adult() -> None:
     plan = _plan(ADULT)
     problems = []
     for item in _active(plan):
@@ -289,13 +289,13 @@ def test_panel_adult_plan_speaks_to_an_adult() -> None:
 TEEN = PANEL / "teen-15-residential.yaml"
 
 
-def test_panel_residential_teen_case_has_strong_cognition_and_low_cmr() -> None:
+def test_plan_residential_teen_case_has_strong_cognition_and_low_cmr() -> None:
     plan = _plan(TEEN)
     assert plan["scores"]["cmr"] < 1.0
     assert plan["scores"]["domains"]["cognitive"]["impairment"] != "significant"
 
 
-def test_panel_residential_teen_gets_no_dyadic_caregiver_therapy() -> None:
+def test_plan_residential_teen_gets_no_dyadic_caregiver_therapy() -> None:
     plan = _plan(TEEN)
     dyadic = {k for k, e in _catalog().items() if e.get("overlap") == "dyadic_therapy"}
     dyadic.add("special_time")
@@ -305,7 +305,7 @@ def test_panel_residential_teen_gets_no_dyadic_caregiver_therapy() -> None:
     assert reasons.get("dyadic_attachment_play") in ("contraindicated", "outside_age_range")
 
 
-def test_panel_residential_teen_regulating_activities_are_age_respectful() -> None:
+def test_plan_residential_teen_regulating_activities_are_age_respectful() -> None:
     plan = _plan(TEEN)
     regulate = [i for i in _active(plan, "client") if i["phase"] == "regulate"]
     assert regulate
@@ -314,7 +314,7 @@ def test_panel_residential_teen_regulating_activities_are_age_respectful() -> No
             assert any("age-respectful" in note for note in item["notes"]), item["intervention"]
 
 
-def test_panel_residential_teen_cognitive_work_is_gated() -> None:
+def test_plan_residential_teen_cognitive_work_is_gated() -> None:
     plan = _plan(TEEN)
     assert plan["summary"]["cmr_gate"] == "deferred"
     actions = _actions(plan)
@@ -330,7 +330,7 @@ def test_panel_residential_teen_cognitive_work_is_gated() -> None:
 TOUCH = PANEL / "child-7-touch.yaml"
 
 
-def test_panel_no_touch_work_after_sexual_abuse_with_touch_defensiveness() -> None:
+def test_plan_no_touch_work_after_sexual_abuse_with_touch_defensiveness() -> None:
     plan = _plan(TOUCH)
     active = _active_ids(plan)
     assert "therapeutic_massage" not in active, _lines(plan)
@@ -340,7 +340,7 @@ def test_panel_no_touch_work_after_sexual_abuse_with_touch_defensiveness() -> No
     assert reasons.get("reiki") == "contraindicated"
 
 
-def test_panel_pressure_and_yoga_carry_a_consent_caution() -> None:
+def test_plan_pressure_and_yoga_carry_a_consent_caution() -> None:
     plan = _plan(TOUCH)
     touching = [i for i in _active(plan) if i["intervention"] in ("weighted_pressure", "yoga")]
     assert touching, _lines(
@@ -355,7 +355,7 @@ def test_panel_pressure_and_yoga_carry_a_consent_caution() -> None:
 SLEEP_FEEDING = PANEL / "child-6-sleep-feeding.yaml"
 
 
-def test_panel_sleep_and_feeding_problems_get_their_own_responses() -> None:
+def test_plan_sleep_and_feeding_problems_get_their_own_responses() -> None:
     plan = _plan(SLEEP_FEEDING)
     by_id = {i["intervention"]: i for i in _active(plan)}
     assert "sleep_routine" in by_id and "feeding_review" in by_id, _lines(plan)
@@ -363,7 +363,7 @@ def test_panel_sleep_and_feeding_problems_get_their_own_responses() -> None:
     assert "feeding" in by_id["feeding_review"]["rationale"].lower()
 
 
-def test_panel_sleep_and_feeding_only_is_not_treated_as_globally_impaired() -> None:
+def test_plan_sleep_and_feeding_only_is_not_treated_as_globally_impaired() -> None:
     plan = _plan(SLEEP_FEEDING)
     actions = _actions(plan)
     assert not set(actions.values()) & {"suspend", "defer"}, _lines(plan)
@@ -374,7 +374,7 @@ def test_panel_sleep_and_feeding_only_is_not_treated_as_globally_impaired() -> N
 DISSOCIATION = PANEL / "child-12-dissociation.yaml"
 
 
-def test_panel_trauma_processing_waits_while_dissociation_is_severe() -> None:
+def test_plan_trauma_processing_waits_while_dissociation_is_severe() -> None:
     plan = _plan(DISSOCIATION)
     assert plan["scores"]["items"]["dissociative_continuum"]["impairment"] == "significant"
     actions = _actions(plan)
@@ -385,7 +385,7 @@ def test_panel_trauma_processing_waits_while_dissociation_is_severe() -> None:
         assert any("narrative" in c.lower() for c in tf["cautions"]), tf["cautions"]
 
 
-def test_panel_severe_dissociation_gets_its_own_response() -> None:
+def test_plan_severe_dissociation_gets_its_own_response() -> None:
     plan = _plan(DISSOCIATION)
     working = [
         i["intervention"]
@@ -400,13 +400,13 @@ def test_panel_severe_dissociation_gets_its_own_response() -> None:
 HORSES = PANEL / "child-8-horses.yaml"
 
 
-def test_panel_declined_music_is_respected() -> None:
+def test_plan_declined_music_is_respected() -> None:
     plan = _plan(HORSES)
     declined = set(_case(HORSES)["client"]["declined"])
     assert not _active_ids(plan) & declined, _lines(plan, declined)
 
 
-def test_panel_horse_lover_gets_exactly_one_horse_activity_with_an_impulsivity_caution() -> None:
+def test_plan_horse_lover_gets_exactly_one_horse_activity_with_an_impulsivity_caution() -> None:
     plan = _plan(HORSES)
     assert plan["scores"]["items"]["modulate_reactivity_impulsivity"]["impairment"] == "significant"
     horses = [i for i in _active(plan) if i["intervention"] in ("equine_assisted", "hippotherapy")]
@@ -424,7 +424,7 @@ HOUSEHOLD_CLAIMS = re.compile(
 )
 
 
-def test_panel_er_plan_is_abridged_and_books_the_full_assessment() -> None:
+def test_plan_er_plan_is_abridged_and_books_the_full_assessment() -> None:
     plan = _plan(ER)
     assert len(_items(plan)) <= 12, _lines(plan)
     assert "full_assessment_booking" in _active_ids(plan)
@@ -434,7 +434,7 @@ def test_panel_er_plan_is_abridged_and_books_the_full_assessment() -> None:
     assert plan["reassessment"]["months"] == 3
 
 
-def test_panel_er_plan_asserts_nothing_about_an_unknown_household() -> None:
+def test_plan_er_plan_asserts_nothing_about_an_unknown_household() -> None:
     plan = _plan(ER)
     for item in _items(plan):
         assert not HOUSEHOLD_CLAIMS.search(item["rationale"]), (
@@ -445,7 +445,7 @@ def test_panel_er_plan_asserts_nothing_about_an_unknown_household() -> None:
     assert "trauma_informed_caregiving_training" not in _actions(plan)
 
 
-def test_panel_er_offers_no_hands_on_touch_while_history_is_unknown() -> None:
+def test_plan_er_offers_no_hands_on_touch_while_history_is_unknown() -> None:
     plan = _plan(ER)
     massage = next((i for i in _active(plan) if i["intervention"] == "therapeutic_massage"), None)
     assert massage is None or any(
@@ -460,7 +460,7 @@ def test_panel_er_offers_no_hands_on_touch_while_history_is_unknown() -> None:
 # --- medications ------------------------------------------------------------------------------
 
 
-def test_panel_three_psychotropics_call_for_a_medication_review() -> None:
+def test_plan_three_psychotropics_call_for_a_medication_review() -> None:
     plan = _plan(PANEL / "child-10-medications.yaml")
     review = next((i for i in _active(plan) if i["intervention"] == "medication_review"), None)
     assert review is not None, _lines(plan)
@@ -468,7 +468,7 @@ def test_panel_three_psychotropics_call_for_a_medication_review() -> None:
     assert "3" in review["rationale"]
 
 
-def test_panel_one_psychotropic_calls_for_no_medication_review() -> None:
+def test_plan_one_psychotropic_calls_for_no_medication_review() -> None:
     # The adult takes one antidepressant only.
     assert "medication_review" not in _actions(_plan(ADULT))
 
@@ -476,7 +476,7 @@ def test_panel_one_psychotropic_calls_for_no_medication_review() -> None:
 # --- preschool speech and language ------------------------------------------------------------
 
 
-def test_panel_preschool_speech_therapy_is_not_gated() -> None:
+def test_plan_preschool_speech_therapy_is_not_gated() -> None:
     plan = _plan(PANEL / "child-4-speech.yaml")
     actions = _actions(plan)
     assert actions.get("speech_language_therapy") == "continue", _lines(plan)
@@ -487,7 +487,7 @@ def test_panel_preschool_speech_therapy_is_not_gated() -> None:
 # --- follow-up that knows what happened (own pair) --------------------------------------------
 
 
-def test_panel_follow_up_continues_current_and_fades_unsupported() -> None:
+def test_plan_follow_up_continues_current_and_fades_unsupported() -> None:
     plan = _plan(PAIR_FOLLOWUP, PAIR_INTAKE)
     actions = _actions(plan)
     assert actions.get("swimming") == "continue" and actions.get("trampoline") == "continue"
@@ -498,7 +498,7 @@ def test_panel_follow_up_continues_current_and_fades_unsupported() -> None:
             assert stops[current]["action"] == "fade" and stops[current]["reason"]
 
 
-def test_panel_follow_up_asks_about_what_never_started() -> None:
+def test_plan_follow_up_asks_about_what_never_started() -> None:
     plan = _plan(PAIR_FOLLOWUP, PAIR_INTAKE)
     before = plan["previous"]["actions"]
     current = set(_case(PAIR_FOLLOWUP)["current_services"])
@@ -526,7 +526,7 @@ def test_panel_follow_up_asks_about_what_never_started() -> None:
     )
 
 
-def test_panel_follow_up_resumes_what_intake_suspended() -> None:
+def test_plan_follow_up_resumes_what_intake_suspended() -> None:
     intake = _actions(_plan(PAIR_INTAKE))
     assert intake["tutoring"] == "suspend"
     plan = _plan(PAIR_FOLLOWUP, PAIR_INTAKE)
@@ -539,7 +539,7 @@ def test_panel_follow_up_resumes_what_intake_suspended() -> None:
 # --- the published case at both times ---------------------------------------------------------
 
 
-def test_panel_published_intake_suspends_cognitive_work_and_starts_with_regulation() -> None:
+def test_plan_published_intake_suspends_cognitive_work_and_starts_with_regulation() -> None:
     plan = _plan(INTAKE)
     actions = _actions(plan)
     for service in ("tf_cbt", "tutoring", "speech_language_therapy"):
@@ -557,7 +557,7 @@ def test_panel_published_intake_suspends_cognitive_work_and_starts_with_regulati
         pytest.param(INTAKE, "resume", id="with-previous"),
     ],
 )
-def test_panel_published_follow_up_brings_back_cognitive_work_in_brief_segments(
+def test_plan_published_follow_up_brings_back_cognitive_work_in_brief_segments(
     previous: Path | None, expected: str
 ) -> None:
     plan = _plan(FOLLOWUP, previous)

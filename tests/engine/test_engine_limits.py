@@ -49,12 +49,12 @@ def _rules(shape: str, size: int) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("shape", "fine"), [("eq_rules", 511), ("eq_two_fields", 510), ("eq_plus_neq", 511)]
 )
-def test_engine_limits_512_tests_against_constants_on_one_type_spin(shape: str, fine: int) -> None:
+def test_limits_512_tests_against_constants_on_one_type_spin(shape: str, fine: int) -> None:
     assert _measure(shape, fine).startswith("ok")
     assert _measure(shape, 512) == "spins"
 
 
-def test_engine_limits_65_passed_conditions_give_error_303() -> None:
+def test_limits_65_passed_conditions_give_error_303() -> None:
     assert _measure("neq_rules", 64).startswith("ok")
     assert _measure("neq_rules", 65) == "error Could not assert facts, error code: 303"
     # equality children that match count too

@@ -58,7 +58,7 @@ def test_annotated_plan_is_the_plan_itself_without_records() -> None:
     assert annotated_plan(result.plan, FollowThrough()) is result.plan
 
 
-def test_planner_plan_with_follow_through_needs_previous() -> None:
+def test_follow_through_needs_a_previous_plan() -> None:
     import pytest
 
     planner = neuroseq.Planner.load()
@@ -69,7 +69,7 @@ def test_planner_plan_with_follow_through_needs_previous() -> None:
         )
 
 
-def test_planner_plan_with_follow_through_notes_low_fidelity_and_overrides() -> None:
+def test_annotated_plan_notes_low_fidelity_and_overrides() -> None:
     planner = neuroseq.Planner.load()
     earlier = planner.plan(neuroseq.load_case(INTAKE))
     follow = FollowThrough(

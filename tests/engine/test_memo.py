@@ -5,7 +5,7 @@ from __future__ import annotations
 from neuroseq.engine.memo import per_object
 
 
-def test_built_once_per_object_by_identity() -> None:
+def test_per_object_builds_once_per_object_by_identity() -> None:
     calls: list[object] = []
 
     @per_object(limit=2)

@@ -74,7 +74,7 @@ def test_plan_is_byte_identical_on_repeat() -> None:
     assert first.output == second.output
 
 
-def test_severe_child_regulate_first_and_cognitive_work_suspended() -> None:
+def test_plan_case_severe_child_regulate_first_and_cognitive_work_suspended() -> None:
     plan = _plan("severe-young-child.yaml")
     assert plan["scores"]["cmr"] < 1.0
     assert plan["scores"]["risk"]["overall"] == "very_high"
@@ -98,14 +98,14 @@ def test_severe_child_regulate_first_and_cognitive_work_suspended() -> None:
     assert not any(i["phase"] == "reason" and i["action"] == "recommend" for i in client)
 
 
-def test_typical_child_has_no_suspension_and_no_significant_impairment() -> None:
+def test_plan_case_typical_child_has_no_suspension_and_no_significant_impairment() -> None:
     plan = _plan("typical-9-year-old.yaml")
     assert not any(i["action"] == "suspend" for i in plan["recommendations"])
     groups = list(plan["scores"]["regions"].values()) + list(plan["scores"]["domains"].values())
     assert all(g["impairment"] != "significant" for g in groups)
 
 
-def test_er_case_plans_without_history() -> None:
+def test_plan_case_er_snapshot_plans_without_history() -> None:
     plan = _plan("er-snapshot.yaml")
     assert plan["metric"] == "er"
     assert plan["scores"]["risk"]["overall"] == "not_assessed"
@@ -114,7 +114,7 @@ def test_er_case_plans_without_history() -> None:
     )
 
 
-def test_follow_up_resumes_suspended_services(tmp_path: Path) -> None:
+def test_plan_case_follow_up_resumes_suspended_services(tmp_path: Path) -> None:
     import yaml
 
     data = yaml.safe_load((EXAMPLES / "severe-young-child.yaml").read_text())
@@ -134,7 +134,7 @@ def test_follow_up_resumes_suspended_services(tmp_path: Path) -> None:
     assert plan["previous"]["actions"]["tf_cbt"] == "suspend"
 
 
-def test_previous_case_of_another_client_is_refused(tmp_path: Path) -> None:
+def test_plan_case_refuses_a_previous_case_of_another_client(tmp_path: Path) -> None:
     with pytest.raises(CaseError, match="compare assessments of one client only"):
         plan_case(
             EXAMPLES / "severe-young-child.yaml", previous=EXAMPLES / "typical-9-year-old.yaml"

@@ -21,8 +21,8 @@ from neuroseq.engine.rule_model import parse_rule_file
 from neuroseq.errors import RuleError
 from neuroseq.source import load_text
 
-README = Path(__file__).resolve().parents[2] / "rules" / "README.md"
-TEXT = README.read_text(encoding="utf-8")
+RULES_README = Path(__file__).resolve().parents[2] / "rules" / "README.md"
+TEXT = RULES_README.read_text(encoding="utf-8")
 CATALOG_MARK = "*(catalogue attribute)*"
 
 _HEADING = re.compile(r"^### `([a-z_]+)`\s*$")

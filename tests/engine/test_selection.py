@@ -1,19 +1,17 @@
-"""Selection: relevance parts, caution conditions, placement words, planning defaults."""
+"""Selection: the relevance of an entry for this client (need, fit, settings) and its parts."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from neuroseq.catalog.loader import load_catalog
-from neuroseq.engine.conditions import client_conditions, placement_kind, psychotropic_count
+from neuroseq.engine.conditions import client_conditions
 from neuroseq.engine.facts import case_facts
-from neuroseq.engine.planner import Planner, _add_months
-from neuroseq.engine.planning import DEFAULT_PLANNING, parse_planning
+from neuroseq.engine.planner import Planner
+from neuroseq.engine.planning import DEFAULT_PLANNING
 from neuroseq.engine.selection import client_context, relevance
-from neuroseq.errors import Problem, SourceLocation
 from neuroseq.scoring.loader import load_case
 from neuroseq.scoring.profile import score
 
@@ -27,41 +25,6 @@ def _context(name: str) -> object:
     profile = score(case)
     facts = {f["id"]: f for f in case_facts(case, profile, CATALOG)}
     return case, client_context(case, profile, facts, client_conditions(case, facts))
-
-
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
-        ("therapeutic foster home", "foster"),
-        ("residential unit", "residential"),
-        ("a community placement with mum", "biological"),
-        ("emergency shelter", "shelter"),
-        ("lives with grandmother", "kinship"),
-        ("adoptive family", "adoptive"),
-        ("somewhere else", "other"),
-        (None, "unknown"),
-        ("   ", "unknown"),
-    ],
-)
-def test_placement_kind_reads_whole_words(text: str | None, kind: str) -> None:
-    assert placement_kind(text, DEFAULT_PLANNING.placement_words) == kind
-
-
-def test_conditions_unknown_placement_and_history_are_not_read_as_safe() -> None:
-    case, context = _context("er-snapshot.yaml")
-    assert "history_unknown" in context.conditions
-    assert "sexual_abuse_history" not in context.conditions
-
-
-def test_conditions_cmr_and_items_come_from_the_profile() -> None:
-    _case, context = _context("severe-young-child.yaml")
-    assert {"cmr_below_1", "cmr_below_2", "dissociation_significant"} <= context.conditions
-    assert "adolescent_or_adult" not in context.conditions
-
-
-def test_psychotropic_count_leaves_out_non_psychotropic_medicines() -> None:
-    case = load_case(ROOT / "examples" / "published-case-intake.yaml")
-    assert psychotropic_count(case) == 3
 
 
 def test_relevance_parts_are_between_0_and_1_and_weighted() -> None:
@@ -105,29 +68,7 @@ def test_relevance_settings_half_for_clinic_only_activities() -> None:
     assert relevance(context, clinic_only, 50, interest_match=False)["settings"] == 0.5
 
 
-def test_planning_problems_are_located() -> None:
-    def problem(key: object, message: str) -> Problem:
-        return Problem(SourceLocation("rulebase.yaml", 7), ".".join(map(str, key)), message)
-
-    settings, problems = parse_planning({"budget": {"client": 0}, "extra": 1}, problem)
-    assert settings == DEFAULT_PLANNING
-    fields = sorted(p.field for p in problems)
-    assert fields == ["planning.budget.client", "planning.extra"]
-
-
-@pytest.mark.parametrize(
-    ("day", "months", "due"),
-    [
-        (dt.date(2026, 1, 15), 6, dt.date(2026, 7, 15)),
-        (dt.date(2026, 8, 31), 6, dt.date(2027, 2, 28)),
-        (dt.date(2026, 11, 30), 3, dt.date(2027, 2, 28)),
-    ],
-)
-def test_reassessment_due_adds_calendar_months(day: dt.date, months: int, due: dt.date) -> None:
-    assert _add_months(day, months) == due
-
-
-def test_six_rs_relevant_is_judged_for_this_client() -> None:
+def test_relevance_fit_decides_six_rs_relevant_for_this_client() -> None:
     case = load_case(ROOT / "examples" / "uneven-adolescent.yaml")
     plan = PLANNER.plan(case, score(case))
     for item in plan.recommendations:

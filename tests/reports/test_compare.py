@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from neuroseq.errors import CaseError
 from neuroseq.reports.compare import compare, compare_cases, comparison_json
 
 ROOT = Path(__file__).resolve().parents[2]
+GENERATED = datetime.date(2026, 2, 3)
 BASELINE = ROOT / "tests" / "data" / "followup" / "severe-6-baseline.yaml"
 FOLLOWUP = ROOT / "tests" / "data" / "followup" / "severe-7-followup.yaml"
 OTHER = ROOT / "examples" / "typical-9-year-old.yaml"
@@ -112,7 +114,7 @@ def test_compare_needs_two_assessments() -> None:
         compare_cases([BASELINE])
 
 
-def test_cli_compare_mismatched_clients_exit_1(tmp_path: Path) -> None:
+def test_compare_command_with_mismatched_clients_exits_1(tmp_path: Path) -> None:
     out = tmp_path / "out.md"
     result = CliRunner().invoke(main, ["compare", str(BASELINE), str(OTHER), "-o", str(out)])
     assert result.exit_code == 1
@@ -121,7 +123,7 @@ def test_cli_compare_mismatched_clients_exit_1(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def test_cli_compare_json_to_file(tmp_path: Path) -> None:
+def test_compare_command_writes_json_to_a_file(tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     result = CliRunner().invoke(
         main, ["compare", str(FOLLOWUP), str(BASELINE), "--format", "json", "-o", str(out)]
@@ -130,3 +132,26 @@ def test_cli_compare_json_to_file(tmp_path: Path) -> None:
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["schema"] == "neuroseq/compare/v1"
     assert data["client_id"] == "example-severe-6"
+
+
+def test_compare_stopped_items_say_why() -> None:
+    html = compare(
+        [
+            ROOT / "examples" / "published-case-followup.yaml",
+            ROOT / "examples" / "published-case-intake.yaml",
+        ],
+        "html",
+        generated=GENERATED,
+    )
+    aide = re.search(
+        r'<tr class="change-stopped" data-intervention="in_room_aide" data-why="fade">(.*?)</tr>',
+        html,
+    )
+    assert (
+        aide
+        and "Faded, no longer indicated" in aide.group(1)
+        and "No rule calls for" in aide.group(1)
+    )
+    assert 'data-why="not_started"><td><b>Not started</b>' in html
+    assert "Generated 2026-02-03" in html
+    assert '<span class="short">' in html

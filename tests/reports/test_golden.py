@@ -43,15 +43,19 @@ def _check(path: Path, text: str) -> None:
     )
 
 
-def test_golden_examples_exist() -> None:
+def test_render_plan_golden_files_exist() -> None:
     assert all((ROOT / "examples" / f"{stem}.yaml").is_file() for stem in EXAMPLES)
 
 
 @pytest.mark.parametrize("stem", EXAMPLES)
-def test_golden_markdown_matches(stem: str, planned: Callable[[str], PlanResult]) -> None:
+def test_render_plan_markdown_matches_its_golden_file(
+    stem: str, planned: Callable[[str], PlanResult]
+) -> None:
     _check(DATA / f"{stem}.plan.md", render_plan(planned(stem), "md", generated=GENERATED))
 
 
 @pytest.mark.parametrize("stem", EXAMPLES)
-def test_golden_json_matches(stem: str, planned: Callable[[str], PlanResult]) -> None:
+def test_render_plan_json_matches_its_golden_file(
+    stem: str, planned: Callable[[str], PlanResult]
+) -> None:
     _check(DATA / f"{stem}.plan.json", render_plan(planned(stem), "json"))

@@ -425,7 +425,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 # --- tests --------------------------------------------------------------------
 
 
-def test_chromium_detects_a_network_request(browser: _Browser, reports: dict[str, Path]) -> None:
+def test_browser_detects_a_network_request(browser: _Browser, reports: dict[str, Path]) -> None:
     """Control: the harness does see a request when a page makes one."""
     seen = browser.load(reports["control"])
     assert seen["other_requests"] == ["http://127.0.0.1:9/x.png"]
@@ -434,7 +434,7 @@ def test_chromium_detects_a_network_request(browser: _Browser, reports: dict[str
 @pytest.mark.parametrize(
     "name", ["severe", "typical", "er", "published", "compare", "compare-published", "cce"]
 )
-def test_chromium_renders_without_errors_or_requests(
+def test_render_plan_html_renders_in_chromium_without_errors_or_requests(
     browser: _Browser, reports: dict[str, Path], name: str
 ) -> None:
     seen = browser.load(reports[name])
@@ -444,7 +444,7 @@ def test_chromium_renders_without_errors_or_requests(
     assert seen["svgs"] >= (0 if name == "cce" else 3)
 
 
-def test_chromium_shows_script_in_notes_as_text(
+def test_render_plan_html_shows_script_in_notes_as_text(
     browser: _Browser, reports: dict[str, Path]
 ) -> None:
     seen = browser.load(reports["severe"])
@@ -455,7 +455,7 @@ def test_chromium_shows_script_in_notes_as_text(
 
 
 @pytest.mark.parametrize("name", ["severe", "typical"])
-def test_chromium_screenshot_is_not_blank(
+def test_render_plan_html_screenshot_is_not_blank(
     browser: _Browser, reports: dict[str, Path], name: str
 ) -> None:
     browser.load(reports[name])
@@ -472,7 +472,7 @@ def test_chromium_screenshot_is_not_blank(
 
 @pytest.mark.parametrize(("paper", "size"), [("A4", (8.27, 11.69)), ("Letter", (8.5, 11.0))])
 @pytest.mark.parametrize("name", ["severe", "typical"])
-def test_chromium_full_metric_prints_in_at_most_4_pages(
+def test_render_plan_html_full_metric_prints_in_at_most_4_pages(
     browser: _Browser,
     reports: dict[str, Path],
     name: str,
@@ -488,7 +488,7 @@ def test_chromium_full_metric_prints_in_at_most_4_pages(
 @pytest.mark.parametrize(
     "name", ["severe", "typical", "er", "published", "compare-published", "cce"]
 )
-def test_chromium_fits_the_width_without_horizontal_overflow(
+def test_render_plan_html_fits_the_width_without_horizontal_overflow(
     browser: _Browser,
     reports: dict[str, Path],
     tmp_path: Path,
@@ -516,7 +516,7 @@ def test_chromium_fits_the_width_without_horizontal_overflow(
     assert _png_pixels(png)[0] == width
 
 
-def test_chromium_action_words_never_break_mid_word(
+def test_render_plan_html_action_words_never_break_mid_word(
     browser: _Browser, reports: dict[str, Path]
 ) -> None:
     for width in (375, 1024):
@@ -543,7 +543,7 @@ def test_chromium_action_words_never_break_mid_word(
         ("cce", "Caregiver example-carer-depleted"),
     ],
 )
-def test_chromium_every_printed_page_has_the_client_id_and_page_n_of_m(
+def test_render_plan_html_every_printed_page_has_the_client_id_and_page_n_of_m(
     browser: _Browser,
     reports: dict[str, Path],
     tmp_path: Path,
@@ -567,7 +567,7 @@ def test_chromium_every_printed_page_has_the_client_id_and_page_n_of_m(
         assert "Generated " in page
 
 
-def test_png_decoder_reads_a_known_image() -> None:
+def test_png_pixels_decodes_a_known_image() -> None:
     """The stdlib decoder used above, on a 2x1 RGB image with a Sub filter."""
     raw = bytes([1, 10, 20, 30, 5, 5, 5])  # filter 1: second pixel is (15, 25, 35)
 

@@ -286,32 +286,7 @@ def test_render_history_on_the_case_scale(planned: Callable[[str], PlanResult]) 
     assert "| Adversity (0-3) | Pattern |" in md
 
 
-def test_compare_stopped_items_say_why() -> None:
-    from neuroseq.reports.compare import compare
-
-    html = compare(
-        [
-            ROOT / "examples" / "published-case-followup.yaml",
-            ROOT / "examples" / "published-case-intake.yaml",
-        ],
-        "html",
-        generated=GENERATED,
-    )
-    aide = re.search(
-        r'<tr class="change-stopped" data-intervention="in_room_aide" data-why="fade">(.*?)</tr>',
-        html,
-    )
-    assert (
-        aide
-        and "Faded, no longer indicated" in aide.group(1)
-        and "No rule calls for" in aide.group(1)
-    )
-    assert 'data-why="not_started"><td><b>Not started</b>' in html
-    assert "Generated 2026-02-03" in html
-    assert '<span class="short">' in html
-
-
-def test_plan_compare_and_cce_share_one_stylesheet() -> None:
+def test_render_plan_shares_one_stylesheet_with_compare_and_cce() -> None:
     from neuroseq.engine.caregiver_workflow import estimate_caregiver
     from neuroseq.reports.cce_render import render_cce
     from neuroseq.reports.compare import compare

@@ -22,12 +22,12 @@ def test_rule_test_files_are_well_formed() -> None:
 
 
 @pytest.mark.parametrize("test", TESTS, ids=[t.name for t in TESTS])
-def test_rule_given_expect(planner: Planner, test: RuleTest) -> None:
+def test_run_rule_test_bundled_given_expect(planner: Planner, test: RuleTest) -> None:
     result = run_rule_test(planner, test)
     assert result.passed, "\n".join(result.failures)
 
 
-def test_every_rule_has_a_given_expect_test() -> None:
+def test_load_rule_tests_cover_every_bundled_rule() -> None:
     base, _ = load_rulebase()
     named = {
         str(wanted.get("rule"))
@@ -40,7 +40,7 @@ def test_every_rule_has_a_given_expect_test() -> None:
     assert missing == []
 
 
-def test_a_failing_rule_test_says_what_was_expected_and_what_came_out(planner: Planner) -> None:
+def test_run_rule_test_failing_says_what_was_expected_and_what_came_out(planner: Planner) -> None:
     test = RuleTest(
         name="wrong on purpose",
         given={"age": 9},

@@ -104,7 +104,7 @@ def _properties(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
-def test_case_schema_describes_every_field() -> None:
+def test_field_descriptions_describe_every_field_of_the_case_schema() -> None:
     schema = Case.model_json_schema(by_alias=True)
     properties = _properties(schema)
     assert len(properties) > 60
@@ -112,7 +112,7 @@ def test_case_schema_describes_every_field() -> None:
     assert missing == []
 
 
-def test_case_schema_takes_ratings_from_the_guide() -> None:
+def test_item_description_and_field_descriptions_are_the_case_schema_s_ratings() -> None:
     defs = Case.model_json_schema(by_alias=True)["$defs"]
     assert defs["CnsScores"]["properties"]["sleep"]["description"] == item_description("sleep")
     history = field_descriptions("history")

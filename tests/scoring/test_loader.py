@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from neuroseq.errors import CaseError
-from neuroseq.scoring.loader import load_case
+from neuroseq.scoring.loader import load_case, suggest_catalog_id
 from neuroseq.source import MAX_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -477,3 +477,21 @@ def test_load_case_mutated_valid_case_raises_only_case_error(
         load_case(path)
     except CaseError:
         pass
+
+
+@pytest.mark.parametrize(
+    ("written", "known", "expected"),
+    [
+        ("CBT", {"cbt": "Cognitive behavioural therapy", "tf_cbt": "x"}, "cbt"),
+        ("Therapeutic drumming", {"drumming": "Therapeutic drumming", "yoga": "y"}, "drumming"),
+        ("Therapeutic horse riding", {"hippotherapy": "Therapeutic horse riding"}, "hippotherapy"),
+        ("Therapeutic drumming", {"drumming", "therapeutic_massage"}, "drumming"),
+        ("speech language therapy", {"speech_language_therapy"}, "speech_language_therapy"),
+        ("tutorin", {"tutoring"}, "tutoring"),
+        ("zzz qqq", {"tutoring"}, None),
+    ],
+)
+def test_suggest_catalog_id_by_case_and_name(
+    written: str, known: set[str] | dict[str, str], expected: str | None
+) -> None:
+    assert suggest_catalog_id(written, known) == expected

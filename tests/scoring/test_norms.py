@@ -186,7 +186,7 @@ def test_domain_items_cover_every_item_once_in_map_order(norms: Norms) -> None:
     )
 
 
-def test_developmental_age_inverse_is_exact_between_anchors(norms: Norms) -> None:
+def test_norms_developmental_age_inverse_is_exact_between_anchors(norms: Norms) -> None:
     limbic = [item.id for item in items_in_region("limbic")]
     # f(2) = (.30 + .52) / 2 = .41, so the limbic sum at 2 is 60 x .41 / .833.
     at_two = 60 * 0.41 / 0.833
@@ -195,19 +195,19 @@ def test_developmental_age_inverse_is_exact_between_anchors(norms: Norms) -> Non
     assert at_or_above is False
 
 
-def test_developmental_age_brainstem_at_3_for_a_teenager(norms: Norms) -> None:
+def test_norms_developmental_age_brainstem_at_3_for_a_teenager(norms: Norms) -> None:
     brainstem = ITEM_IDS[:6]
     age, at_or_above = norms.developmental_age(brainstem, 6 * 12 * 0.92, 15)
     assert age == pytest.approx(3.0, abs=1e-9)
     assert not at_or_above
 
 
-def test_developmental_age_at_or_above_returns_chronological_age(norms: Norms) -> None:
+def test_norms_developmental_age_at_or_above_returns_chronological_age(norms: Norms) -> None:
     brainstem = ITEM_IDS[:6]
     assert norms.developmental_age(brainstem, 72, 4) == (4.0, True)
     assert norms.developmental_age(brainstem, 72, 15) == (15.0, True)
 
 
-def test_developmental_age_below_the_newborn_typical_is_zero(norms: Norms) -> None:
+def test_norms_developmental_age_below_the_newborn_typical_is_zero(norms: Norms) -> None:
     assert norms.developmental_age(ITEM_IDS[:6], 0, 10) == (0.0, False)
     assert norms.developmental_age(ITEM_IDS[:6], 6 * 12 * 0.45, 10) == (0.0, False)

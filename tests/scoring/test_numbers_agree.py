@@ -54,7 +54,7 @@ def test_render_score_text_impaired_group_shows_years_below_age() -> None:
     assert line.endswith("ratio 0.80  moderate    dev. age  1.6 (13.4 years below age)")
 
 
-def test_impairment_ratios_shown_alike_get_the_same_label() -> None:
+def test_norms_impairment_of_ratios_shown_alike_gives_the_same_label() -> None:
     # At 9 the typical fine motor score is exactly 10; a little later it is 10.0015,
     # so a score of 7 gives 0.70 at 9 and 0.6999 at 9.01: both are shown as 0.70.
     exact = score_items(NORMS.typical_scores(9) | {"fine_motor": 7.0}, 9).items["fine_motor"]
@@ -70,7 +70,7 @@ def test_impairment_ratios_shown_alike_get_the_same_label() -> None:
     [(0.6949, "significant"), (0.6951, "moderate"), (0.6999, "moderate"), (0.8449, "moderate")]
     + [(0.8451, "typical"), (0.8499, "typical")],
 )
-def test_impairment_label_follows_the_ratio_as_shown(ratio: float, impairment: str) -> None:
+def test_norms_impairment_of_follows_the_ratio_as_shown(ratio: float, impairment: str) -> None:
     assert NORMS.impairment_of(ratio) == impairment
     shown = float(f"{ratio:.2f}")
     assert NORMS.impairment_of(shown) == impairment

@@ -16,7 +16,7 @@ AGES = st.floats(min_value=0.5, max_value=24, allow_nan=False)
 
 
 @given(ITEM_SCORES, st.sampled_from(ITEM_IDS), st.integers(min_value=1, max_value=24))
-def test_cmr_never_falls_when_one_item_score_rises(
+def test_cortical_modulation_ratio_never_falls_when_one_item_score_rises(
     scores: dict[str, float], item_id: str, half_points: int
 ) -> None:
     raised = dict(scores)
@@ -25,7 +25,7 @@ def test_cmr_never_falls_when_one_item_score_rises(
 
 
 @given(AGES)
-def test_developmental_age_of_typical_scores_at_their_own_age_is_that_age(age: float) -> None:
+def test_norms_developmental_age_of_typical_scores_at_their_own_age_is_that_age(age: float) -> None:
     profile = score_items(NORMS.typical_scores(age), age)
     for group in (*profile.regions.values(), *profile.domains.values()):
         assert group.at_or_above_age, group.id
@@ -34,7 +34,7 @@ def test_developmental_age_of_typical_scores_at_their_own_age_is_that_age(age: f
 
 
 @given(AGES, st.floats(min_value=0.3, max_value=40, allow_nan=False))
-def test_developmental_age_of_typical_scores_for_a_younger_age_recovers_it(
+def test_norms_developmental_age_of_typical_scores_for_a_younger_age_recovers_it(
     age: float, years_older: float
 ) -> None:
     chronological = age + years_older
@@ -54,7 +54,7 @@ def test_developmental_age_of_typical_scores_for_a_younger_age_recovers_it(
 
 
 @given(ITEM_SCORES, st.floats(min_value=0, max_value=60, allow_nan=False))
-def test_developmental_age_lies_between_zero_and_the_chronological_age(
+def test_norms_developmental_age_lies_between_zero_and_the_chronological_age(
     scores: dict[str, float], age: float
 ) -> None:
     profile = score_items(scores, age)

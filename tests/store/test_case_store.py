@@ -39,7 +39,9 @@ def store(store_url: str) -> Any:
     opened.close()
 
 
-def test_add_files_stores_each_assessment_with_its_plan(store: CaseStore, planner: Any) -> None:
+def test_case_store_add_files_stores_each_assessment_with_its_plan(
+    store: CaseStore, planner: Any
+) -> None:
     added = store.add_files([FOLLOWUP, INTAKE], planner)
     assert [(a.date, a.outcome, a.previous_date) for a in added] == [
         ("2026-01-12", "stored", None),
@@ -53,7 +55,7 @@ def test_add_files_stores_each_assessment_with_its_plan(store: CaseStore, planne
     assert history[1].provenance["norms"]["sha256"] == planner.norms.sha256
 
 
-def test_add_files_plan_matches_plan_with_previous_byte_for_byte(
+def test_case_store_add_files_plan_matches_plan_with_previous_byte_for_byte(
     store: CaseStore, planner: Any
 ) -> None:
     store.add_files([INTAKE, FOLLOWUP], planner)
@@ -75,7 +77,7 @@ def test_add_files_plan_matches_plan_with_previous_byte_for_byte(
             assert neuroseq.render(result, fmt) == neuroseq.render(fresh, fmt)
 
 
-def test_add_files_again_is_a_no_op_that_says_so(store: CaseStore, planner: Any) -> None:
+def test_case_store_add_files_again_is_a_no_op_that_says_so(store: CaseStore, planner: Any) -> None:
     store.add_files([INTAKE], planner)
     before = _counts(store)
     (again,) = store.add_files([INTAKE], planner)
@@ -83,7 +85,7 @@ def test_add_files_again_is_a_no_op_that_says_so(store: CaseStore, planner: Any)
     assert _counts(store) == before
 
 
-def test_add_refuses_different_content_for_the_same_date(
+def test_case_store_add_refuses_different_content_for_the_same_date(
     store: CaseStore, planner: Any, case_text: Callable[..., str]
 ) -> None:
     store.add_files([INTAKE], planner)
@@ -98,7 +100,7 @@ def test_add_refuses_different_content_for_the_same_date(
     assert _counts(store) == before
 
 
-def test_add_with_replace_keeps_the_old_version(
+def test_case_store_add_with_replace_keeps_the_old_version(
     store: CaseStore, planner: Any, case_text: Callable[..., str]
 ) -> None:
     store.add_files([INTAKE], planner)
@@ -113,7 +115,7 @@ def test_add_with_replace_keeps_the_old_version(
     assert versions[0].document == INTAKE.read_text(encoding="utf-8")
 
 
-def test_add_files_refuses_every_bad_file_and_stores_nothing(
+def test_case_store_add_files_refuses_every_bad_file_and_stores_nothing(
     store: CaseStore, planner: Any, tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.yaml"
@@ -128,7 +130,7 @@ def test_add_files_refuses_every_bad_file_and_stores_nothing(
     assert _counts(store) == {"clients": 0, "assessments": 0, "plans": 0, "audit": 0}
 
 
-def test_add_files_refuses_a_case_without_an_assessment_date(
+def test_case_store_add_files_refuses_a_case_without_an_assessment_date(
     store: CaseStore, planner: Any, tmp_path: Path
 ) -> None:
     undated = tmp_path / "undated.yaml"
@@ -141,7 +143,7 @@ def test_add_files_refuses_a_case_without_an_assessment_date(
     assert _counts(store)["assessments"] == 0
 
 
-def test_add_case_is_one_transaction(
+def test_case_store_add_case_is_one_transaction(
     store: CaseStore, planner: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A failure after the assessment row is written leaves nothing of it behind."""
@@ -157,20 +159,20 @@ def test_add_case_is_one_transaction(
     assert _counts(store) == {"clients": 0, "assessments": 0, "plans": 0, "audit": 0}
 
 
-def test_history_names_an_unknown_client(store: CaseStore) -> None:
+def test_case_store_history_names_an_unknown_client(store: CaseStore) -> None:
     with pytest.raises(StoreError) as refused:
         store.history("nobody-1")
     assert "no client 'nobody-1'" in str(refused.value)
 
 
-def test_assessment_names_the_stored_dates(store: CaseStore, planner: Any) -> None:
+def test_case_store_assessment_names_the_stored_dates(store: CaseStore, planner: Any) -> None:
     store.add_files([INTAKE], planner)
     with pytest.raises(StoreError) as refused:
         store.assessment("published-case", "2030-01-01")
     assert "2026-01-12" in str(refused.value)
 
 
-def test_clients_lists_current_assessments(store: CaseStore, planner: Any) -> None:
+def test_case_store_clients_lists_current_assessments(store: CaseStore, planner: Any) -> None:
     store.add_files([INTAKE, FOLLOWUP], planner)
     (summary,) = store.clients()
     assert summary.client == "published-case"
@@ -178,7 +180,7 @@ def test_clients_lists_current_assessments(store: CaseStore, planner: Any) -> No
     assert summary.metrics == ("full", "follow_up")
 
 
-def test_record_fidelity_keeps_every_record_and_the_newest_counts(
+def test_case_store_record_fidelity_keeps_every_record_and_the_newest_counts(
     store: CaseStore, planner: Any
 ) -> None:
     store.add_files([INTAKE], planner)
@@ -203,7 +205,7 @@ def test_record_fidelity_keeps_every_record_and_the_newest_counts(
         ("drumming", {"status": "done", "by": "a\u202eb"}, "--by"),
     ],
 )
-def test_record_fidelity_refuses_bad_values_and_stores_nothing(
+def test_case_store_record_fidelity_refuses_bad_values_and_stores_nothing(
     store: CaseStore, planner: Any, item: str, options: dict[str, Any], field: str
 ) -> None:
     store.add_files([INTAKE], planner)
@@ -215,7 +217,7 @@ def test_record_fidelity_refuses_bad_values_and_stores_nothing(
     assert _counts(store) == before
 
 
-def test_decide_records_accepts_and_overrides(store: CaseStore, planner: Any) -> None:
+def test_case_store_decide_records_accepts_and_overrides(store: CaseStore, planner: Any) -> None:
     store.add_files([INTAKE], planner)
     store.decide("published-case", "drumming", accept=True)
     store.decide(
@@ -229,7 +231,7 @@ def test_decide_records_accepts_and_overrides(store: CaseStore, planner: Any) ->
     )
 
 
-def test_decide_refuses_an_unknown_reason(store: CaseStore, planner: Any) -> None:
+def test_case_store_decide_refuses_an_unknown_reason(store: CaseStore, planner: Any) -> None:
     store.add_files([INTAKE], planner)
     with pytest.raises(StoreError) as refused:
         store.decide("published-case", "drumming", accept=False, reason="whim")
@@ -241,7 +243,9 @@ def _followup_plan(store: CaseStore, planner: Any) -> dict[str, Any]:
     return store.assessment("published-case").plan
 
 
-def test_add_follow_up_not_done_item_is_never_continued(store: CaseStore, planner: Any) -> None:
+def test_case_store_add_follow_up_not_done_item_is_never_continued(
+    store: CaseStore, planner: Any
+) -> None:
     """singing_humming is a current service in the follow-up file, but fidelity says not done."""
     fresh = neuroseq.plan_files(FOLLOWUP, planner=planner, previous=INTAKE).plan
     assert {r.intervention: r.action for r in fresh.recommendations}[
@@ -255,7 +259,9 @@ def test_add_follow_up_not_done_item_is_never_continued(store: CaseStore, planne
     assert any("review the barriers" in n for n in actions["singing_humming"]["notes"])
 
 
-def test_add_follow_up_done_with_good_fidelity_continues(store: CaseStore, planner: Any) -> None:
+def test_case_store_add_follow_up_done_with_good_fidelity_continues(
+    store: CaseStore, planner: Any
+) -> None:
     store.add_files([INTAKE], planner)
     store.record_fidelity("published-case", "family_routines", status="done", rating=3)
     plan = _followup_plan(store, planner)
@@ -267,7 +273,9 @@ def test_add_follow_up_done_with_good_fidelity_continues(store: CaseStore, plann
     ] == "recommend"
 
 
-def test_add_follow_up_notes_overridden_items_and_why(store: CaseStore, planner: Any) -> None:
+def test_case_store_add_follow_up_notes_overridden_items_and_why(
+    store: CaseStore, planner: Any
+) -> None:
     store.add_files([INTAKE], planner)
     store.decide(
         "published-case",
@@ -285,7 +293,9 @@ def test_add_follow_up_notes_overridden_items_and_why(store: CaseStore, planner:
     )
 
 
-def test_add_follow_up_declined_item_is_treated_as_declined(store: CaseStore, planner: Any) -> None:
+def test_case_store_add_follow_up_declined_item_is_treated_as_declined(
+    store: CaseStore, planner: Any
+) -> None:
     store.add_files([INTAKE], planner)
     store.record_fidelity("published-case", "music_movement", status="declined")
     plan = _followup_plan(store, planner)
@@ -294,7 +304,7 @@ def test_add_follow_up_declined_item_is_treated_as_declined(store: CaseStore, pl
     assert considered.get("music_movement") == "declined"
 
 
-def test_add_follow_up_records_what_it_followed(store: CaseStore, planner: Any) -> None:
+def test_case_store_add_follow_up_records_what_it_followed(store: CaseStore, planner: Any) -> None:
     store.add_files([INTAKE], planner)
     store.record_fidelity("published-case", "drumming", status="done", rating=2)
     store.add_files([FOLLOWUP], planner)
@@ -303,7 +313,7 @@ def test_add_follow_up_records_what_it_followed(store: CaseStore, planner: Any) 
     assert stored.previous_date == "2026-01-12"
 
 
-def test_audit_log_holds_no_case_content(store: CaseStore, planner: Any) -> None:
+def test_case_store_audit_log_holds_no_case_content(store: CaseStore, planner: Any) -> None:
     store.add_files([INTAKE, FOLLOWUP], planner)
     store.record_fidelity("published-case", "drumming", status="done", note="SECRET-NOTE")
     store.decide("published-case", "drumming", accept=False, reason="timing", note="SECRET-COMMENT")
@@ -313,13 +323,13 @@ def test_audit_log_holds_no_case_content(store: CaseStore, planner: Any) -> None
         assert secret not in log
 
 
-def test_open_migrates_and_init_reports_up_to_date(store_url: str) -> None:
+def test_case_store_open_migrates_and_init_reports_up_to_date(store_url: str) -> None:
     with CaseStore.open(store_url) as opened:
         assert opened.revision() == "0002"
         assert opened.init() == ("0002", "0002")
 
 
-def test_add_plans_inside_one_transaction_on_postgres_and_sqlite(
+def test_case_store_add_plans_inside_one_transaction_on_postgres_and_sqlite(
     store: CaseStore, planner: Any
 ) -> None:
     """Every stored assessment has exactly one plan (the schema's unique key holds)."""

@@ -35,12 +35,14 @@ def _run(*args: str, timeout: int = 600) -> str:
     return result.stdout
 
 
-def test_thousands_of_random_profiles_against_the_default_rule_base() -> None:
+def test_planner_plans_thousands_of_random_profiles_against_the_default_rule_base() -> None:
     assert _run("default", "3000", "11").startswith("default: 3000 cases")
 
 
 @pytest.mark.parametrize(("rules", "cases", "seed"), [(60, 300, 21), (200, 60, 22), (450, 20, 23)])
-def test_random_rule_bases_using_every_construct(rules: int, cases: int, seed: int) -> None:
+def test_planner_survives_random_rule_bases_using_every_construct(
+    rules: int, cases: int, seed: int
+) -> None:
     out = _run("random", str(cases), str(seed), str(rules))
     assert out.startswith("random: ")
     assert f"{cases} cases" in out

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from neuroseq.errors import CaregiverError
-from neuroseq.scoring.caregiver import CaregiverFile, ChildChallenge
+from neuroseq.scoring.caregiver import CaregiverFile
 from neuroseq.scoring.caregiver_loader import load_caregiver
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -238,12 +238,3 @@ def test_load_caregiver_json_is_located_too(tmp_path: Path) -> None:
         for p in problems
     ), problems
     assert any("challenges.children[0]: give either" in p for p in problems)
-
-
-def test_child_challenge_model_checks_its_shape_without_the_loader() -> None:
-    with pytest.raises(ValueError, match="missing: medical"):
-        ChildChallenge.model_validate(
-            {"age_years": 3, "behavioural": 1, "emotional": 1, "developmental": 1}
-        )
-    child = ChildChallenge.model_validate({"case": "x.yaml"})
-    assert child.case == "x.yaml"

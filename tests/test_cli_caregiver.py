@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from neuroseq.cli import main
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parent.parent
 DEPLETED = str(ROOT / "examples" / "caregiver-depleted.yaml")
 STRONG = str(ROOT / "examples" / "caregiver-strong.yaml")
 SEVERE = str(ROOT / "examples" / "severe-young-child.yaml")

@@ -72,7 +72,7 @@ def cases(draw: st.DrawFn) -> Case:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
-def test_random_profiles_plan_and_name_existing_rules(case: Case) -> None:
+def test_planner_plans_random_profiles_naming_existing_rules(case: Case) -> None:
     plan = PLANNER.plan(case, score(case))
     for item in plan.recommendations:
         assert item.rule in RULE_IDS

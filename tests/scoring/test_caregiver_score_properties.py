@@ -105,7 +105,7 @@ def _score(home: dict[str, Any], weights: CaregiverWeights) -> CaregiverReserve:
 
 @given(HOMES, st.sampled_from((*INTERNAL_RESOURCES, *EXTERNAL_RESOURCES)), STEPS, WEIGHTS)
 @settings(max_examples=150, deadline=None)
-def test_more_resources_never_lower_the_reserve(
+def test_score_caregiver_more_resources_never_lower_the_reserve(
     home: dict[str, Any], item: str, step: float, weights: CaregiverWeights
 ) -> None:
     more = copy.deepcopy(home)
@@ -141,7 +141,7 @@ def more_challenge(draw: Any, home: dict[str, Any]) -> dict[str, Any]:
 
 @given(st.data(), HOMES.filter(lambda h: len(h["children"]) < 4), WEIGHTS)
 @settings(max_examples=150, deadline=None)
-def test_more_challenge_never_raises_the_reserve(
+def test_score_caregiver_more_challenge_never_raises_the_reserve(
     data: st.DataObject, home: dict[str, Any], weights: CaregiverWeights
 ) -> None:
     more = data.draw(more_challenge(home))
@@ -153,7 +153,7 @@ def test_more_challenge_never_raises_the_reserve(
 
 @given(HOMES, WEIGHTS)
 @settings(max_examples=100, deadline=None)
-def test_reserve_is_resources_minus_challenge_and_its_category_follows(
+def test_caregiver_reserve_is_resources_minus_challenge_and_its_category_follows(
     home: dict[str, Any], weights: CaregiverWeights
 ) -> None:
     reserve = _score(home, weights)

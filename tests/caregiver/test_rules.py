@@ -1,4 +1,4 @@
-"""The caregiver fact stays in step with FACT_TYPES; the caregiver rule base is tested as data."""
+"""The caregiver rule base tested as data: its given/expect tests, run in the real engine."""
 
 from __future__ import annotations
 
@@ -6,14 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from neuroseq.engine.caregiver_facts import caregiver_fact, typical_caregiver_fact
+from neuroseq.engine.caregiver_facts import typical_caregiver_fact
 from neuroseq.engine.caregiver_workflow import caregiver_rules_folder
-from neuroseq.engine.facts import FACT_TYPES
 from neuroseq.engine.planner import Planner
 from neuroseq.engine.rule_tests import RuleTest, load_rule_tests, run_rule_test
 from neuroseq.engine.rulebase import load_rulebase
-from neuroseq.scoring.caregiver_loader import load_caregiver
-from neuroseq.scoring.caregiver_score import score_caregiver
 
 ROOT = Path(__file__).resolve().parents[2]
 TESTS, PROBLEMS = load_rule_tests(caregiver_rules_folder() / "tests")
@@ -24,49 +21,18 @@ def planner() -> Planner:
     return Planner.load(caregiver_rules_folder())
 
 
-@pytest.mark.parametrize(
-    "fact",
-    [
-        typical_caregiver_fact(),
-        caregiver_fact(
-            score_caregiver(load_caregiver(ROOT / "examples" / "caregiver-depleted.yaml"))
-        ),
-    ],
-    ids=["typical", "depleted example"],
-)
-def test_caregiver_fact_has_exactly_the_fact_type_fields(fact: dict[str, object]) -> None:
-    spec = FACT_TYPES["caregiver"]
-    assert set(fact) == {"type", "id", *(f.name for f in spec.fields)}
-    assert (fact["type"], fact["id"]) == ("caregiver", "caregiver")
-    for field in spec.fields:
-        value = fact[field.name]
-        if field.kind == "number":
-            assert isinstance(value, int | float) and field.low <= value <= field.high, field.name  # type: ignore[operator]
-        else:
-            assert value in field.values, field.name
-
-
-def test_caregiver_rule_base_is_apart_from_the_default_one() -> None:
-    default, _ = load_rulebase()
-    caregiver, problems = load_rulebase(caregiver_rules_folder())
-    assert problems == []
-    assert not {r.id for r in default.rules} & {r.id for r in caregiver.rules}
-    assert all(r.id.startswith("caregiver.") for r in caregiver.rules)
-    assert not any(r.id.startswith("caregiver.") for r in default.rules)
-
-
-def test_caregiver_rule_test_files_are_well_formed() -> None:
+def test_load_rule_tests_reads_the_caregiver_test_files() -> None:
     assert PROBLEMS == []
     assert len(TESTS) >= 10
 
 
 @pytest.mark.parametrize("test", TESTS, ids=[t.name for t in TESTS])
-def test_caregiver_rule_given_expect(planner: Planner, test: RuleTest) -> None:
+def test_run_rule_test_caregiver_given_expect(planner: Planner, test: RuleTest) -> None:
     result = run_rule_test(planner, test)
     assert result.passed, "\n".join(result.failures)
 
 
-def test_every_caregiver_rule_has_a_given_expect_test() -> None:
+def test_load_rule_tests_cover_every_caregiver_rule() -> None:
     base, _ = load_rulebase(caregiver_rules_folder())
     named = {
         str(wanted.get("rule"))
@@ -77,7 +43,7 @@ def test_every_caregiver_rule_has_a_given_expect_test() -> None:
     assert sorted(rule.id for rule in base.rules if rule.id not in named) == []
 
 
-def test_advise_caregiver_matches_the_rule_tests(planner: Planner) -> None:
+def test_planner_advise_caregiver_matches_the_rule_tests(planner: Planner) -> None:
     fact = {**typical_caregiver_fact(), "reserve": -40.0, "reserve_category": "depleted"}
     items, also = planner.advise_caregiver(fact)
     assert also == []

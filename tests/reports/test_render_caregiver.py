@@ -10,7 +10,7 @@ from neuroseq.reports.render import render_plan
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def test_reports_show_the_caregiving_reserve() -> None:
+def test_render_plan_shows_the_caregiving_reserve() -> None:
     result = plan_case(
         EXAMPLES / "severe-young-child.yaml", caregiver=EXAMPLES / "caregiver-depleted.yaml"
     )
@@ -28,7 +28,7 @@ def test_reports_show_the_caregiving_reserve() -> None:
     assert result.plan.caregiver["reserve_category"] == "depleted"
 
 
-def test_reports_without_a_caregiver_file_have_no_caregiver_section() -> None:
+def test_render_plan_without_a_caregiver_file_has_no_caregiver_section() -> None:
     result = plan_case(EXAMPLES / "severe-young-child.yaml")
     assert "Caregiver: caregiving reserve" not in render_plan(result, "md")
     assert "caregiver-heading" not in render_plan(result, "html")

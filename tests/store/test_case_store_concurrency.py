@@ -39,7 +39,7 @@ def _stored(url: str) -> tuple[int, int, int]:
     return int(assessments), int(plans), int(orphans)
 
 
-def test_add_files_two_processes_adding_100_cases_each_lose_nothing(
+def test_case_store_add_files_two_processes_adding_100_cases_each_lose_nothing(
     store_url: str, tmp_path: Path, write_cases: Callable[[Path, str, int], list[Path]]
 ) -> None:
     first = write_cases(tmp_path / "a", "writer-a", 100)
@@ -56,7 +56,7 @@ def test_add_files_two_processes_adding_100_cases_each_lose_nothing(
         assert len(store.audit_log()) == 200
 
 
-def test_add_files_two_processes_on_a_new_store_both_migrate_safely(
+def test_case_store_add_files_two_processes_on_a_new_store_both_migrate_safely(
     store_url: str, tmp_path: Path, write_cases: Callable[[Path, str, int], list[Path]]
 ) -> None:
     first = write_cases(tmp_path / "a", "fresh-a", 5)
@@ -68,7 +68,7 @@ def test_add_files_two_processes_on_a_new_store_both_migrate_safely(
     assert _stored(store_url) == (10, 10, 0)
 
 
-def test_add_files_kill_9_mid_bulk_add_loses_nothing_committed(
+def test_case_store_add_files_kill_9_mid_bulk_add_loses_nothing_committed(
     store_url: str, tmp_path: Path, write_cases: Callable[[Path, str, int], list[Path]]
 ) -> None:
     paths = write_cases(tmp_path / "bulk", "bulk", 150)

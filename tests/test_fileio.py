@@ -1,7 +1,4 @@
-"""Issue 12 section 7: output files are private, keep their mode, leave nothing behind.
-
-And the terminal never receives a raw control character from neuroseq.
-"""
+"""Issue 12 section 7: output files are private, keep their mode, leave nothing behind."""
 
 from __future__ import annotations
 
@@ -14,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from neuroseq.cli import _printable, main
+from neuroseq.cli import main
 from neuroseq.fileio import NEW_FILE_MODE, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,42 +89,3 @@ def test_write_atomic_restores_the_sigterm_handler(tmp_path: Path) -> None:
 
 
 # --- the terminal --------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("raw", "shown"),
-    [
-        ("a\x1b]0;title\x07b", "a\\x1b]0;title\\x07b"),
-        ("csi \x9b31m", "csi \\x9b31m"),
-        ("bidi \u202eevil", "bidi \\u202eevil"),
-        ("isolate \u2066x\u2069", "isolate \\u2066x\\u2069"),
-        ("line\rover", "line\\x0dover"),
-        ("keep\tthis\nline", "keep\tthis\nline"),
-        ("colour \x1b[31mred\x1b[0m", "colour \x1b[31mred\x1b[0m"),
-    ],
-)
-def test_printable_escapes_control_characters(raw: str, shown: str) -> None:
-    assert _printable(raw) == shown
-
-
-def test_cli_error_for_a_file_named_with_escapes_prints_no_raw_control(tmp_path: Path) -> None:
-    path = tmp_path / "case\x1b]0;owned\x07\u202e.yaml"
-    result = CliRunner().invoke(main, ["score", str(path)])
-    code, out = result.exit_code, result.output
-    assert code == 1 and "file not found" in out
-    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
-    assert "case\\x1b]0;owned\\x07\\u202e.yaml" in out
-
-
-def test_cli_terminal_output_of_free_text_is_escaped(tmp_path: Path) -> None:
-    path = tmp_path / "case.yaml"
-    path.write_text(
-        TYPICAL.read_text().replace(
-            "notes: Synthetic example. Settled at home and school.",
-            'notes: "a \\u202e b \\x9b c"',
-        )
-    )
-    result = CliRunner().invoke(main, ["plan", str(path), "--format", "md"])
-    assert result.exit_code == 0, result.output
-    assert "\u202e" not in result.output and "\x9b" not in result.output
-    assert "a \\u202e b \\x9b c" in result.output

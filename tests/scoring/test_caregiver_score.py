@@ -9,7 +9,6 @@ import pytest
 
 from neuroseq.scoring.caregiver_loader import load_caregiver
 from neuroseq.scoring.caregiver_score import reserve_json, score_caregiver
-from neuroseq.scoring.caregiver_weights import default_weights
 from neuroseq.scoring.loader import load_case
 from neuroseq.scoring.profile import score
 
@@ -113,21 +112,6 @@ def test_score_caregiver_no_children_is_household_only(write_home: Any, home_dat
     )
     assert reserve.children == ()
     assert reserve.challenge == 6
-
-
-@pytest.mark.parametrize(
-    ("value", "category"),
-    [
-        (-20.01, "depleted"),
-        (-20, "strained"),
-        (-0.01, "strained"),
-        (0, "adequate"),
-        (24.99, "adequate"),
-        (25, "strong"),
-    ],
-)
-def test_weights_category_cut_offs(value: float, category: str) -> None:
-    assert default_weights().category(value) == category
 
 
 def test_reserve_json_of_the_depleted_example() -> None:

@@ -32,7 +32,7 @@ def _mutate(old: str, new: str) -> str:
     return BUNDLED.replace(old, new)
 
 
-def test_bundled_weights_are_marked_as_project_defaults() -> None:
+def test_default_weights_are_marked_as_project_defaults() -> None:
     weights = default_weights()
     assert weights.version == "2026.11.0"
     assert len(weights.sha256) == 64
@@ -110,3 +110,18 @@ def test_load_weights_all_zero_group_is_refused(tmp_path: Path) -> None:
         f"{tmp_path / 'weights.yaml'}:{line}: challenge.direct_ratings: every direct rating "
         "weight is 0; give at least one a weight above 0"
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "category"),
+    [
+        (-20.01, "depleted"),
+        (-20, "strained"),
+        (-0.01, "strained"),
+        (0, "adequate"),
+        (24.99, "adequate"),
+        (25, "strong"),
+    ],
+)
+def test_caregiver_weights_category_cut_offs(value: float, category: str) -> None:
+    assert default_weights().category(value) == category

@@ -1,0 +1,53 @@
+"""The family's summary: 5 to 8 plain sentences, the CMR in words, three first steps."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+
+from neuroseq.engine.workflow import PlanResult
+from neuroseq.reports.family_summary import REGION_WORDS, cmr_in_words, family_summary, next_steps
+
+
+@pytest.mark.parametrize(
+    "stem", ["severe-young-child", "typical-9-year-old", "uneven-adolescent", "er-snapshot"]
+)
+def test_family_summary_is_5_to_8_sentences_without_numbers_of_the_scale(
+    planned: Callable[[str], PlanResult], stem: str
+) -> None:
+    sentences = family_summary(planned(stem))
+    assert 5 <= len(sentences) <= 8
+    assert all(sentence.endswith(".") for sentence in sentences)
+    assert not any(re.search(r"\d\.\d", sentence) for sentence in sentences)
+
+
+def test_family_summary_of_a_typical_child_claims_no_impairment(
+    planned: Callable[[str], PlanResult],
+) -> None:
+    sentences = family_summary(planned("typical-9-year-old"))
+    assert "In every part of the brain, the child functions as is typical for age." in sentences
+
+
+def test_cmr_in_words_says_what_may_help_now(planned: Callable[[str], PlanResult]) -> None:
+    assert cmr_in_words(planned("severe-young-child")).startswith(
+        "For now the thinking part of the brain cannot yet calm the stressed lower parts"
+    )
+    assert "talking and thinking-based work can be used" in cmr_in_words(
+        planned("typical-9-year-old")
+    )
+
+
+def test_next_steps_one_for_the_web_the_family_and_the_client(
+    planned: Callable[[str], PlanResult],
+) -> None:
+    steps = next_steps(planned("severe-young-child").plan.recommendations)
+    assert [step.audience for step in steps] == ["therapeutic_web", "family", "client"]
+    assert all(step.action in ("recommend", "continue", "resume") for step in steps)
+
+
+def test_region_words_cover_every_region() -> None:
+    from neuroseq.scoring.items import REGIONS
+
+    assert set(REGION_WORDS) == set(REGIONS)
