@@ -178,6 +178,7 @@ SUFFIX_FORMATS = {
     ".json": "json",
     ".csv": "csv",
     ".txt": "text",
+    ".fhir.json": "fhir",
 }
 
 
@@ -189,7 +190,11 @@ def _output_format(fmt: str | None, output: Path | None, allowed: Sequence[str])
     errors (exit 2).
     """
     suffix = output.suffix.lower() if output is not None else ""
+    if output is not None and output.name.lower().endswith(".fhir.json"):
+        suffix = ".fhir.json"
     implied = SUFFIX_FORMATS.get(suffix)
+    if fmt == "fhir" and implied == "json":
+        implied = "fhir"  # a FHIR Bundle is JSON: --format fhir may name any .json file
     if output is not None and fmt is not None and implied is not None and implied != fmt:
         raise click.UsageError(
             f"--format {fmt} contradicts the output file {output.name} (a {suffix} file is "
@@ -402,7 +407,7 @@ def _weights_with_caregiver(weights: Path | None, caregiver: Path | None) -> Pat
     return weights
 
 
-PLAN_FORMATS = ("text", "json", "md", "html")
+PLAN_FORMATS = ("text", "json", "md", "html", "fhir")
 
 
 @main.command()
@@ -840,6 +845,6 @@ def examples(name: str | None, output: Path | None) -> None:
     _emit(example.text(), output)
 
 
-# The case store's, the batch and the web app's commands live in their own
+# The case store's, batch, FHIR and web app commands live in their own
 # modules; importing them adds them to `main`.
-from neuroseq import cli_batch, cli_store, cli_web  # noqa: E402,F401
+from neuroseq import cli_batch, cli_fhir, cli_store, cli_web  # noqa: E402,F401

@@ -12,7 +12,7 @@ from neuroseq.cli import CASE_PATH, DATA_PATH, RULES_PATH, _echo, main, rules
 
 __all__ = ["batch"]
 
-BATCH_FORMATS = ("json", "md", "html")
+BATCH_FORMATS = ("json", "md", "html", "fhir")
 
 
 def _progress(total: int, label: str) -> Any:
@@ -76,6 +76,10 @@ def batch(
         raise click.UsageError("give case files or --db, not both")
     if db is None and not inputs:
         raise click.UsageError("give case files or folders (or --db URL for the case store)")
+    if fmt == "fhir":
+        from neuroseq.fhir import require
+
+        require("--format fhir")  # before any worker starts: one message, not one per case
     setup = PlannerSetup(
         str(rules) if rules else None,
         str(catalog) if catalog else None,

@@ -11,7 +11,8 @@ Stages collect problems and raise one error per stage carrying all of them::
     ├── EngineError               the rule engine failed while planning (engine/)
     ├── ReportError               rendering or templates (reports/)
     ├── CaregiverError            caregiver files and weights (scoring/)
-    └── StoreError                the case store: its database and what is asked of it (store/)
+    ├── StoreError                the case store: its database and what is asked of it (store/)
+    └── FhirError                 FHIR in and out: malformed or foreign FHIR, the fhir extra (fhir/)
 
 The CLI turns these into messages in one place (``cli.py``).
 """
@@ -26,6 +27,7 @@ __all__ = [
     "CaseError",
     "CatalogError",
     "EngineError",
+    "FhirError",
     "NeuroseqError",
     "NormsError",
     "Problem",
@@ -132,3 +134,9 @@ class StoreError(NeuroseqError):
     """The case store cannot do what was asked (no such client, a conflicting add, a bad database)."""
 
     stage = "store"
+
+
+class FhirError(NeuroseqError):
+    """FHIR given to neuroseq is malformed or not neuroseq's, or FHIR support is not installed."""
+
+    stage = "fhir"

@@ -16,7 +16,12 @@ from neuroseq.errors import CaseError, Problem, SourceLocation
 __all__ = ["CASE_SUFFIXES", "case_files", "plan_path"]
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
-_FORMAT_SUFFIX = {"json": ".plan.json", "md": ".plan.md", "html": ".plan.html"}
+_FORMAT_SUFFIX = {
+    "json": ".plan.json",
+    "md": ".plan.md",
+    "html": ".plan.html",
+    "fhir": ".plan.fhir.json",
+}
 
 
 def _hidden(path: Path, root: Path) -> bool:

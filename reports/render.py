@@ -378,7 +378,7 @@ def render_plan(
     color: bool = False,
     generated: datetime.date | None = None,
 ) -> str:
-    """The plan in ``fmt``: json, text, md or html.
+    """The plan in ``fmt``: json, text, md, html or fhir (a FHIR R4B Bundle, extra ``fhir``).
 
     ``generated`` is the date the Markdown and HTML reports print as generated
     (today when ``None``; tests and golden files pass a fixed date). JSON and
@@ -386,6 +386,13 @@ def render_plan(
     """
     if fmt == "json":
         return plan_json_text(result)
+    if fmt == "fhir":
+        from neuroseq.fhir import require
+
+        require("--format fhir")
+        from neuroseq.fhir.export import bundle_json_text
+
+        return bundle_json_text(result)
     if fmt == "text":
         from neuroseq.reports.plan_text import render_plan_text
 
