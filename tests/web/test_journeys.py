@@ -135,7 +135,7 @@ def _shot(page: Any, shots: Path, name: str) -> None:
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
 
-def test_journey_clinician_from_login_to_a_follow_up_comparison(
+def test_serve_clinician_from_login_to_a_follow_up_comparison(
     server: str, browser: Any, shots: Path
 ) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -199,7 +199,7 @@ def test_journey_clinician_from_login_to_a_follow_up_comparison(
     page.close()
 
 
-def test_journey_reviewer_cannot_edit(server: str, browser: Any, shots: Path) -> None:
+def test_serve_reviewer_cannot_edit(server: str, browser: Any, shots: Path) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     _login(page, server, "lee")
     page.goto(f"{server}/clients/published-case/plans/2026-01-12")
@@ -220,7 +220,7 @@ def test_journey_reviewer_cannot_edit(server: str, browser: Any, shots: Path) ->
     page.close()
 
 
-def test_journey_foreign_host_and_missing_csrf_are_refused(server: str, browser: Any) -> None:
+def test_serve_refuses_a_foreign_host_and_a_missing_csrf_token(server: str, browser: Any) -> None:
     port = server.rsplit(":", 1)[1]
     with socket.create_connection(("127.0.0.1", int(port)), timeout=10) as connection:
         connection.sendall(
