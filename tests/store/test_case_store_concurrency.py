@@ -71,18 +71,19 @@ def test_case_store_add_files_two_processes_on_a_new_store_both_migrate_safely(
 def test_case_store_add_files_kill_9_mid_bulk_add_loses_nothing_committed(
     store_url: str, tmp_path: Path, write_cases: Callable[[Path, str, int], list[Path]]
 ) -> None:
-    paths = write_cases(tmp_path / "bulk", "bulk", 150)
+    total = 400
+    paths = write_cases(tmp_path / "bulk", "bulk", total)
     CaseStore.open(store_url).close()
     writer = _add(store_url, paths)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        if _stored(store_url)[0] >= 20:
+        if _stored(store_url)[0] >= 10:
             break
-        time.sleep(0.05)
+        time.sleep(0.02)
     os.kill(writer.pid, signal.SIGKILL)
     writer.communicate(timeout=60)
     assessments, plans, orphans = _stored(store_url)
-    assert 20 <= assessments < 150, "the kill came too late to test anything"
+    assert 10 <= assessments < total, "the kill came too late to test anything"
     assert (plans, orphans) == (assessments, 0)
     if store_url.startswith("sqlite"):
         import sqlite3
@@ -93,5 +94,5 @@ def test_case_store_add_files_kill_9_mid_bulk_add_loses_nothing_committed(
     out, err = again.communicate(timeout=600)
     assert again.returncode == 0, err.decode()
     assert out.decode().count("unchanged bulk-") == assessments
-    assert out.decode().count("stored bulk-") == 150 - assessments
-    assert _stored(store_url) == (150, 150, 0)
+    assert out.decode().count("stored bulk-") == total - assessments
+    assert _stored(store_url) == (total, total, 0)
