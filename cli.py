@@ -845,5 +845,6 @@ def examples(name: str | None, output: Path | None) -> None:
     _emit(example.text(), output)
 
 
-# The case store's and the batch commands live in their own modules; importing them adds them.
-from neuroseq import cli_batch, cli_fhir, cli_store  # noqa: E402,F401
+# The case store's, batch, FHIR and web app commands live in their own
+# modules; importing them adds them to `main`.
+from neuroseq import cli_batch, cli_fhir, cli_store, cli_web  # noqa: E402,F401

@@ -90,6 +90,7 @@ Not thread-safe (neither is durable_rules): parallelism means processes.
 
 from __future__ import annotations
 
+import _thread
 import copy
 import ctypes
 import itertools
@@ -297,6 +298,18 @@ class EngineTimeout(Exception):
     """An engine call ran past its limit (or was interrupted) and was abandoned."""
 
 
+def _held_lock() -> Any:
+    """A plain lock, already held: a binary semaphore that starts empty.
+
+    The watchdog's hand-offs use plain locks (one C call each way) rather than
+    ``threading.Semaphore`` (a Python-level condition variable that allocates a
+    lock per wait): two hand-offs happen for every ruleset of every case.
+    """
+    lock = _thread.allocate_lock()
+    lock.acquire()
+    return lock
+
+
 class _Watchdog:
     """Runs ``assertFacts`` in a helper thread, so the caller can stop waiting.
 
@@ -304,15 +317,14 @@ class _Watchdog:
     a timer thread can run Python code while ``assertFacts`` spins (as it does on a
     network with 512 equality constants under one node). Called through ctypes the
     same native function releases the GIL: the helper thread runs it while the
-    calling thread waits on a semaphore with a timeout, which Ctrl-C interrupts. An
+    calling thread waits on a lock with a timeout, which Ctrl-C interrupts. An
     abandoned call keeps its thread (a daemon) busy inside durable_rules until the
     process exits; the host is then unusable (:attr:`abandoned` says why) and every
     later engine call refuses.
     """
 
     def __init__(self) -> None:
-        self._request = threading.Semaphore(0)
-        self._done = threading.Semaphore(0)
+        self._request, self._done = _held_lock(), _held_lock()
         self._job: tuple[int, bytes] = (0, b"")
         self._result: tuple[int, int] = (0, 0)
         self._thread: threading.Thread | None = None
@@ -326,8 +338,7 @@ class _Watchdog:
         An abandoned call stays abandoned: the child's copy of durable_rules' memory
         may be half-way through it.
         """
-        self._request = threading.Semaphore(0)
-        self._done = threading.Semaphore(0)
+        self._request, self._done = _held_lock(), _held_lock()
         self._thread = None
 
     def _start(self) -> None:

@@ -15,13 +15,13 @@ priority (higher first), then intervention id; and ranked 1..n.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from neuroseq.catalog.model import DOMAINS, Catalog, Intervention
 from neuroseq.engine.compiler import CompiledRule, render_template
-from neuroseq.engine.facts import applicable_cautions
 from neuroseq.engine.memo import per_object
 from neuroseq.engine.plan_model import (
     Considered,
@@ -157,10 +157,11 @@ def _facts_trace(
         fact = matched.get(alias)
         if fact is None:  # an alternative of an ``any`` that was not satisfied
             continue
-        entry: dict[str, Any] = {"type": fact.get("type"), "id": fact.get("id")}
-        for name in shown:
-            if name in fact:
-                entry[name] = fact[name]
+        entry: dict[str, Any] = {
+            "type": fact.get("type"),
+            "id": fact.get("id"),
+            **{name: fact[name] for name in shown if name in fact},
+        }
         if words:
             entry["conditions"] = list(words)
         facts.append(entry)
@@ -211,13 +212,15 @@ def assemble(
     proposed: set[str] = set()
     infos = _rule_infos(compiled)
     for number, firing in enumerate(firings):
-        strength, negative_priority, rule_id, rule, target_alias, target = infos[firing.rule]
         matched = firing.matched
-        if rule.implied and not _implied_present(rule, facts):
+        strength, negative_priority, rule_id, rule, target_alias, target, gate, implied = infos[
+            firing.rule
+        ]
+        if implied and not _implied_present(rule, facts):
             continue  # the engine's join would have found nothing either
         if target is None:
             target = str(matched[target_alias]["id"])
-        if not rule.rule.action.gate:
+        if not gate:
             proposed.add(target)
         candidate = (strength, negative_priority, rule_id, number, rule, matched)
         found = by_intervention.get(target)
@@ -617,8 +620,9 @@ def _rank_texts(chosen: list[_Decision], context: ClientContext | None) -> dict[
 
 
 # Per compiled rule: (action strength, -priority, rule id, rule, target alias, the
-# target intervention id when the rule names it by id, else None).
-_RuleInfo = tuple[int, int, str, CompiledRule, str, str | None]
+# target intervention id when the rule names it by id, else None, whether the action
+# is a gate, whether the rule names facts by id only).
+_RuleInfo = tuple[int, int, str, CompiledRule, str, str | None, bool, bool]
 
 
 @per_object(limit=16)  # a process rarely holds more rule bases than this
@@ -635,6 +639,8 @@ def _rule_infos(compiled: Mapping[str, CompiledRule]) -> dict[str, _RuleInfo]:
             rule,
             rule.target_alias,
             fixed,
+            bool(action.gate),
+            bool(rule.implied),
         )
     return infos
 
@@ -692,6 +698,7 @@ def _words(found: re.Match[str]) -> str:
     return _ID_WORDS.get(found.group(), found.group())
 
 
+@functools.lru_cache(maxsize=4096)
 def _sentence(text: str) -> str:
     """One clean clause: white space folded, ids in words, capitalised, no final stop."""
     text = " ".join(text.split())
@@ -814,17 +821,33 @@ def _older(context: ClientContext, entry: Intervention) -> bool:
 
 
 @per_object()
-def _caution_rows(entry: Intervention) -> tuple[tuple[str, str, str], ...]:
-    """(condition, effect, text) of every caution of an entry, built once."""
-    return tuple((c.if_, c.then, c.text) for c in entry.all_cautions)
+def _caution_rows(
+    entry: Intervention,
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...], frozenset[str]]:
+    """(condition, text) of every caution of an entry, the texts that always apply, and
+    the conditions of the others: built once per entry."""
+    rows = tuple((c.if_, c.text) for c in entry.all_cautions)
+    always = tuple(text for condition, text in rows if condition == "always")
+    return rows, always, frozenset(condition for condition, _t in rows) - {"always"}
 
 
 def _cautions(entry: Intervention, context: ClientContext | None) -> list[str]:
-    rows = _caution_rows(entry)
+    rows, always, conditional = _caution_rows(entry)
     if context is None:
-        return [text for condition, _e, text in rows if condition == "always"]
-    applying = applicable_cautions(rows, context.conditions, entry.id in context.requested)
-    return [text for _c, _e, text in applying]
+        return list(always)
+    conditions = context.conditions
+    requested = entry.id in context.requested
+    if (
+        conditional.isdisjoint(conditions)
+        and (requested or "not_requested" not in conditional)
+        and "always" in conditions
+    ):
+        return list(always)  # the usual case: only the 'always' cautions hold
+    return [
+        text
+        for condition, text in rows
+        if condition in conditions or (condition == "not_requested" and not requested)
+    ]
 
 
 _ADULT_STAND_INS = {"caregiver": "client", "paediatrician": "doctor"}

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from neuroseq.catalog.model import AgeRange, Catalog, Intervention
+from neuroseq.catalog.model import Catalog, Intervention
 from neuroseq.engine.conditions import client_conditions
 from neuroseq.engine.memo import per_object
 from neuroseq.engine.planning import DEFAULT_PLANNING, PlanningSettings
@@ -430,7 +430,8 @@ class _Entry(NamedTuple):
     min_developmental_age: float
     min_cmr: float
     tags: frozenset[str]
-    ages: AgeRange
+    ages_min: float
+    ages_max: float | None
     ages_words: str
     cognitive: bool
     cmr_gated_from_age: float
@@ -458,7 +459,8 @@ def _catalog_index(catalog: Catalog) -> _CatalogIndex:
                 item.min_developmental_age,
                 item.min_cmr or 0.0,
                 frozenset(tag.lower() for tag in item.interest_tags),
-                item.ages,
+                item.ages.min,
+                item.ages.max,
                 item.ages.words(),
                 item.is_cognitive_predominant,
                 item.cmr_gated_from_age,
@@ -472,6 +474,29 @@ def _catalog_index(catalog: Catalog) -> _CatalogIndex:
             for item_id in catalog.ids
         ),
     )
+
+
+_FlagPairs = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
+_FLAG_CACHE: dict[tuple[int, frozenset[str] | None], tuple[_CatalogIndex, _FlagPairs]] = {}
+
+
+def _client_flags(index: _CatalogIndex, fields: set[str] | None) -> _FlagPairs:
+    """The (id, flag) pairs of the client's ``services__`` and ``declined__`` flags a
+    rule reads (all of them when ``fields`` is None), worked out once per catalogue
+    and field set: a rule base usually reads none, and the loop ran for every entry."""
+    wanted = None if fields is None else frozenset(fields)
+    key = (id(index), wanted)
+    found = _FLAG_CACHE.get(key)
+    if found is not None and found[0] is index:
+        return found[1]
+    pairs: _FlagPairs = (
+        tuple((i, s) for i, s, _d in index.flags if wanted is None or s in wanted),
+        tuple((i, d) for i, _s, d in index.flags if wanted is None or d in wanted),
+    )
+    if len(_FLAG_CACHE) >= 64:
+        _FLAG_CACHE.clear()
+    _FLAG_CACHE[key] = (index, pairs)
+    return pairs
 
 
 def _first_applying(
@@ -530,40 +555,59 @@ def case_facts(
     index = _catalog_index(catalog)
     current = set(case.current_services)
     declined = set(case.client.declined)
-    for item_id, service_key, declined_key in index.flags:
-        if client_fields is None or service_key in client_fields:
-            client[service_key] = item_id in current
-        if client_fields is None or declined_key in client_fields:
-            client[declined_key] = item_id in declined
+    services_flags, declined_flags = _client_flags(index, client_fields)
+    for item_id, service_key in services_flags:
+        client[service_key] = item_id in current
+    for item_id, declined_key in declined_flags:
+        client[declined_key] = item_id in declined
     static = static if static is not None else catalog_facts(catalog)
     interests = {word.strip().lower() for word in case.client.interests}
+    # the developmental age each entry is matched to, rounded once per domain
     domain_ages = {f["id"]: f["developmental_age"] for f in facts if f["type"] == "domain"}
+    rounded_ages = {domain: round(age, 2) for domain, age in domain_ages.items()}
     cmr = by_id["cmr"]["value"]
     previous = previous or {}
     client_age = case.client.age
+    rounded_client_age = round(client_age, 2)
     requested = set(case.client.requested)
-    for entry in index.entries:
-        item_id = entry.id
+    for (
+        item_id,
+        domain,
+        min_developmental_age,
+        min_cmr,
+        tags,
+        ages_min,
+        ages_max,
+        ages_words,
+        cognitive,
+        cmr_gated_from_age,
+        excludes,
+        holds,
+    ) in index.entries:
         # The domain the activity demands is the one whose developmental age
         # it must match (the 6 R's: relevant).
-        age = domain_ages.get(entry.domain, client_age) if entry.domain else client_age
+        if domain and domain in domain_ages:
+            age = domain_ages[domain]
+            shown_age = rounded_ages[domain]
+        else:
+            age = client_age
+            shown_age = rounded_client_age
         exclude = hold = ""
-        if entry.excludes:
-            exclude = _first_applying(entry.excludes, conditions, item_id in requested)
-        if entry.holds:
-            hold = _first_applying(entry.holds, conditions, item_id in requested)
-        ages = entry.ages
+        if excludes:
+            exclude = _first_applying(excludes, conditions, item_id in requested)
+        if holds:
+            hold = _first_applying(holds, conditions, item_id in requested)
         fact = {
             **static[item_id],
             "current": item_id in current,
             "declined": item_id in declined,
-            "interest_match": not interests.isdisjoint(entry.tags),
-            "domain_developmental_age": round(age, 2),
-            "developmentally_ready": age >= entry.min_developmental_age,
-            "cmr_ready": cmr >= entry.min_cmr,
-            "cmr_gated": entry.cognitive and client_age >= entry.cmr_gated_from_age,
-            "age_fit": ages.min <= client_age and (ages.max is None or client_age < ages.max),
-            "ages": entry.ages_words,
+            "interest_match": not interests.isdisjoint(tags),
+            "domain_developmental_age": shown_age,
+            "developmentally_ready": age >= min_developmental_age,
+            "cmr_ready": cmr >= min_cmr,
+            "cmr_gated": cognitive and client_age >= cmr_gated_from_age,
+            "age_fit": ages_min <= client_age and (ages_max is None or client_age < ages_max),
+            "ages": ages_words,
             "contraindicated": bool(exclude),
             "held": bool(hold),
             "exclude_reason": exclude,

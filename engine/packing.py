@@ -35,6 +35,7 @@ __all__ = ["RuleCost", "pack_rules", "rule_cost", "rule_problems", "ruleset_prob
 
 _NON_EQUALITY = frozenset({"$lt", "$lte", "$gt", "$gte", "$neq", "$mt", "$imt", "$iall", "$iany"})
 _EXISTENCE = frozenset({"$ex", "$nex"})
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 @dataclass
@@ -42,10 +43,10 @@ class RuleCost:
     """What one rule (or a ruleset, summed) takes from the engine's per-node limits."""
 
     types: set[str] = field(default_factory=set)
-    equality: dict[str, set[str]] = field(default_factory=dict)
+    equality: dict[str, set[object]] = field(default_factory=dict)
     """Per fact type, the distinct tests against a constant (equality or not): each is a
     child of some node, and one node holds at most 511 children."""
-    passed: dict[str, set[str]] = field(default_factory=dict)
+    passed: dict[str, set[object]] = field(default_factory=dict)
     """Per fact type, the distinct conditions one fact could pass at once."""
     shapes: Counter[str] = field(default_factory=Counter)
     rules: int = 0
@@ -77,8 +78,31 @@ class RuleCost:
         )
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, default=str)
+
+
 def _dump(value: object) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
+    """``json.dumps(value, sort_keys=True, default=str)``, with one encoder for all calls."""
+    return _ENCODER.encode(value)
+
+
+_COSTS: dict[str, RuleCost] = {}
+
+
+def _cost(rule: Mapping[str, Any]) -> RuleCost:
+    """:func:`rule_cost`, worked out once per distinct rule (by its JSON).
+
+    Compiling a rule base asks for the cost of every rule four times (the rule on
+    its own, packing, and the adapter's two checks). The result is shared: callers
+    here only read it (:meth:`RuleCost.add` copies what it takes).
+    """
+    key = _dump(rule)
+    found = _COSTS.get(key)
+    if found is None:
+        if len(_COSTS) >= 8192:
+            _COSTS.clear()
+        found = _COSTS[key] = rule_cost(rule)
+    return found
 
 
 def _walk(term: object, fact_type: str, cost: RuleCost) -> None:
@@ -97,7 +121,14 @@ def _walk(term: object, fact_type: str, cost: RuleCost) -> None:
             cost.passed.setdefault(fact_type, set()).add(_dump({key: operand}))
             cost.equality.setdefault(fact_type, set()).add(_dump({key: operand}))
         elif isinstance(key, str) and not key.startswith("$") and not isinstance(operand, Mapping):
-            cost.equality.setdefault(fact_type, set()).add(_dump({key: operand}))
+            # An equality test: a tuple is as distinct as its JSON and costs no encoding
+            # (the type tells true from 1 from 1.0, as JSON does); other values are
+            # encoded. Either way it never equals the string of another kind of test.
+            if type(operand) in _SCALARS:
+                test: object = (key, type(operand).__name__, operand)
+            else:
+                test = _dump({key: operand})
+            cost.equality.setdefault(fact_type, set()).add(test)
             cost.passed.setdefault(fact_type, set()).add(f"field:{key}")
 
 
@@ -136,7 +167,7 @@ def rule_problems(name: str, rule: Mapping[str, Any]) -> list[str]:
     error 303 cannot come from one rule alone; the equality table of one node can
     still overflow (``one_of`` with 512 values spins forever).
     """
-    cost = rule_cost(rule)
+    cost = _cost(rule)
     return [
         f"rule {name!r}: {len(values)} distinct tests against constants on {fact_type} facts; "
         f"the engine holds at most {EQUALITY_CONSTANTS_PER_TYPE} per fact type "
@@ -153,7 +184,7 @@ def ruleset_problems(definition: Mapping[str, Any]) -> list[str]:
     for name, rule in definition.items():
         if isinstance(rule, Mapping):
             problems.extend(rule_problems(str(name), rule))
-            total.add(rule_cost(rule))
+            total.add(_cost(rule))
     if problems:
         return problems
     for fact_type, values in sorted(total.equality.items()):
@@ -192,7 +223,7 @@ def pack_rules(
         raise ValueError("max_rules must be at least 1")
     sets: list[tuple[RuleCost, dict[str, Any]]] = []
     for name, rule in rules.items():
-        cost = rule_cost(rule)
+        cost = _cost(rule)
         target = next((entry for entry in sets if entry[0].fits(cost, max_rules)), None)
         if target is None:
             target = (RuleCost(), {})

@@ -23,6 +23,7 @@ from neuroseq.engine.compiler import Compilation
 from neuroseq.engine.conditions import client_conditions
 from neuroseq.engine.facts import case_facts, catalog_facts
 from neuroseq.engine.plan_model import (
+    STATEMENT,
     Plan,
     Reassessment,
     Recommendation,
@@ -62,6 +63,8 @@ class Planner:
         self.catalog_hash = catalog_hash
         self.compilation = compilation
         self._compiled = compilation.by_name()
+        self._rulebase_version = Versioned(version=rulebase.version, sha256=rulebase.sha256)
+        self._catalog_version = Versioned(version=catalog.version, sha256=catalog_hash)
         # Intervention facts carry only what some rule reads (plus id and
         # name): the engine's cost grows with the number of properties.
         keep = compilation.fields.get("intervention", set()) | {"type", "id", "name"}
@@ -128,7 +131,7 @@ class Planner:
             previous=previous.actions if previous else None,
             planning=self.rulebase.planning,
         )
-        engine_facts = _wanted(facts, self.compilation.wanted)
+        engine_facts = _wanted(facts, self.compilation.wanted, checked=_CHECKED_AGAIN)
         firings = self._engine.evaluate(engine_facts)
         assembled = assemble(
             firings,
@@ -141,38 +144,53 @@ class Planner:
         )
         items = assembled.items
         start = start_phase(profile)
-        return Plan(
-            client_id=case.client.id,
-            metric=case.metric,
-            age=round(profile.age, 2),
-            generator=f"neuroseq {__version__}",
-            rulebase=Versioned(version=self.rulebase.version, sha256=self.rulebase.sha256),
-            catalog=Versioned(version=self.catalog.version, sha256=self.catalog_hash),
-            norms=Versioned(version=profile.norms_version, sha256=norms_sha256),
-            case=Versioned(version="neuroseq/case/v1", sha256=case.sha256) if case.sha256 else None,
-            caregiver_weights=caregiver_weights if caregiver is not None else None,
-            start_phase=start,
-            scores=profile_scores_json(profile),
-            summary=_summary(context, start, items),
-            recommendations=items,
-            stop=assembled.stop,
-            not_started=assembled.not_started,
-            reassessment=_reassessment(case, context),
-            also_considered=assembled.also_considered,
-            caregiver=(
-                {k: v for k, v in caregiver.items() if k not in ("type", "id")}
-                if caregiver is not None
-                else None
-            ),
-            previous=(
-                {
-                    "cmr": previous.cmr,
-                    "age": previous.age,
-                    "actions": dict(sorted(previous.actions.items())),
-                }
-                if previous
-                else None
-            ),
+        digest = case.sha256
+        # Every value below is built from validated models (or is a plain number or
+        # string), so the plan is constructed without a second validation; the
+        # golden files and tests/engine/test_plan_model.py hold it to the contract.
+        return construct(
+            Plan,
+            {
+                "schema_": "neuroseq/plan/v1",
+                "client_id": case.client.id,
+                "metric": case.metric,
+                "age": round(profile.age, 2),
+                "generator": _GENERATOR,
+                "statement": STATEMENT,
+                "rulebase": self._rulebase_version,
+                "catalog": self._catalog_version,
+                "norms": construct(
+                    Versioned, {"version": profile.norms_version, "sha256": norms_sha256}
+                ),
+                "case": (
+                    construct(Versioned, {"version": "neuroseq/case/v1", "sha256": digest})
+                    if digest
+                    else None
+                ),
+                "caregiver_weights": caregiver_weights if caregiver is not None else None,
+                "start_phase": start,
+                "scores": profile_scores_json(profile),
+                "recommendations": items,
+                "summary": _summary(context, start, items),
+                "stop": assembled.stop,
+                "not_started": assembled.not_started,
+                "reassessment": _reassessment(case, context),
+                "also_considered": assembled.also_considered,
+                "previous": (
+                    {
+                        "cmr": previous.cmr,
+                        "age": previous.age,
+                        "actions": dict(sorted(previous.actions.items())),
+                    }
+                    if previous
+                    else None
+                ),
+                "caregiver": (
+                    {k: v for k, v in caregiver.items() if k not in ("type", "id")}
+                    if caregiver is not None
+                    else None
+                ),
+            },
         )
 
     def advise_caregiver(
@@ -214,8 +232,13 @@ def previous_assessment(case: Case, profile: Profile, plan: Plan) -> PreviousAss
     )
 
 
+_GENERATOR = f"neuroseq {__version__}"
+
 # Facts the selection stage reads whether or not a rule names them.
 _CONTEXT_FACTS = frozenset({"client", "cmr", "item"})
+# What case_facts did not filter by the rules' wanted facts: its keep, and the
+# caregiver fact the planner adds.
+_CHECKED_AGAIN = _CONTEXT_FACTS | {"caregiver"}
 
 
 def _summary(context: ClientContext, start: str | None, items: list[Recommendation]) -> Summary:
@@ -279,8 +302,24 @@ _NEUTRAL_INTERVENTION: Mapping[str, Any] = {
 
 
 def _wanted(
-    facts: list[dict[str, Any]], wanted: Mapping[str, frozenset[str] | None]
+    facts: list[dict[str, Any]],
+    wanted: Mapping[str, frozenset[str] | None],
+    *,
+    checked: frozenset[str] | None = None,
 ) -> list[dict[str, Any]]:
+    """The facts some rule can match. With ``checked``, facts come from
+    :func:`case_facts` filtered by ``wanted`` already except for the intervention facts
+    and the types in ``checked`` (its ``keep``): only those are looked at again."""
+    if checked is not None and wanted.get("intervention", ()) is None:
+        return [
+            fact
+            for fact in facts
+            if fact["type"] not in checked
+            or (
+                fact["type"] in wanted
+                and ((ids := wanted[fact["type"]]) is None or fact["id"] in ids)
+            )
+        ]
     kept = []
     for fact in facts:
         if fact["type"] in wanted:

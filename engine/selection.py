@@ -27,7 +27,7 @@ one case, worked out once per case.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from neuroseq.catalog.model import Intervention
@@ -88,6 +88,11 @@ class ClientContext:
     interests: frozenset[str]
     rank: Mapping[str, int]
     """Item id -> position by weighted deficit, worst first (map order breaks ties)."""
+    worst: dict[tuple[tuple[str, ...], int], list[str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """:func:`worst_of` answers already worked out for this case (relevance and the
+    rationale ask the same question of one entry)."""
 
 
 def client_context(
@@ -140,8 +145,15 @@ def client_context(
 
 
 def worst_of(context: ClientContext, items: tuple[str, ...], count: int) -> list[str]:
-    """The ``count`` items with the largest weighted deficit (map order breaks ties)."""
-    return sorted(items, key=context.rank.__getitem__)[:count]
+    """The ``count`` items with the largest weighted deficit (map order breaks ties).
+
+    The list is shared between callers of one case: treat it as read-only.
+    """
+    key = (items, count)
+    found = context.worst.get(key)
+    if found is None:
+        found = context.worst[key] = sorted(items, key=context.rank.__getitem__)[:count]
+    return found
 
 
 def item_words(context: ClientContext, item: str) -> str:
@@ -163,12 +175,13 @@ def relevance(
 ) -> dict[str, float]:
     """The relevance of one entry for this client: the score and its parts (3 decimals)."""
     planning = context.planning
-    worst = worst_of(context, entry.works_on, planning.worst_items) if entry.works_on else []
+    works_on, places, ceiling, domain = _relevance_static(entry)
+    worst = worst_of(context, works_on, planning.worst_items) if works_on else []
     if worst and context.top_weighted > 0:
-        need = sum(context.weighted[i] for i in worst) / len(worst) / context.top_weighted
+        weighted = context.weighted
+        need = sum(weighted[i] for i in worst) / len(worst) / context.top_weighted
     else:
         need = 0.0
-    places = _places(entry)
     if not places.isdisjoint(context.daily_settings):
         settings = 1.0
     elif not places.isdisjoint(_VISITED):
@@ -176,9 +189,9 @@ def relevance(
     else:
         settings = 0.0
     fit = 1.0
-    ceiling = entry.max_developmental_age
     if ceiling is not None:
-        above = developmental_age(context, entry) - ceiling
+        age = context.age if domain is None else context.domain_ages.get(domain, context.age)
+        above = age - ceiling
         if above > 0:
             fit = max(0.0, 1.0 - above / planning.fit_years)
     parts = {
@@ -203,8 +216,16 @@ _VISITED = frozenset({"clinic", "community"})
 
 
 @per_object()
-def _places(entry: Intervention) -> frozenset[str]:
-    return frozenset(entry.settings)
+def _relevance_static(
+    entry: Intervention,
+) -> tuple[tuple[str, ...], frozenset[str], float | None, str | None]:
+    """(works_on, settings, max_developmental_age, demanded domain) of an entry, once."""
+    return (
+        tuple(entry.works_on),
+        frozenset(entry.settings),
+        entry.max_developmental_age,
+        entry.demanded_domain,
+    )
 
 
 def region_of(item: str) -> str:

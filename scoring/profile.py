@@ -299,11 +299,13 @@ def profile_scores_json(profile: Profile) -> dict[str, Any]:
         "cmr": _num(profile.cmr.value),
         "cmr_typical": _num(profile.cmr.typical),
         "cmr_band": profile.cmr.band,
-        "items": {
+        "items": {  # _score and _num written out: this runs for 32 items of every plan
             item_id: {
-                "score": _score(item.score),
-                "typical": _num(item.typical),
-                "ratio": _num(item.ratio),
+                "score": int(item.score)
+                if float(item.score).is_integer()
+                else round(item.score, 2) + 0.0,
+                "typical": round(item.typical, 2) + 0.0,
+                "ratio": round(item.ratio, 2) + 0.0,
                 "band": item.band,
                 "impairment": item.impairment,
             }

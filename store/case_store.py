@@ -652,6 +652,27 @@ class CaseStore:
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
+    # --- the web app -------------------------------------------------------
+
+    def log_event(
+        self,
+        actor: str,
+        action: str,
+        *,
+        client: str | None = None,
+        date: str | None = None,
+        detail: str = "",
+    ) -> None:
+        """Add one audit line on its own (the web app's views, logins and account changes).
+
+        ``detail`` holds ids and codes only, never case content.
+        """
+        self._write(
+            lambda connection: self._audit(
+                connection, actor, action, client=client, date=date, detail=detail
+            )
+        )
+
 
 def _with_previous(result: PlanResult, earlier: PlanResult) -> PlanResult:
     from dataclasses import replace

@@ -24,7 +24,18 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["assessments", "audit", "clients", "decisions", "fidelity", "metadata", "plans"]
+__all__ = [
+    "assessments",
+    "audit",
+    "clients",
+    "decisions",
+    "drafts",
+    "fidelity",
+    "metadata",
+    "plans",
+    "review_notes",
+    "users",
+]
 
 metadata = MetaData(
     naming_convention={
@@ -121,4 +132,43 @@ audit = Table(
     Column("assessment_date", String(10), nullable=True),
     # Ids, codes, versions and hashes only: never case content or free text.
     Column("detail", String(255), nullable=False),
+)
+
+# Added by the third migration: the web app's accounts, reviewers' notes and
+# clinicians' drafts of an assessment form.
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    # scrypt: "scrypt$n$r$p$salt_hex$hash_hex" (store/users.py).
+    Column("password_hash", String(255), nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+review_notes = Table(
+    "review_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client", String(64), nullable=False),
+    Column("assessment_date", String(10), nullable=True),
+    Column("note", Text, nullable=False),
+    Column("written_by", String(128), nullable=False),
+    Column("written_at", String(32), nullable=False),
+    Index(None, "client"),
+)
+
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("owner", String(64), nullable=False),
+    Column("client", String(64), nullable=True),
+    # The form's fields exactly as typed (JSON), valid or not: nothing is lost.
+    Column("fields", Text, nullable=False),
+    Column("saved_at", String(32), nullable=False),
+    Index(None, "owner"),
 )

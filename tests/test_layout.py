@@ -96,6 +96,10 @@ CROSS_MODULE_SUITES: dict[str, tuple[str, ...]] = {
     "tests/test_robustness.py": ("cli.py", "source.py"),
     # This guard tests its own helpers.
     "tests/test_layout.py": ("tests/test_layout.py",),
+    # The web app: the browser journeys run `neuroseq serve`; the security
+    # tests check the guards and the routes they protect.
+    "tests/web/test_journeys.py": ("cli_web.py", "web/app.py", "tests/web/test_journeys.py"),
+    "tests/web/test_security.py": ("web/security.py", "web/app.py"),
 }
 """Test files that are not one module's tests, each with the modules (repository paths)
 whose units its test names may use."""

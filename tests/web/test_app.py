@@ -1,0 +1,246 @@
+"""The web app's pages through the ASGI test client, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import yaml
+
+from neuroseq.web.form import fields_of
+
+from .conftest import CLIENT, FOLLOWUP, INTAKE, INTAKE_DATE, Web, csrf_of
+
+PLAN = f"/clients/{CLIENT}/plans/{INTAKE_DATE}"
+
+
+def _intake_fields() -> dict[str, str]:
+    return fields_of(yaml.safe_load(INTAKE.read_text(encoding="utf-8")))
+
+
+def test_home_sends_each_role_to_its_page(web: Web) -> None:
+    for name, role, page in (
+        ("c1", "clinician", "/clients"),
+        ("t1", "trainer", "/trainer"),
+        ("a1", "admin", "/admin/users"),
+    ):
+        web.login(name, role)
+        response = web.client.get("/", follow_redirects=False)
+        assert response.headers["location"] == page
+
+
+def test_clients_lists_and_searches(stored: Web) -> None:
+    stored.login("rivera", "clinician")
+    assert CLIENT in stored.client.get("/clients").text
+    assert CLIENT in stored.client.get("/clients?q=PUBLISHED").text
+    assert f"/clients/{CLIENT}" not in stored.client.get("/clients?q=zzz").text
+
+
+def test_client_shows_the_timeline_charts_and_audits_the_view(stored: Web) -> None:
+    stored.login("rivera", "clinician")
+    page = stored.client.get(f"/clients/{CLIENT}").text
+    assert 'aria-label="CMR over time: 2026-01-12 0.72"' in page
+    assert "Developmental age by domain over time" in page
+    lines = [
+        line for line in stored.store.audit_log(CLIENT) if line["action"] == "web-view-timeline"
+    ]
+    assert lines and lines[-1]["actor"] == "rivera"
+
+
+def test_plan_page_shows_the_report_inline_with_forms(stored: Web) -> None:
+    stored.login("rivera", "clinician")
+    response = stored.client.get(PLAN)
+    assert response.status_code == 200
+    page = response.text
+    assert "Functional brain map" in page and "<svg" in page
+    assert page.count('action="/clients/published-case/plans/2026-01-12/fidelity"') == len(
+        stored.store.assessment(CLIENT).plan["recommendations"]
+    )
+    assert "server-timing" in response.headers
+
+
+def test_record_fidelity_and_decision_are_stored_and_shown(stored: Web) -> None:
+    token = stored.login("rivera", "clinician")
+    response = stored.client.post(
+        f"{PLAN}/fidelity",
+        data={"csrf": token, "item": "drumming", "status": "done", "rating": "3"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    decided = stored.client.post(
+        f"{PLAN}/decision",
+        data={"csrf": token, "item": "drumming", "decision": "override", "reason": "timing"},
+    )
+    assert decided.status_code == 200 and "Saved for drumming" in decided.text
+    latest = stored.store.assessment(CLIENT)
+    assert latest.latest_fidelity()["drumming"].status == "done"
+    assert latest.latest_fidelity()["drumming"].by == "rivera"
+    assert latest.latest_decisions()["drumming"].reason == "timing"
+    assert "overridden (timing) by rivera" in decided.text
+
+
+def test_record_decision_refuses_an_override_without_a_reason(stored: Web) -> None:
+    token = stored.login("rivera", "clinician")
+    response = stored.client.post(
+        f"{PLAN}/decision", data={"csrf": token, "item": "drumming", "decision": "override"}
+    )
+    assert response.status_code == 400
+    assert "--override: must be one of" in response.text
+
+
+def test_download_gives_the_stored_plan_json_and_the_report(stored: Web) -> None:
+    stored.login("rivera", "clinician")
+    plan = stored.client.get(f"{PLAN}/plan.json")
+    assert plan.text == stored.store.assessment(CLIENT).plan_json
+    assert "attachment" in plan.headers["content-disposition"]
+    report = stored.client.get(f"{PLAN}/report.html")
+    assert (
+        report.text.startswith("<!DOCTYPE html>")
+        and "attachment" in report.headers["content-disposition"]
+    )
+    printed = stored.client.get(f"{PLAN}/print")
+    assert "content-disposition" not in printed.headers and "Treatment plan" in printed.text
+    assert stored.client.get(f"{PLAN}/other").status_code == 404
+    actions = {line["action"] for line in stored.store.audit_log(CLIENT)}
+    assert {"web-download-plan", "web-download-report", "web-download-print"} <= actions
+
+
+def test_submit_assessment_shows_a_mistake_beside_its_field_and_stores_nothing(web: Web) -> None:
+    token = web.login("rivera", "clinician")
+    fields = {**_intake_fields(), "cns.sleep": "14"}
+    response = web.client.post("/assessments", data={**fields, "csrf": token, "action": "submit"})
+    assert response.status_code == 400
+    beside = re.search(
+        r'id="f-cns-sleep" class="invalid"[^>]*>(?:<span class="field-problem"[^>]*>([^<]*))',
+        response.text,
+    )
+    assert beside is not None and beside.group(1) == "too high: at most 12 (got 14)"
+    assert 'value="14"' in response.text  # nothing typed is lost
+    assert web.store.clients() == []
+
+
+def test_submit_assessment_plans_in_the_pool_and_redirects_to_the_plan(web: Web) -> None:
+    token = web.login("rivera", "clinician")
+    response = web.client.post(
+        "/assessments",
+        data={**_intake_fields(), "csrf": token, "action": "submit"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"] == PLAN
+    stored = web.store.assessment(CLIENT)
+    assert stored.source == f"web-form/{CLIENT}.yaml"
+    assert web.store.audit_log(CLIENT)[0]["actor"] == "rivera"
+
+
+def test_submit_assessment_saves_a_draft_without_losing_anything(web: Web) -> None:
+    token = web.login("rivera", "clinician")
+    fields = {**_intake_fields(), "cns.sleep": "not yet", "notes": "half done"}
+    response = web.client.post(
+        "/assessments", data={**fields, "csrf": token, "action": "draft"}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    page = web.client.get(response.headers["location"]).text
+    assert 'value="not yet"' in page and "half done" in page
+    from neuroseq.store.users import drafts_of
+
+    (draft,) = drafts_of(web.store, "rivera")
+    assert draft.fields["cns.sleep"] == "not yet"
+    assert all(
+        draft.fields.get(k, "") == v for k, v in fields.items() if k != "client.sensitivities"
+    )
+
+
+def test_preview_redraws_the_brain_map_from_the_scores(web: Web) -> None:
+    token = web.login("rivera", "clinician")
+    fields = _intake_fields()
+    drawn = web.client.post("/assessments/preview", data={**fields, "csrf": token})
+    assert drawn.status_code == 200 and drawn.text.count("<svg") == 2 and "CMR 0.72" in drawn.text
+    wrong = web.client.post(
+        "/assessments/preview", data={**fields, "cns.sleep": "x", "csrf": token}
+    )
+    assert "<svg" not in wrong.text and "cns.sleep" in wrong.text
+
+
+def test_follow_up_starts_from_the_latest_assessment(stored: Web) -> None:
+    stored.login("rivera", "clinician")
+    page = stored.client.get(f"/clients/{CLIENT}/follow-up").text
+    assert 'name="client.id" id="f-client-id" value="published-case"' in page
+    assert 'name="client.assessment_date" id="f-client-assessment-date" value=""' in page
+    assert '<option value="follow_up" selected>' in page
+
+
+def test_compare_shows_the_change_over_time(stored: Web, planner: Any) -> None:
+    stored.store.add(FOLLOWUP.read_bytes(), str(FOLLOWUP), planner, actor="test")
+    stored.login("rivera", "clinician")
+    page = stored.client.get(f"/clients/{CLIENT}/compare").text
+    assert "Change over time: client published-case" in page and "2 assessments" in page
+
+
+def test_audit_view_and_review_notes_for_a_reviewer(stored: Web) -> None:
+    token = stored.login("lee", "reviewer")
+    page = stored.client.get(f"/clients/{CLIENT}/audit").text
+    assert "client.regulate" in page or "Rule" in page
+    added = stored.client.post(
+        f"/clients/{CLIENT}/notes",
+        data={"csrf": token, "note": "rationale checked", "date": INTAKE_DATE},
+    )
+    assert added.status_code == 200 and "rationale checked" in added.text
+    line = [entry for entry in stored.store.audit_log(CLIENT) if entry["action"] == "review-note"][
+        -1
+    ]
+    assert line["actor"] == "lee" and "rationale" not in json.dumps(line)
+
+
+def test_need_lets_a_reviewer_read_but_change_nothing(stored: Web) -> None:
+    token = stored.login("lee", "reviewer")
+    assert stored.client.get(PLAN).status_code == 200
+    assert (
+        'action="/clients/published-case/plans/2026-01-12/fidelity"'
+        not in stored.client.get(PLAN).text
+    )
+    for path, data in (
+        (f"{PLAN}/fidelity", {"item": "drumming", "status": "done"}),
+        (f"{PLAN}/decision", {"item": "drumming", "decision": "accept"}),
+        ("/assessments", {**_intake_fields(), "action": "submit"}),
+    ):
+        assert stored.client.post(path, data={**data, "csrf": token}).status_code == 403, path
+    assert stored.client.get("/assessments/new").status_code == 403
+    assert stored.store.assessment(CLIENT).fidelity == ()
+
+
+def test_need_refuses_a_clinician_review_notes_users_and_rules(stored: Web) -> None:
+    token = stored.login("rivera", "clinician")
+    assert (
+        stored.client.post(
+            f"/clients/{CLIENT}/notes", data={"csrf": token, "note": "x"}
+        ).status_code
+        == 403
+    )
+    assert stored.client.get("/admin/users").status_code == 403
+    assert stored.client.get("/trainer").status_code == 403
+
+
+def test_trainer_sees_rule_checks_and_tests_but_no_case(stored: Web) -> None:
+    stored.login("kim", "trainer")
+    assert stored.client.get("/clients").status_code == 403
+    page = stored.client.get("/trainer").text
+    assert "Rule checks" in page and re.search(r"\d+ passed, 0 failed", page)
+
+
+def test_users_page_adds_and_disables_accounts(web: Web) -> None:
+    token = web.login("root", "admin")
+    added = web.client.post(
+        "/admin/users",
+        data={"csrf": token, "name": "rivera", "role": "clinician", "password": "long enough pw"},
+    )
+    assert added.status_code == 200 and "rivera" in added.text
+    short = web.client.post(
+        "/admin/users", data={"csrf": token, "name": "kim", "role": "trainer", "password": "short"}
+    )
+    assert short.status_code == 400 and "at least 10 characters" in short.text
+    web.client.post("/admin/users/rivera/disable", data={"csrf": token})
+    from neuroseq.store.users import user
+
+    assert user(web.store, "rivera").disabled  # type: ignore[union-attr]
+    assert csrf_of(web.client.get("/admin/users").text)

@@ -1,0 +1,921 @@
+"""The web app: server-rendered pages (Starlette, jinja2, htmx) over the case store.
+
+:func:`create_app` builds it from :class:`Settings`. Every page reads and
+writes through :class:`~neuroseq.store.CaseStore`; every assessment is added
+by a worker of the app's :class:`~neuroseq.web.workers.PlanningPool`, so no
+request thread runs the rule engine. Reading a stored plan, scoring a form
+for the brain map and rendering reports are plain Python and run in the
+request's thread pool.
+
+Who may do what (:data:`PERMISSIONS`): clinicians read and change cases;
+reviewers read every case and add review notes; trainers see the rule checks
+and rule tests (no case data); admins manage accounts (no case data). Every
+view of a client and every change is written to the store's audit log with
+ids and codes only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+import jinja2
+from markupsafe import Markup
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from neuroseq.errors import NeuroseqError, Problem
+from neuroseq.store import users as accounts
+from neuroseq.web import form as case_form
+from neuroseq.web.security import SESSION_COOKIE, Guard, Session, Sessions, Throttle, same_token
+
+if TYPE_CHECKING:
+    from neuroseq.api import Planner
+    from neuroseq.store import CaseStore, StoredAssessment
+    from neuroseq.web.workers import PlanningPool
+
+__all__ = ["PERMISSIONS", "Settings", "create_app"]
+
+_T = TypeVar("_T")
+_HERE = Path(__file__).parent
+_LOG = logging.getLogger("neuroseq.web")
+PERMISSIONS: Final[dict[str, frozenset[str]]] = {
+    "read": frozenset({"clinician", "reviewer"}),
+    "edit": frozenset({"clinician"}),
+    "note": frozenset({"reviewer"}),
+    "rules": frozenset({"trainer"}),
+    "users": frozenset({"admin"}),
+}
+_HOME = {
+    "clinician": "/clients",
+    "reviewer": "/clients",
+    "trainer": "/trainer",
+    "admin": "/admin/users",
+}
+_CLIENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MAX_FORM = 512 * 1024
+
+
+@dataclass
+class Settings:
+    """How the app runs: its store, who may reach it, and its planning workers."""
+
+    db: str
+    allowed_hosts: tuple[str, ...] = ()
+    secure_cookies: bool = False
+    """Mark the session cookie Secure (set when served behind a TLS proxy)."""
+    workers: int = 2
+    secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    """Signs session cookies; a new one at every start logs everyone out."""
+    session_seconds: int = 8 * 3600
+    login_limit: int = 5
+    login_window: float = 900.0
+    login_delay: float = 0.25
+    rules: str | None = None
+    catalog: str | None = None
+    norms: str | None = None
+
+
+@dataclass
+class State:
+    """What every request shares: the store, a planner for reading, the pool, the guards."""
+
+    settings: Settings
+    store: CaseStore
+    planner: Planner
+    """Used for its catalogue and norms only (reading stored plans); it never plans here."""
+    pool: PlanningPool
+    sessions: Sessions
+    throttle: Throttle
+    templates: jinja2.Environment
+    reports: OrderedDict[str, tuple[str, str]] = field(default_factory=OrderedDict)
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+    """Request threads write one at a time: on SQLite a waiting writer would otherwise
+    back off in SQLite's busy handler (sleeps of up to 100 ms) instead of queueing here."""
+
+
+def _log(state: State, actor: str, action: str, **where: Any) -> None:
+    with state.write_lock:
+        state.store.log_event(actor, action, **where)
+
+
+def _writing(state: State, work: Callable[[], _T]) -> _T:
+    with state.write_lock:
+        return work()
+
+
+@dataclass
+class Ctx:
+    """One request: its session and the logged-in user (None before login)."""
+
+    request: Request
+    state: State
+    session: Session
+    user: accounts.User | None
+
+    @property
+    def name(self) -> str:
+        assert self.user is not None
+        return self.user.name
+
+    def may(self, permission: str) -> bool:
+        return self.user is not None and self.user.role in PERMISSIONS[permission]
+
+
+# --- plumbing -------------------------------------------------------------------
+
+
+def _environment() -> jinja2.Environment:
+    reports = Path(__file__).resolve().parent.parent / "reports" / "templates"
+    environment = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader(str(_HERE / "templates")),
+                jinja2.FileSystemLoader(str(reports)),
+            ]
+        ),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["words"] = lambda value: str(value).replace("_", " ")
+    environment.filters["slug"] = lambda value: re.sub(r"[^A-Za-z0-9]+", "-", str(value)).strip("-")
+    return environment
+
+
+async def _ctx(request: Request) -> Ctx:
+    state: State = request.app.state.neuroseq
+    session = state.sessions.read(request.cookies.get(SESSION_COOKIE))
+    user = None
+    if session.user is not None:
+        found = await run_in_threadpool(accounts.user, state.store, session.user)
+        if found is not None and not found.disabled:
+            user = found
+        else:
+            session = state.sessions.new(None)
+    return Ctx(request, state, session, user)
+
+
+def _finish(ctx: Ctx, response: Response) -> Response:
+    if ctx.session.fresh:
+        response.set_cookie(**ctx.state.sessions.cookie(ctx.session))
+    return response
+
+
+def _page(ctx: Ctx, template: str, status: int = 200, **values: Any) -> Response:
+    html = ctx.state.templates.get_template(template).render(
+        user=ctx.user,
+        csrf=ctx.session.csrf,
+        may=ctx.may,
+        path=ctx.request.url.path,
+        **values,
+    )
+    return _finish(ctx, HTMLResponse(html, status_code=status))
+
+
+def _redirect(ctx: Ctx, to: str) -> Response:
+    return _finish(ctx, RedirectResponse(to, status_code=303))
+
+
+async def _form(ctx: Ctx) -> FormData:
+    """The posted form, refused (403) without this session's CSRF token."""
+    length = int(ctx.request.headers.get("content-length") or 0)
+    if length > _MAX_FORM:
+        raise HTTPException(413, "The form is too large.")
+    data = await ctx.request.form(max_files=0, max_fields=2000)
+    token = data.get("csrf") or ctx.request.headers.get("x-csrf-token")
+    if not same_token(str(token) if token is not None else None, ctx.session.csrf):
+        raise HTTPException(
+            403,
+            "The form's security token is missing or out of date: reload the page and try again.",
+        )
+    return data
+
+
+def _need(ctx: Ctx, permission: str) -> None:
+    if ctx.user is None:
+        raise HTTPException(401, "Log in first.")
+    if not ctx.may(permission):
+        raise HTTPException(403, "Your role does not allow this.")
+
+
+def _client_id(value: str) -> str:
+    if not _CLIENT.match(value):
+        raise HTTPException(404, "No such client.")
+    return value
+
+
+def _date(value: str) -> str:
+    if not _DATE.match(value):
+        raise HTTPException(404, "No such assessment.")
+    return value
+
+
+Handler = Callable[[Ctx], Awaitable[Response]]
+
+
+def _route(path: str, handler: Handler, methods: tuple[str, ...] = ("GET",)) -> Route:
+    async def endpoint(request: Request) -> Response:
+        ctx = await _ctx(request)
+        try:
+            return await handler(ctx)
+        except HTTPException as exc:
+            if exc.status_code == 401 and request.method == "GET":
+                return _redirect(ctx, "/login")
+            return _error(ctx, exc.status_code, str(exc.detail))
+        except NeuroseqError as exc:
+            # The project's messages name fields, ids, numbers and dates, never free text.
+            status = 404 if any(p.field == "CLIENT" for p in exc.problems) else 400
+            return _error(ctx, status, "", problems=exc.problems)
+
+    return Route(path, endpoint, methods=list(methods), name=handler.__name__)
+
+
+def _error(ctx: Ctx, status: int, message: str, problems: tuple[Problem, ...] = ()) -> Response:
+    return _page(
+        ctx,
+        "error.html.j2",
+        status,
+        title="Not possible",
+        code=status,
+        message=message,
+        problems=[f"{p.field}: {p.message}" if p.field else p.message for p in problems],
+    )
+
+
+def _stored_or_404(ctx: Ctx, client: str, date: str) -> StoredAssessment:
+    for stored in ctx.state.store.history(client):
+        if stored.date == date:
+            return stored
+    raise HTTPException(404, "No such assessment.")
+
+
+def _report_parts(state: State, stored: StoredAssessment) -> tuple[str, str]:
+    """The stored plan's HTML report as (style, body), cached by the plan's content.
+
+    A stored plan never changes (fidelity and decisions are not in the report), so the
+    cache key is the case's and the plan's content with the earlier assessment it follows.
+    """
+    import hashlib
+
+    key = hashlib.sha256(
+        "\0".join(
+            (stored.client, stored.sha256, stored.plan_compact, str(stored.previous_date))
+        ).encode()
+    ).hexdigest()
+    found = state.reports.get(key)
+    if found is not None:
+        state.reports.move_to_end(key)
+        return found
+    from neuroseq.api import render
+
+    _, result = state.store.plan_result(stored.client, state.planner, stored.date)
+    html = render(result, "html")
+    parts = (_between(html, "<style>", "</style>"), _between(html, "<body>", "</body>"))
+    state.reports[key] = parts
+    while len(state.reports) > 64:
+        state.reports.popitem(last=False)
+    return parts
+
+
+def _between(html: str, start: str, end: str) -> str:
+    first = html.index(start) + len(start)
+    return html[first : html.index(end, first)]
+
+
+# --- login ----------------------------------------------------------------------
+
+
+async def login(ctx: Ctx) -> Response:
+    if ctx.request.method == "GET":
+        if ctx.user is not None:
+            return _redirect(ctx, _HOME[ctx.user.role])
+        return _page(ctx, "login.html.j2", title="Log in", problem="")
+    data = await _form(ctx)
+    name = str(data.get("name", ""))[:64]
+    password = str(data.get("password", ""))
+    # The audit line names who tried only when it is a possible user name (no control
+    # characters or markup from a stranger reach the log).
+    logged = name if _CLIENT.match(name) else "invalid-name"
+    address = ctx.request.client.host if ctx.request.client else "unknown"
+    keys = (f"user:{name.lower()}", f"address:{address}")
+    throttle = ctx.state.throttle
+    if throttle.locked(*keys):
+        await run_in_threadpool(_log, ctx.state, logged, "login-locked")
+        return _page(
+            ctx,
+            "login.html.j2",
+            429,
+            title="Log in",
+            problem="Too many failed attempts: wait 15 minutes and try again.",
+        )
+    found = await run_in_threadpool(accounts.authenticate, ctx.state.store, name, password)
+    if found is None:
+        delay = throttle.failed(*keys)
+        await run_in_threadpool(_log, ctx.state, logged, "login-failed")
+        import asyncio
+
+        await asyncio.sleep(delay)
+        return _page(ctx, "login.html.j2", 401, title="Log in", problem="Wrong name or password.")
+    throttle.succeeded(keys[0])
+    await run_in_threadpool(_log, ctx.state, found.name, "login", detail=found.role)
+    ctx.session = ctx.state.sessions.new(found.name)
+    ctx.user = found
+    return _redirect(ctx, _HOME[found.role])
+
+
+async def logout(ctx: Ctx) -> Response:
+    await _form(ctx)
+    if ctx.user is not None:
+        await run_in_threadpool(_log, ctx.state, ctx.user.name, "logout")
+    ctx.session = ctx.state.sessions.new(None)
+    ctx.user = None
+    return _redirect(ctx, "/login")
+
+
+async def home(ctx: Ctx) -> Response:
+    if ctx.user is None:
+        return _redirect(ctx, "/login")
+    return _redirect(ctx, _HOME[ctx.user.role])
+
+
+# --- clients --------------------------------------------------------------------
+
+
+async def clients(ctx: Ctx) -> Response:
+    _need(ctx, "read")
+    query = str(ctx.request.query_params.get("q", ""))[:64].strip()
+    found = await run_in_threadpool(ctx.state.store.clients)
+    if query:
+        found = [c for c in found if query.lower() in c.client.lower()]
+    await run_in_threadpool(_log, ctx.state, ctx.name, "web-list", detail=f"{len(found)} shown")
+    drafts = (
+        await run_in_threadpool(accounts.drafts_of, ctx.state.store, ctx.name)
+        if ctx.may("edit")
+        else []
+    )
+    return _page(ctx, "clients.html.j2", title="Clients", clients=found, query=query, drafts=drafts)
+
+
+async def client(ctx: Ctx) -> Response:
+    _need(ctx, "read")
+    client_id = _client_id(ctx.request.path_params["client"])
+
+    def work() -> dict[str, Any]:
+        from neuroseq.store.timeline import timeline_json
+        from neuroseq.web.charts import cmr_trend, development_trend
+
+        history = ctx.state.store.history(client_id, all_versions=True)
+        data = timeline_json(client_id, history)
+        _log(ctx.state, ctx.name, "web-view-timeline", client=client_id)
+        return {
+            "timeline": data,
+            "cmr_chart": cmr_trend(data["assessments"]),
+            "development_chart": development_trend(data["assessments"]),
+            "notes": accounts.review_notes(ctx.state.store, client_id),
+        }
+
+    values = await run_in_threadpool(work)
+    return _page(ctx, "client.html.j2", title=f"Client {client_id}", client=client_id, **values)
+
+
+async def plan_page(ctx: Ctx) -> Response:
+    _need(ctx, "read")
+    client_id = _client_id(ctx.request.path_params["client"])
+    date = _date(ctx.request.path_params["date"])
+    started = time.perf_counter()
+
+    def work() -> dict[str, Any]:
+        stored = _stored_or_404(ctx, client_id, date)
+        style, body = _report_parts(ctx.state, stored)
+        _log(ctx.state, ctx.name, "web-view-plan", client=client_id, date=date)
+        return {"stored": stored, "report_style": Markup(style), "report_body": Markup(body)}
+
+    values = await run_in_threadpool(work)
+    stored: StoredAssessment = values["stored"]
+    from neuroseq.vocabulary import FIDELITY_STATUSES, OVERRIDE_REASONS
+
+    response = _page(
+        ctx,
+        "plan.html.j2",
+        title=f"Plan {client_id} {date}",
+        client=client_id,
+        date=date,
+        items=stored.plan["recommendations"],
+        fidelity=stored.latest_fidelity(),
+        decisions=stored.latest_decisions(),
+        statuses=FIDELITY_STATUSES,
+        reasons=OVERRIDE_REASONS,
+        saved=str(ctx.request.query_params.get("saved", "")),
+        **values,
+    )
+    response.headers["server-timing"] = f"render;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return response
+
+
+def _rating(value: str) -> int | None:
+    value = value.strip()
+    if value == "":
+        return None
+    if not value.isdigit():
+        raise HTTPException(400, "The rating is 0, 1, 2 or 3.")
+    return int(value)
+
+
+async def record_fidelity(ctx: Ctx) -> Response:
+    _need(ctx, "edit")
+    data = await _form(ctx)
+    client_id = _client_id(ctx.request.path_params["client"])
+    date = _date(ctx.request.path_params["date"])
+    item = str(data.get("item", ""))
+    await run_in_threadpool(
+        _writing,
+        ctx.state,
+        lambda: ctx.state.store.record_fidelity(
+            client_id,
+            item,
+            status=str(data.get("status", "")),
+            rating=_rating(str(data.get("rating", ""))),
+            note=str(data.get("note", "")).strip() or None,
+            by=ctx.name,
+            date=date,
+        ),
+    )
+    return _redirect(ctx, f"/clients/{client_id}/plans/{date}?saved={item}#item-{item}")
+
+
+async def record_decision(ctx: Ctx) -> Response:
+    _need(ctx, "edit")
+    data = await _form(ctx)
+    client_id = _client_id(ctx.request.path_params["client"])
+    date = _date(ctx.request.path_params["date"])
+    item = str(data.get("item", ""))
+    decision = str(data.get("decision", ""))
+    if decision not in ("accept", "override"):
+        raise HTTPException(400, "Choose accept or override.")
+    reason = str(data.get("reason", "")) or None
+    await run_in_threadpool(
+        _writing,
+        ctx.state,
+        lambda: ctx.state.store.decide(
+            client_id,
+            item,
+            accept=decision == "accept",
+            reason=None if decision == "accept" else reason,
+            note=str(data.get("note", "")).strip() or None,
+            by=ctx.name,
+            date=date,
+        ),
+    )
+    return _redirect(ctx, f"/clients/{client_id}/plans/{date}?saved={item}#item-{item}")
+
+
+async def download(ctx: Ctx) -> Response:
+    _need(ctx, "read")
+    client_id = _client_id(ctx.request.path_params["client"])
+    date = _date(ctx.request.path_params["date"])
+    kind = ctx.request.path_params["kind"]
+    if kind not in ("report.html", "plan.json", "print"):
+        raise HTTPException(404, "No such download.")
+
+    def work() -> Response:
+        from neuroseq.api import render
+
+        stored = _stored_or_404(ctx, client_id, date)
+        _log(ctx.state, ctx.name, f"web-download-{kind.split('.')[0]}", client=client_id, date=date)
+        name = f"{client_id}-{date}"
+        if kind == "plan.json":
+            return Response(
+                stored.plan_json,
+                media_type="application/json",
+                headers={"content-disposition": f'attachment; filename="{name}.plan.json"'},
+            )
+        _, result = ctx.state.store.plan_result(client_id, ctx.state.planner, date)
+        html = render(result, "html")
+        headers = (
+            {}
+            if kind == "print"
+            else {"content-disposition": f'attachment; filename="{name}.html"'}
+        )
+        return HTMLResponse(html, headers=headers)
+
+    return _finish(ctx, await run_in_threadpool(work))
+
+
+async def compare(ctx: Ctx) -> Response:
+    _need(ctx, "read")
+    client_id = _client_id(ctx.request.path_params["client"])
+
+    def work() -> dict[str, Any]:
+        from neuroseq.store.reports import client_report
+
+        html = client_report(ctx.state.store, client_id, ctx.state.planner)
+        _log(ctx.state, ctx.name, "web-view-compare", client=client_id)
+        return {
+            "report_style": Markup(_between(html, "<style>", "</style>")),
+            "report_body": Markup(_between(html, "<body>", "</body>")),
+            "count": len(ctx.state.store.history(client_id)),
+        }
+
+    values = await run_in_threadpool(work)
+    return _page(
+        ctx, "compare.html.j2", title=f"Change over time {client_id}", client=client_id, **values
+    )
+
+
+async def audit_view(ctx: Ctx) -> Response:
+    _need(ctx, "read")
+    client_id = _client_id(ctx.request.path_params["client"])
+
+    def work() -> dict[str, Any]:
+        history = ctx.state.store.history(client_id)
+        _log(ctx.state, ctx.name, "web-view-audit", client=client_id)
+        return {
+            "history": history,
+            "notes": accounts.review_notes(ctx.state.store, client_id),
+            "log": ctx.state.store.audit_log(client_id)[-200:],
+        }
+
+    values = await run_in_threadpool(work)
+    return _page(ctx, "audit.html.j2", title=f"Audit {client_id}", client=client_id, **values)
+
+
+async def add_note(ctx: Ctx) -> Response:
+    _need(ctx, "note")
+    data = await _form(ctx)
+    client_id = _client_id(ctx.request.path_params["client"])
+    date = str(data.get("date", "")).strip() or None
+    if date is not None:
+        _date(date)
+    await run_in_threadpool(
+        _writing,
+        ctx.state,
+        lambda: accounts.add_review_note(
+            ctx.state.store, client_id, str(data.get("note", "")), by=ctx.name, date=date
+        ),
+    )
+    return _redirect(ctx, f"/clients/{client_id}/audit#notes")
+
+
+# --- the assessment form ----------------------------------------------------------
+
+
+def _form_values(ctx: Ctx, fields: dict[str, str], **values: Any) -> dict[str, Any]:
+    from neuroseq.scoring.guide import load_guide
+    from neuroseq.scoring.items import ITEMS
+    from neuroseq.vocabulary import PERIODS
+
+    guide = load_guide()
+    return {
+        "fields": fields,
+        "items": ITEMS,
+        "guide": guide,
+        "periods": PERIODS,
+        "patterns": case_form.PATTERNS,
+        "sensitivities": case_form.SENSITIVITY_CHOICES,
+        "medication_classes": case_form.MEDICATION_CHOICES,
+        "household_flags": case_form.HOUSEHOLD_FLAGS,
+        "relational": case_form.RELATIONAL_HEALTH,
+        "catalog": [(i.id, i.name) for i in ctx.state.planner.catalog.interventions],
+        "problems": values.pop("problems", case_form.FormProblems({}, [])),
+        "brain_map": values.pop("brain_map", None) or _brain_map(ctx, fields),
+        **values,
+    }
+
+
+def _brain_map(ctx: Ctx, fields: dict[str, str]) -> dict[str, Any]:
+    """The client's brain map (and the typical peer's) from the form's age and scores."""
+    from neuroseq.api import parse_case
+    from neuroseq.reports.context import maps
+    from neuroseq.scoring.profile import score
+
+    try:
+        case = parse_case(case_form.score_document(fields), "form")
+    except NeuroseqError as exc:
+        found = case_form.problems_by_field(exc.problems, fields, case_form.field_names())
+        wrong = sorted(found.by_field) + (["the age"] if found.general else [])
+        return {"maps": None, "wrong": wrong}
+    profile = score(case, ctx.state.planner.norms)
+    age = f"{profile.age:g}"
+    drawn = maps(profile, ctx.state.planner.norms, title=f"This assessment, age {age}")
+    return {"maps": drawn, "wrong": [], "age": age, "cmr": f"{profile.cmr.value:.2f}"}
+
+
+async def new_assessment(ctx: Ctx) -> Response:
+    _need(ctx, "edit")
+    draft_id = ctx.request.query_params.get("draft")
+    fields: dict[str, str] = {}
+    if draft_id is not None:
+        if not draft_id.isdigit():
+            raise HTTPException(404, "No such draft.")
+        found = await run_in_threadpool(accounts.draft, ctx.state.store, ctx.name, int(draft_id))
+        if found is None:
+            raise HTTPException(404, "No such draft.")
+        fields = found.fields
+    values = await run_in_threadpool(
+        lambda: _form_values(ctx, fields, draft=draft_id or "", kind="new")
+    )
+    return _page(ctx, "assess.html.j2", title="New assessment", **values)
+
+
+async def follow_up(ctx: Ctx) -> Response:
+    _need(ctx, "edit")
+    client_id = _client_id(ctx.request.path_params["client"])
+
+    def work() -> dict[str, Any]:
+        import yaml
+
+        latest = ctx.state.store.assessment(client_id)
+        _log(ctx.state, ctx.name, "web-start-follow-up", client=client_id, date=latest.date)
+        fields = case_form.fields_of(yaml.safe_load(latest.document), follow_up=True)
+        return _form_values(ctx, fields, draft="", kind="follow_up", previous=latest.date)
+
+    values = await run_in_threadpool(work)
+    return _page(ctx, "assess.html.j2", title=f"Follow-up of {client_id}", **values)
+
+
+def _fields(data: FormData) -> dict[str, str]:
+    names = case_form.field_names()
+    fields = {}
+    for name in names:
+        if name == "client.sensitivities":
+            fields[name] = ",".join(str(v) for v in data.getlist(name))
+        elif name in data:
+            fields[name] = str(data.get(name, ""))
+    return fields
+
+
+async def preview(ctx: Ctx) -> Response:
+    _need(ctx, "edit")
+    data = await _form(ctx)
+    fields = _fields(data)
+    drawn = await run_in_threadpool(_brain_map, ctx, fields)
+    return _page(ctx, "_brain_map.html.j2", brain_map=drawn)
+
+
+async def submit_assessment(ctx: Ctx) -> Response:
+    _need(ctx, "edit")
+    data = await _form(ctx)
+    fields = _fields(data)
+    action = str(data.get("action", "submit"))
+    draft_id = str(data.get("draft", ""))
+    kind = str(data.get("kind", "new"))
+    if action == "draft":
+        saved = await run_in_threadpool(
+            _writing,
+            ctx.state,
+            lambda: accounts.save_draft(
+                ctx.state.store,
+                ctx.name,
+                fields,
+                draft_id=int(draft_id) if draft_id.isdigit() else None,
+                client=fields.get("client.id", "").strip()
+                if _CLIENT.match(fields.get("client.id", "").strip())
+                else None,
+            ),
+        )
+        return _redirect(ctx, f"/assessments/new?draft={saved.id}")
+    raw = case_form.case_text(fields)
+    client_id = fields.get("client.id", "").strip()
+    source = f"web-form/{client_id if _CLIENT.match(client_id) else 'new'}.yaml"
+    try:
+        from neuroseq.api import parse_case
+
+        # Checked here first (plain Python) so a mistake is shown without a planning round trip;
+        # the worker checks it again as every add does.
+        await run_in_threadpool(lambda: parse_case(raw, source, catalog=ctx.state.planner.catalog))
+        added = await ctx.state.pool.add(
+            raw, source, replace=data.get("replace") == "on", actor=ctx.name
+        )
+    except NeuroseqError as exc:
+        problems = case_form.problems_by_field(exc.problems, fields, case_form.field_names())
+        values = await run_in_threadpool(
+            lambda: _form_values(ctx, fields, draft=draft_id, kind=kind, problems=problems)
+        )
+        return _page(ctx, "assess.html.j2", 400, title="Check the assessment", **values)
+    if draft_id.isdigit():
+        await run_in_threadpool(
+            _writing,
+            ctx.state,
+            lambda: accounts.delete_draft(ctx.state.store, ctx.name, int(draft_id)),
+        )
+    return _redirect(ctx, f"/clients/{added.client}/plans/{added.date}")
+
+
+# --- trainer and admin ------------------------------------------------------------
+
+
+async def trainer(ctx: Ctx) -> Response:
+    _need(ctx, "rules")
+
+    def work() -> dict[str, Any]:
+        from neuroseq.catalog.loader import load_catalog
+        from neuroseq.engine.rulebase import check_rulebase, load_rulebase
+
+        settings = ctx.state.settings
+        folder = Path(settings.rules) if settings.rules else None
+        catalog_path = Path(settings.catalog) if settings.catalog else None
+        base, problems = load_rulebase(folder)
+        compilation, findings = check_rulebase(
+            base, problems, load_catalog(catalog_path), catalog_path
+        )
+        _log(ctx.state, ctx.name, "web-view-rules")
+        return {
+            "rules": len(base.rules),
+            "engine_rules": len(compilation.rules),
+            "findings": findings,
+        }
+
+    values = await run_in_threadpool(work)
+    # Rule tests plan their givens with the rule engine: in a planning worker.
+    results = await ctx.state.pool.rule_tests()
+    return _page(ctx, "trainer.html.j2", title="Rules", results=results, **values)
+
+
+async def users_page(ctx: Ctx) -> Response:
+    _need(ctx, "users")
+    problem = ""
+    if ctx.request.method == "POST":
+        data = await _form(ctx)
+        try:
+            await run_in_threadpool(
+                _writing,
+                ctx.state,
+                lambda: accounts.add_user(
+                    ctx.state.store,
+                    str(data.get("name", "")).strip(),
+                    str(data.get("role", "")),
+                    str(data.get("password", "")),
+                    actor=ctx.name,
+                ),
+            )
+            return _redirect(ctx, "/admin/users")
+        except NeuroseqError as exc:
+            problem = "; ".join(p.message for p in exc.problems)
+    found = await run_in_threadpool(accounts.users, ctx.state.store)
+    return _page(
+        ctx,
+        "users.html.j2",
+        400 if problem else 200,
+        title="Users",
+        users=found,
+        roles=accounts.ROLES,
+        problem=problem,
+    )
+
+
+async def disable(ctx: Ctx) -> Response:
+    _need(ctx, "users")
+    await _form(ctx)
+    name = ctx.request.path_params["name"]
+    await run_in_threadpool(
+        _writing, ctx.state, lambda: accounts.disable_user(ctx.state.store, name, actor=ctx.name)
+    )
+    return _redirect(ctx, "/admin/users")
+
+
+async def health(ctx: Ctx) -> Response:
+    return JSONResponse({"ok": True})
+
+
+# --- the app ----------------------------------------------------------------------
+
+
+ROUTES: Final = (
+    ("/", home, ("GET",)),
+    ("/login", login, ("GET", "POST")),
+    ("/logout", logout, ("POST",)),
+    ("/healthz", health, ("GET",)),
+    ("/clients", clients, ("GET",)),
+    ("/clients/{client}", client, ("GET",)),
+    ("/clients/{client}/plans/{date}", plan_page, ("GET",)),
+    ("/clients/{client}/plans/{date}/fidelity", record_fidelity, ("POST",)),
+    ("/clients/{client}/plans/{date}/decision", record_decision, ("POST",)),
+    ("/clients/{client}/plans/{date}/{kind}", download, ("GET",)),
+    ("/clients/{client}/compare", compare, ("GET",)),
+    ("/clients/{client}/audit", audit_view, ("GET",)),
+    ("/clients/{client}/notes", add_note, ("POST",)),
+    ("/clients/{client}/follow-up", follow_up, ("GET",)),
+    ("/assessments/new", new_assessment, ("GET",)),
+    ("/assessments", submit_assessment, ("POST",)),
+    ("/assessments/preview", preview, ("POST",)),
+    ("/trainer", trainer, ("GET",)),
+    ("/admin/users", users_page, ("GET", "POST")),
+    ("/admin/users/{name}/disable", disable, ("POST",)),
+)
+
+
+def _compile_templates(environment: jinja2.Environment) -> None:
+    """Compile the pages' and the reports' templates now, not in a clinician's first request."""
+    from neuroseq.reports.render import environment as report_environment
+
+    for path in sorted((_HERE / "templates").glob("*.j2")):
+        environment.get_template(path.name)
+    reports = report_environment(None, html=True)
+    for name in ("plan.html.j2", "compare.html.j2"):
+        reports.get_template(name)
+
+
+def _warm(state: State) -> None:
+    """Import and run the report path once (on the latest stored plan, if any), so the first
+    clinician to open a plan does not wait for it."""
+    import neuroseq.reports.compare
+    import neuroseq.reports.context
+    import neuroseq.reports.family_summary
+    import neuroseq.store.timeline
+    import neuroseq.web.charts  # noqa: F401
+
+    found = state.store.clients()
+    if found:
+        latest = state.store.assessment(found[0].client)
+        _report_parts(state, latest)
+
+
+def create_app(settings: Settings, *, pool: PlanningPool | None = None) -> Starlette:
+    """The app on ``settings.db``; it owns (and closes) its planning pool."""
+    from contextlib import asynccontextmanager
+
+    from neuroseq.api import Planner
+    from neuroseq.store import CaseStore
+    from neuroseq.web.workers import PlanningPool
+
+    store = CaseStore.open(settings.db)
+    planner = Planner.load(
+        Path(settings.rules) if settings.rules else None,
+        Path(settings.catalog) if settings.catalog else None,
+        Path(settings.norms) if settings.norms else None,
+    )
+    planning = pool or PlanningPool(
+        settings.db,
+        workers=settings.workers,
+        rules=settings.rules,
+        catalog=settings.catalog,
+        norms=settings.norms,
+    )
+    _compile_templates(environment := _environment())
+    state = State(
+        settings,
+        store,
+        planner,
+        planning,
+        Sessions(settings.secret, max_age=settings.session_seconds, secure=settings.secure_cookies),
+        Throttle(
+            limit=settings.login_limit,
+            window=settings.login_window,
+            base_delay=settings.login_delay,
+        ),
+        environment,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> Any:
+        try:
+            yield
+        finally:
+            planning.close()
+            store.close()
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Never the exception's text: it might hold case content. An id ties it to the log.
+        reference = secrets.token_hex(4)
+        _LOG.error("error %s: %s in %s", reference, type(exc).__name__, request.url.path)
+        return HTMLResponse(
+            f"<!DOCTYPE html><title>Error</title><p>Something went wrong (reference {reference}). "
+            "Nothing was changed by the failed step.</p>",
+            status_code=500,
+        )
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return HTMLResponse(
+            "<!DOCTYPE html><title>Not found</title><p>Not found.</p>", status_code=404
+        )
+
+    routes: list[Route | Mount] = [
+        _route(path, handler, methods) for path, handler, methods in ROUTES
+    ]
+    routes.append(Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"))
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={500: server_error, 404: not_found, 405: not_found},
+    )
+    app.state.neuroseq = state
+    _warm(state)
+    app.add_middleware(Guard, allowed_hosts=settings.allowed_hosts)
+    return app
