@@ -132,8 +132,8 @@ def test_plan_unknown_suffix_without_format_is_a_usage_error(tmp_path: Path) -> 
     code, _, err = _run("plan", str(SEVERE), "-o", str(target))
     assert code == 2
     assert err.splitlines()[-1] == (
-        "Error: cannot tell the format from report.pdf: name the file .txt, .json, .md or "
-        ".html, or give --format (text, json, md, html)"
+        "Error: cannot tell the format from report.pdf: name the file .txt, .json, .md, "
+        ".html or .fhir.json, or give --format (text, json, md, html, fhir)"
     )
     assert not target.exists()
 
@@ -142,8 +142,8 @@ def test_plan_suffix_of_a_format_it_cannot_write_is_a_usage_error(tmp_path: Path
     code, _, err = _run("plan", str(SEVERE), "-o", str(tmp_path / "plan.csv"))
     assert code == 2
     assert err.splitlines()[-1] == (
-        "Error: this command does not write csv (plan.csv); it writes text, json, md, html: "
-        "name the file .txt, .json, .md or .html"
+        "Error: this command does not write csv (plan.csv); it writes text, json, md, html, "
+        "fhir: name the file .txt, .json, .md, .html or .fhir.json"
     )
 
 

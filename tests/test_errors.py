@@ -23,6 +23,7 @@ STAGES = {
     "ReportError": "report",
     "CaregiverError": "caregiver",
     "StoreError": "store",
+    "FhirError": "fhir",
 }
 
 
