@@ -264,7 +264,7 @@ def plan_files(
 def render(
     result: PlanResult, fmt: str, *, templates: Path | None = None, color: bool = False
 ) -> str:
-    """The plan as text, json, md or html (the report uses the norms the plan used)."""
+    """The plan as text, json, md, html or fhir (R4B, the fhir extra), with the norms it used."""
     from neuroseq.reports.render import render_plan
 
     return render_plan(result, fmt, templates=templates, color=color)
