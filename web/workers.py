@@ -128,10 +128,13 @@ class PlanningPool:
             if self._pool is not broken:
                 return
             self._pool = self._new_pool()
-        # The old workers may be spinning in an abandoned engine call: end them.
-        for process in list(getattr(broken, "_processes", {}).values()):
+        # The old workers may be spinning in an abandoned engine call: end them,
+        # with SIGKILL for any that outlives SIGTERM (in a thread: no request waits).
+        processes = list(getattr(broken, "_processes", {}).values())
+        for process in processes:
             process.terminate()
         broken.shutdown(wait=False, cancel_futures=True)
+        threading.Thread(target=_kill_stragglers, args=(processes,), daemon=True).start()
 
     async def add(self, raw: bytes, source: str, *, replace: bool, actor: str) -> Added:
         """``CaseStore.add`` in a worker; raises the store's or loader's error with its problems."""
@@ -164,3 +167,12 @@ class PlanningPool:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kill_stragglers(processes: list[Any], grace: float = 2.0) -> None:
+    """SIGKILL the old workers still alive ``grace`` seconds after SIGTERM."""
+    for process in processes:
+        process.join(timeout=grace)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=grace)
