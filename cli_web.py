@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from neuroseq.cli import _echo, main
-from neuroseq.store.users import ROLES
+from neuroseq.vocabulary import ROLES
 
 if TYPE_CHECKING:
     from neuroseq.store import CaseStore

@@ -30,6 +30,7 @@ __all__ = [
     "PERIODS",
     "PHASES",
     "REGIONS",
+    "ROLES",
     "SIX_RS",
     "Action",
     "Audience",
@@ -43,6 +44,7 @@ __all__ = [
     "Phase",
     "OverrideReason",
     "Region",
+    "Role",
 ]
 
 Audience = Literal["therapeutic_web", "family", "client"]
@@ -141,3 +143,8 @@ OVERRIDE_REASONS: tuple[OverrideReason, ...] = (
     "other",
 )
 """Why a clinician overrode a recommendation (the reason code of an override)."""
+
+Role = Literal["clinician", "reviewer", "trainer", "admin"]
+ROLES: tuple[Role, ...] = ("clinician", "reviewer", "trainer", "admin")
+"""Web app roles: clinicians assess and record; reviewers read and note; trainers check
+rules; admins manage users."""

@@ -16,13 +16,14 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from neuroseq.errors import Problem, SourceLocation, StoreError
 from neuroseq.store import tables
+from neuroseq.vocabulary import ROLES, Role
 
 if TYPE_CHECKING:
     from neuroseq.store.case_store import CaseStore
@@ -49,9 +50,6 @@ __all__ = [
     "verify_password",
 ]
 
-Role = Literal["clinician", "reviewer", "trainer", "admin"]
-ROLES: Final[tuple[Role, ...]] = ("clinician", "reviewer", "trainer", "admin")
-"""clinicians assess and record; reviewers read and note; trainers check rules; admins manage users."""
 
 MIN_PASSWORD: Final = 10
 MAX_PASSWORD: Final = 1024

@@ -24,3 +24,17 @@ def test_main_runs_the_cli_as_python_dash_m() -> None:
     )
     assert usage.returncode == 2
     assert usage.stderr.startswith("Usage: neuroseq [OPTIONS] COMMAND [ARGS]...")
+
+
+def test_main_starts_without_the_store_web_or_fhir_libraries() -> None:
+    # `neuroseq plan` must not pay for SQLAlchemy, Starlette or fhir.resources at start-up:
+    # they are imported by the commands that use them.
+    code = (
+        "import sys, neuroseq.cli; "
+        "print(sorted(m for m in ('sqlalchemy', 'starlette', 'fhir.resources', 'dask') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
