@@ -13,7 +13,6 @@ that need them, so ``neuroseq score`` starts quickly.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import sys
@@ -27,6 +26,7 @@ import click
 from neuroseq import __version__
 from neuroseq.errors import NeuroseqError
 from neuroseq.fileio import write_atomic
+from neuroseq.jsontext import pretty_json
 
 if TYPE_CHECKING:
     from neuroseq.api import Planner
@@ -164,7 +164,7 @@ def _use_color(color: bool | None, output: Path | None) -> bool:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    return pretty_json(value)
 
 
 # --- output formats and standard input ------------------------------------------

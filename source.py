@@ -39,7 +39,7 @@ import re
 import stat
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -635,6 +635,58 @@ def _yaml_safe_literal(found: re.Match[str]) -> str:
     return '"' + "".join(out) + '"'
 
 
+def _json_lines(text: str, path: str) -> tuple[dict[PathKey, int], list[Problem]]:
+    """The line of every key and item of a JSON text, and its duplicate keys, located.
+
+    JSON strings cannot hold raw tabs, so outside strings a tab is only white
+    space: swapping it for a space lets the YAML composer find lines.
+    """
+    lines: dict[PathKey, int] = {}
+    problems: list[Problem] = []
+    try:
+        loader = _StrictLoader(_JSON_STRING.sub(_yaml_safe_literal, text).replace("\t", " "))
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                _walk(node, (), lines, problems, path, [0, 0], set())
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, RecursionError):
+        return {}, []
+    return lines, problems
+
+
+class _LazyLines(Mapping[PathKey, int]):
+    """The lines of a JSON file, found the first time a message asks for one.
+
+    Finding lines re-reads the text with the YAML composer, which costs more than
+    parsing the JSON; most files have nothing to locate.
+    """
+
+    def __init__(self, text: str, path: str) -> None:
+        self._text: str | None = text
+        self._path = path
+        self._lines: dict[PathKey, int] = {}
+
+    def _found(self) -> dict[PathKey, int]:
+        if self._text is not None:
+            self._lines = _json_lines(self._text, self._path)[0]
+            self._text = None
+        return self._lines
+
+    def __getitem__(self, key: PathKey) -> int:
+        return self._found()[key]
+
+    def __iter__(self) -> Iterator[PathKey]:
+        return iter(self._found())
+
+    def __len__(self) -> int:
+        return len(self._found())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._found()
+
+
 def _load_json(
     text: str, path: str, error: type[NeuroseqError], keep_going: bool = False
 ) -> SourceDocument:
@@ -666,20 +718,13 @@ def _load_json(
         ) from None
     except RecursionError:
         raise error([Problem(SourceLocation(path), "", "nested too deeply")]) from None
-    # JSON strings cannot hold raw tabs, so outside strings a tab is only
-    # white space: swapping it for a space lets the YAML composer find lines.
-    lines: dict[PathKey, int] = {}
+    lines: Mapping[PathKey, int]
     problems: list[Problem] = []
-    try:
-        loader = _StrictLoader(_JSON_STRING.sub(_yaml_safe_literal, text).replace("\t", " "))
-        try:
-            node = loader.get_single_node()
-            if node is not None:
-                _walk(node, (), lines, problems, path, [0, 0], set())
-        finally:
-            loader.dispose()
-    except (yaml.YAMLError, RecursionError):
-        lines, problems = {}, []
+    if duplicates:
+        lines, problems = _json_lines(text, path)
+    else:
+        # a valid file needs its lines only to locate a later problem: find them then
+        lines = _LazyLines(text, path)
     if len(_depth_probe(data)) > MAX_DEPTH:
         raise error(
             [Problem(SourceLocation(path), "", f"nested more than {MAX_DEPTH} levels deep")]

@@ -14,7 +14,6 @@ A candidate that ``rules check`` refuses is reported with its findings
 from __future__ import annotations
 
 import datetime
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from neuroseq.batch.executors import Executor
 from neuroseq.batch.inputs import case_files
 from neuroseq.batch.work import PlannerSetup, planner_for
 from neuroseq.engine.plan_diff import ItemChange, action_changes, deciding_rules
+from neuroseq.jsontext import pretty_json
 
 __all__ = ["IMPACT_SCHEMA", "CaseImpact", "ImpactReport", "impact", "impact_json", "render_impact"]
 
@@ -297,7 +297,7 @@ def _markdown(report: ImpactReport) -> str:
 def render_impact(report: ImpactReport, fmt: str, *, generated: datetime.date | None = None) -> str:
     """The report as text, json, md or html (HTML prints ``generated``, else today)."""
     if fmt == "json":
-        return json.dumps(impact_json(report), indent=2, ensure_ascii=False) + "\n"
+        return pretty_json(impact_json(report))
     if fmt == "md":
         return _markdown(report)
     if fmt == "html":

@@ -42,6 +42,7 @@ from neuroseq.fhir.codes import (
     observation_codes,
 )
 from neuroseq.fhir.questionnaire import QUESTIONS, Question, canonical
+from neuroseq.jsontext import pretty_json
 from neuroseq.vocabulary import DOMAINS, PHASES
 
 __all__ = [
@@ -403,4 +404,4 @@ def validated(document: dict[str, Any]) -> dict[str, Any]:
 
 def bundle_json_text(result: PlanResult) -> str:
     """The Bundle as JSON text, two-space indented, ending in a newline."""
-    return json.dumps(bundle(result), indent=2, ensure_ascii=False) + "\n"
+    return pretty_json(bundle(result))

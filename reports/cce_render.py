@@ -10,7 +10,6 @@ the ratings and the case file references; ``notes`` never are.
 from __future__ import annotations
 
 import datetime
-import json
 import re
 import textwrap
 from importlib.resources import files
@@ -23,6 +22,7 @@ from neuroseq import __version__
 from neuroseq.engine.caregiver_workflow import CceResult
 from neuroseq.engine.plan_model import STATEMENT
 from neuroseq.errors import Problem, ReportError, SourceLocation
+from neuroseq.jsontext import pretty_json
 from neuroseq.scoring.caregiver_score import ChildScore, reserve_json
 
 __all__ = ["CCE_SCHEMA", "WEIGHTS_NOTE", "cce_context", "cce_json", "render_cce"]
@@ -266,7 +266,7 @@ def render_cce(result: CceResult, fmt: str, *, generated: datetime.date | None =
     report); ``generated`` is the date Markdown and HTML print (today by default).
     """
     if fmt == "json":
-        return json.dumps(cce_json(result), indent=2, ensure_ascii=False) + "\n"
+        return pretty_json(cce_json(result))
     if fmt == "text":
         return render_cce_text(result)
     if fmt == "html":

@@ -17,7 +17,6 @@ age. They must all be of one client: a mismatch is a :class:`CaseError`.
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from neuroseq.engine.plan_diff import CHANGE_KINDS, changes_over_time
 from neuroseq.engine.workflow import PlanResult
 from neuroseq.errors import CaseError, NeuroseqError, Problem, ReportError, SourceLocation
+from neuroseq.jsontext import pretty_json
 from neuroseq.reports.brain_map import (
     REGION_TITLES,
     brain_map_svg,
@@ -473,7 +473,7 @@ def render_comparison(
     """The comparison as ``json``, ``md`` or ``html``; ``generated`` is the date the
     Markdown and HTML print (today when ``None``; JSON never carries it)."""
     if fmt == "json":
-        return json.dumps(comparison_json(comparison), indent=2, ensure_ascii=False) + "\n"
+        return pretty_json(comparison_json(comparison))
     names = {"md": "compare.md.j2", "html": "compare.html.j2"}
     if fmt not in names:
         raise ReportError(

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import functools
-import json
 import math
 import os
 import re
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from neuroseq.engine.workflow import PlanResult
 from neuroseq.errors import Problem, ReportError, SourceLocation
+from neuroseq.jsontext import pretty_json
 
 if TYPE_CHECKING:
     import jinja2
@@ -52,7 +52,7 @@ __all__ = [
 
 def plan_json_text(result: PlanResult) -> str:
     """The plan as canonical JSON text (stable key order, two-space indent)."""
-    return json.dumps(result.plan.to_json(), indent=2, ensure_ascii=False) + "\n"
+    return pretty_json(result.plan.to_json())
 
 
 def environment(templates: Path | None, *, html: bool) -> jinja2.Environment:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from neuroseq.engine.follow_through import Fidelity, FollowThrough, Override
+from neuroseq.jsontext import pretty_json
 
 __all__ = [
     "Added",
@@ -34,7 +35,7 @@ def compact_json(data: Any) -> str:
 
 def plan_text(compact: str) -> str:
     """A stored plan as ``neuroseq plan --format json`` prints it (the same bytes)."""
-    return json.dumps(json.loads(compact), indent=2, ensure_ascii=False) + "\n"
+    return pretty_json(json.loads(compact))
 
 
 @dataclass(frozen=True)
