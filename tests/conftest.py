@@ -20,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import textwrap
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -259,3 +260,39 @@ def write_home(tmp_path: Path) -> Any:
         return path
 
     return write
+
+
+class RuleFiles:
+    """Rule folders for tests: the bundled ``rulebase.yaml`` and one rule file of the test's own."""
+
+    @staticmethod
+    def folder(where: Path, rules_yaml: str, name: str = "extra.yaml") -> Path:
+        """``where``/rules holding the bundled settings and ``rules_yaml`` as the file ``name``."""
+        folder = where / "rules"
+        folder.mkdir(parents=True)
+        shutil.copy(ROOT / "rules" / "rulebase.yaml", folder / "rulebase.yaml")
+        (folder / name).write_text(
+            "schema: neuroseq/rules/v1\nrules:\n"
+            + textwrap.indent(textwrap.dedent(rules_yaml), "  ")
+        )
+        return folder
+
+    @staticmethod
+    def rule(when: str, rule_id: str = "t.rule") -> str:
+        """One rule with the condition ``when`` that defers tf_cbt."""
+        return f"""
+- id: {rule_id}
+  title: A test rule
+  when:
+{textwrap.indent(textwrap.dedent(when).strip(), "    ")}
+  then:
+    defer: {{intervention: tf_cbt}}
+  rationale: r
+  source: test
+"""
+
+
+@pytest.fixture
+def rule_files() -> RuleFiles:
+    """Builds rule folders (:class:`RuleFiles`)."""
+    return RuleFiles()

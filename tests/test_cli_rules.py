@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -15,33 +14,10 @@ from neuroseq.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _folder(tmp_path: Path, rules_yaml: str, name: str = "extra.yaml") -> Path:
-    folder = tmp_path / "rules"
-    folder.mkdir(parents=True)
-    shutil.copy(ROOT / "rules" / "rulebase.yaml", folder / "rulebase.yaml")
-    (folder / name).write_text(
-        "schema: neuroseq/rules/v1\nrules:\n" + textwrap.indent(textwrap.dedent(rules_yaml), "  ")
-    )
-    return folder
-
-
-def _rule(when: str, rule_id: str = "t.rule") -> str:
-    return f"""
-- id: {rule_id}
-  title: A test rule
-  when:
-{textwrap.indent(textwrap.dedent(when).strip(), "    ")}
-  then:
-    defer: {{intervention: tf_cbt}}
-  rationale: r
-  source: test
-"""
-
-
-def test_cli_rules_check_one_rule_base_groups_its_warnings(tmp_path: Path) -> None:
+def test_cli_rules_check_one_rule_base_groups_its_warnings(rule_files: Any, tmp_path: Path) -> None:
 
     unreached = len(load_catalog().interventions) - 1  # every entry but the rule's own
-    folder = _folder(tmp_path, _rule("cmr: {value: {below: 1.0}}"))
+    folder = rule_files.folder(tmp_path, rule_files.rule("cmr: {value: {below: 1.0}}"))
     result = CliRunner().invoke(main, ["rules", "check", "--rules", str(folder)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()

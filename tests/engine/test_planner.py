@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,31 +16,8 @@ from neuroseq.scoring.profile import score
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _folder(tmp_path: Path, rules_yaml: str, name: str = "extra.yaml") -> Path:
-    folder = tmp_path / "rules"
-    folder.mkdir(parents=True)
-    shutil.copy(ROOT / "rules" / "rulebase.yaml", folder / "rulebase.yaml")
-    (folder / name).write_text(
-        "schema: neuroseq/rules/v1\nrules:\n" + textwrap.indent(textwrap.dedent(rules_yaml), "  ")
-    )
-    return folder
-
-
-def _rule(when: str, rule_id: str = "t.rule") -> str:
-    return f"""
-- id: {rule_id}
-  title: A test rule
-  when:
-{textwrap.indent(textwrap.dedent(when).strip(), "    ")}
-  then:
-    defer: {{intervention: tf_cbt}}
-  rationale: r
-  source: test
-"""
-
-
-def test_planner_refusal_names_each_error_with_its_code(tmp_path: Path) -> None:
-    folder = _folder(tmp_path, _rule("cmr: {valu: {below: 1.0}}"))
+def test_planner_refusal_names_each_error_with_its_code(rule_files: Any, tmp_path: Path) -> None:
+    folder = rule_files.folder(tmp_path, rule_files.rule("cmr: {valu: {below: 1.0}}"))
     with pytest.raises(RuleError) as refused:
         Planner.load(folder)
     assert str(refused.value).startswith(f"{folder / 'extra.yaml'}:7: NS102: rules[0].when.cmr")

@@ -7,10 +7,9 @@ the packer splits what one ruleset cannot hold.
 
 from __future__ import annotations
 
-import shutil
-import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 from neuroseq.catalog.loader import load_catalog
 from neuroseq.engine.findings import Finding
@@ -26,33 +25,10 @@ def _messages(findings: list[Finding]) -> list[str]:
     return [f"{f.location}: {f.severity}: {f.field}: {f.message}" for f in findings]
 
 
-def _folder(tmp_path: Path, rules_yaml: str, name: str = "extra.yaml") -> Path:
-    folder = tmp_path / "rules"
-    folder.mkdir(parents=True)
-    shutil.copy(ROOT / "rules" / "rulebase.yaml", folder / "rulebase.yaml")
-    (folder / name).write_text(
-        "schema: neuroseq/rules/v1\nrules:\n" + textwrap.indent(textwrap.dedent(rules_yaml), "  ")
-    )
-    return folder
-
-
 def _check(folder: Path) -> list[Finding]:
     base, problems = load_rulebase(folder)
     _compilation, findings = check_rulebase(base, problems, CATALOG)
     return findings
-
-
-def _rule(when: str, rule_id: str = "t.rule") -> str:
-    return f"""
-- id: {rule_id}
-  title: A test rule
-  when:
-{textwrap.indent(textwrap.dedent(when).strip(), "    ")}
-  then:
-    defer: {{intervention: tf_cbt}}
-  rationale: r
-  source: test
-"""
 
 
 def _codes(findings: list[Finding]) -> list[str]:
@@ -60,11 +36,12 @@ def _codes(findings: list[Finding]) -> list[str]:
 
 
 def test_check_rulebase_is_not_ref_between_two_facts_is_refused_like_the_adapter_would(
+    rule_files: Any,
     tmp_path: Path,
 ) -> None:
-    folder = _folder(
+    folder = rule_files.folder(
         tmp_path,
-        _rule(
+        rule_files.rule(
             """
             all:
               - region as low: {id: limbic}
@@ -79,24 +56,29 @@ def test_check_rulebase_is_not_ref_between_two_facts_is_refused_like_the_adapter
     assert "comparing two facts with 'is_not' crashes the engine" in unsafe.message
 
 
-def test_check_rulebase_one_of_with_512_values_is_refused_at_its_rule(tmp_path: Path) -> None:
+def test_check_rulebase_one_of_with_512_values_is_refused_at_its_rule(
+    rule_files: Any, tmp_path: Path
+) -> None:
     values = ", ".join(f"{0.001 * (i + 1):.3f}" for i in range(512))
-    folder = _folder(tmp_path, _rule(f"cmr: {{value: {{one_of: [{values}]}}}}"))
+    folder = rule_files.folder(tmp_path, rule_files.rule(f"cmr: {{value: {{one_of: [{values}]}}}}"))
     findings = _check(folder)
     assert _codes(findings) == ["NS301"]
     (limit,) = [f for f in findings if f.code == "NS301"]
     assert limit.location == SourceLocation(str(folder / "extra.yaml"), 6)
     assert "512 distinct tests against constants on cmr facts" in limit.message
     # 511 values check clean
-    fewer = _folder(tmp_path / "fewer", _rule(f"cmr: {{value: {{one_of: [{values[:-7]}]}}}}"))
+    fewer = rule_files.folder(
+        tmp_path / "fewer", rule_files.rule(f"cmr: {{value: {{one_of: [{values[:-7]}]}}}}")
+    )
     assert _codes(_check(fewer)) == []
 
 
-def test_check_rulebase_and_plan_agree_on_70_is_not_rules(tmp_path: Path) -> None:
+def test_check_rulebase_and_plan_agree_on_70_is_not_rules(rule_files: Any, tmp_path: Path) -> None:
     rules = "".join(
-        _rule(f"cmr: {{value: {{is_not: {0.01 * (i + 1):.2f}}}}}", f"t.not_{i}") for i in range(70)
+        rule_files.rule(f"cmr: {{value: {{is_not: {0.01 * (i + 1):.2f}}}}}", f"t.not_{i}")
+        for i in range(70)
     )
-    folder = _folder(tmp_path, rules)
+    folder = rule_files.folder(tmp_path, rules)
     findings = _check(folder)
     assert _codes(findings) == []
     planner = Planner.load(folder)
@@ -110,13 +92,15 @@ def test_check_rulebase_and_plan_agree_on_70_is_not_rules(tmp_path: Path) -> Non
     assert any(item.intervention == "tf_cbt" for item in plan.recommendations)
 
 
-def test_check_rulebase_rule_over_256_conjunctions_is_refused_quickly(tmp_path: Path) -> None:
+def test_check_rulebase_rule_over_256_conjunctions_is_refused_quickly(
+    rule_files: Any, tmp_path: Path
+) -> None:
     lines = "\n".join(
         f"  - any: [{{region: {{id: limbic, ratio: {{below: 0.{i + 10}}}}}}}, "
         f"{{cmr: {{value: {{below: 0.{i + 10}}}}}}}]"
         for i in range(22)
     )
-    folder = _folder(tmp_path, _rule("all:\n" + lines))
+    folder = rule_files.folder(tmp_path, rule_files.rule("all:\n" + lines))
     started = time.monotonic()
     findings = _check(folder)
     assert time.monotonic() - started < 10
@@ -124,18 +108,19 @@ def test_check_rulebase_rule_over_256_conjunctions_is_refused_quickly(tmp_path: 
     assert findings[0].location.path == str(folder / "extra.yaml")
 
 
-def test_check_rulebase_rule_joining_17_facts_is_refused(tmp_path: Path) -> None:
+def test_check_rulebase_rule_joining_17_facts_is_refused(rule_files: Any, tmp_path: Path) -> None:
     from neuroseq.scoring.items import ITEM_IDS
 
     patterns = "\n".join(
         f"  - item as i{n}: {{id: {item}, score: {{at_least: 0}}}}"
         for n, item in enumerate(list(ITEM_IDS)[:17])
     )
-    findings = _check(_folder(tmp_path, _rule("all:\n" + patterns)))
+    findings = _check(rule_files.folder(tmp_path, rule_files.rule("all:\n" + patterns)))
     assert _codes(findings) == ["NS302"]
 
 
 def test_check_rulebase_rule_specialised_past_2048_engine_rules_is_refused_before_copying(
+    rule_files: Any,
     tmp_path: Path,
 ) -> None:
     when = """
@@ -145,20 +130,25 @@ def test_check_rulebase_rule_specialised_past_2048_engine_rules_is_refused_befor
       - intervention as c: {mode: {ref: b.mode}}
     """
     started = time.monotonic()
-    findings = _check(_folder(tmp_path, _rule(when)))
+    findings = _check(rule_files.folder(tmp_path, rule_files.rule(when)))
     assert time.monotonic() - started < 10
     assert _codes(findings) == ["NS304"]
     (refused,) = [f for f in findings if f.code == "NS304"]
     assert "more than 2048" in refused.message
 
 
-def test_check_rulebase_rule_joining_four_unnamed_items_is_refused(tmp_path: Path) -> None:
+def test_check_rulebase_rule_joining_four_unnamed_items_is_refused(
+    rule_files: Any, tmp_path: Path
+) -> None:
     patterns = "\n".join(f"  - item as i{k}: {{score: {{at_least: 0}}}}" for k in range(4))
-    findings = _check(_folder(tmp_path, _rule("all:\n" + patterns)))
+    findings = _check(rule_files.folder(tmp_path, rule_files.rule("all:\n" + patterns)))
     assert _codes(findings) == ["NS305"]
     assert "up to 1048576 combinations of facts per case" in findings[0].message
     three = "\n".join(f"  - item as i{k}: {{score: {{at_least: 0}}}}" for k in range(3))
-    assert _codes(_check(_folder(tmp_path / "three", _rule("all:\n" + three)))) == []
+    assert (
+        _codes(_check(rule_files.folder(tmp_path / "three", rule_files.rule("all:\n" + three))))
+        == []
+    )
 
 
 def test_check_rulebase_bundled_base_has_no_findings() -> None:
