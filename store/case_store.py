@@ -21,12 +21,12 @@ from __future__ import annotations
 import datetime
 import getpass
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.engine import URL, Connection, Engine, Row
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -571,27 +571,11 @@ class CaseStore:
         _check_text(self.where, "--note", note, MAX_NOTE)
         _check_text(self.where, "--by", by, MAX_NAME)
         who = actor_name(by)
-
-        def work(connection: Connection) -> FidelityRecord:
-            plan_id, on = self._plan_item(connection, client, item, date)
-            at = _now()
-            connection.execute(
-                tables.fidelity.insert().values(
-                    plan_id=plan_id,
-                    intervention=item,
-                    status=status,
-                    rating=rating,
-                    note=note,
-                    recorded_by=who,
-                    recorded_at=at,
-                )
-            )
-            self._audit(
-                connection, who, "fidelity", client=client, date=on, detail=f"{item} {status}"
-            )
-            return FidelityRecord(item, status, rating, note, who, at)
-
-        return self._write(work)
+        values = {"status": status, "rating": rating, "note": note, "recorded_by": who}
+        at = self._record_on_item(
+            tables.fidelity, values, "recorded_at", (client, item, date), who, "fidelity", status
+        )
+        return FidelityRecord(item, status, rating, note, who, at)
 
     def decide(
         self,
@@ -615,30 +599,36 @@ class CaseStore:
         _check_text(self.where, "--by", by, MAX_NAME)
         who = actor_name(by)
         decision = DECISIONS[0] if accept else DECISIONS[1]
+        values = {"decision": decision, "reason": reason, "note": note, "decided_by": who}
+        detail = decision + (f" {reason}" if reason else "")
+        at = self._record_on_item(
+            tables.decisions, values, "decided_at", (client, item, date), who, "decide", detail
+        )
+        return DecisionRecord(item, decision, reason, note, who, at)
 
-        def work(connection: Connection) -> DecisionRecord:
+    def _record_on_item(
+        self,
+        table: Table,
+        values: Mapping[str, Any],
+        stamp: str,
+        where: tuple[str, str, str | None],
+        who: str,
+        action: str,
+        detail: str,
+    ) -> str:
+        """Store ``values`` about one item of a stored plan (``where``: client, item, plan
+        date) with its audit line, in one transaction; return when, which goes in the
+        column ``stamp``."""
+        client, item, date = where
+
+        def work(connection: Connection) -> str:
             plan_id, on = self._plan_item(connection, client, item, date)
             at = _now()
             connection.execute(
-                tables.decisions.insert().values(
-                    plan_id=plan_id,
-                    intervention=item,
-                    decision=decision,
-                    reason=reason,
-                    note=note,
-                    decided_by=who,
-                    decided_at=at,
-                )
+                table.insert().values(plan_id=plan_id, intervention=item, **values, **{stamp: at})
             )
-            self._audit(
-                connection,
-                who,
-                "decide",
-                client=client,
-                date=on,
-                detail=f"{item} {decision}" + (f" {reason}" if reason else ""),
-            )
-            return DecisionRecord(item, decision, reason, note, who, at)
+            self._audit(connection, who, action, client=client, date=on, detail=f"{item} {detail}")
+            return at
 
         return self._write(work)
 
