@@ -840,7 +840,7 @@ def _item_clause(decision: _Decision, context: ClientContext, fact: Mapping[str,
         # phase the same works_on).
         rest = [i for i in entry.works_on if i not in impaired]
         if rest:
-            through += f" (and also {_and([item_label(i) for i in rest])})"
+            through += f", and also on {_and([item_label(i) for i in rest])}"
     elif worst:
         through = (
             "its functions ("
