@@ -108,7 +108,7 @@ CautionCondition = Literal[
     "adult",
     "history_unknown",
 ]
-CautionEffect = Literal["exclude", "hold", "caution"]
+CautionEffect = Literal["exclude", "hold", "caution", "later"]
 if set(CAUTION_CONDITIONS) != set(get_args(CautionCondition)) or not set(SENSITIVITIES) <= set(
     CAUTION_CONDITIONS
 ):  # pragma: no cover - a typo guard: every sensitivity is also a caution condition
@@ -203,7 +203,9 @@ class Caution(BaseModel):
 
     ``exclude``: not offered (a current service is suspended); ``hold``: waits (new work is
     deferred, current work suspended) while the condition holds; ``caution``: offered, with
-    the text shown on the plan item.
+    the text shown on the plan item; ``later``: offered with the text shown, and while the
+    CMR allows only brief segments it goes to the plan's second stage (it starts after the
+    first review), whatever its relevance (rule base ``planning.staging``).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -305,6 +307,13 @@ class Intervention(BaseModel):
         default=(), description="Who carries it out (caregiver, teacher, therapist, ...)."
     )
     review: Text | None = Field(default=None, description="What to look for at review.")
+    fade_note: Text | None = Field(
+        default=None,
+        description=(
+            "How to fade it when a follow-up no longer calls for it (added to the fade's "
+            "reason), e.g. taper an aide over weeks with the same adult."
+        ),
+    )
     cmr_gated_from_age: float = Field(
         default=0.0,
         ge=0.0,

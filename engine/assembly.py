@@ -40,6 +40,7 @@ from neuroseq.engine.selection import (
     REGION_WORDS,
     ClientContext,
     developmental_age,
+    item_label,
     item_words,
     region_of,
     relevance,
@@ -258,11 +259,20 @@ def assemble(
     notes: dict[str, list[str]] = {}
     if context is not None:
         _follow_up(context, catalog, chosen, stop, not_started, notes, facts)
-    chosen.sort(key=_order)
+    stages = _stages(chosen, facts, context) if context is not None else {}
+    if stages and context is not None:
+        chosen.sort(key=lambda d: _staged_order(d, stages))
+        _stage_notes(chosen, stages, context, notes)
+    else:
+        chosen.sort(key=_order)
     ranked = _rank_texts(chosen, context)
     items = []
     for rank, decision in enumerate(chosen, start=1):
-        items.append(_recommendation(decision, rank, facts, context, ranked, notes))
+        items.append(
+            _recommendation(
+                decision, rank, facts, context, ranked, notes, stages.get(decision.entry.id)
+            )
+        )
     for decision in chosen:
         if decision.action in ("suspend", "defer", "avoid"):
             stop.append(_stop(decision, facts))
@@ -297,6 +307,93 @@ def _order(decision: _Decision) -> tuple[Any, ...]:
         decision.win[1],
         decision.entry.id,
     )
+
+
+def _staged_order(decision: _Decision, stages: Mapping[str, int]) -> tuple[Any, ...]:
+    """:func:`_order`, with the first stage of restarting cognitive work before the second."""
+    key = _order(decision)
+    return (*key[:4], stages.get(decision.entry.id, 0), *key[4:])
+
+
+def _later(entry: Intervention, context: ClientContext) -> bool:
+    """A 'later' caution of the entry applies to this client."""
+    return any(c.then == "later" and c.if_ in context.conditions for c in entry.all_cautions)
+
+
+def _stages(
+    chosen: Sequence[_Decision], facts: Mapping[str, Mapping[str, Any]], context: ClientContext
+) -> dict[str, int]:
+    """Stage 1 or 2 per active cognitive-predominant client item while the CMR allows
+    brief segments only and more of them are active than ``planning.staging.start_now``.
+
+    What already runs (continue) stays in stage 1; the new and resuming items fill the
+    rest of stage 1 by relevance, except that an entry with a 'later' caution that
+    applies goes to stage 2. Empty when nothing needs staging (the usual case).
+    """
+    if context.cmr_gate != "brief_segments":
+        return {}
+    gated = [
+        d
+        for d in chosen
+        if d.audience == "client"
+        and d.action in _ACTIVE
+        and facts.get(d.entry.id, {}).get("cmr_gated")
+    ]
+    limit = context.planning.staging.start_now
+    if len(gated) <= limit:
+        return {}
+    gated.sort(
+        key=lambda d: (
+            d.action != "continue",
+            _later(d.entry, context),
+            -(d.relevance["score"] if d.relevance else 0.0),
+            d.entry.id,
+        )
+    )
+    stages: dict[str, int] = {}
+    for position, decision in enumerate(gated):
+        first = decision.action == "continue" or position < limit
+        stages[decision.entry.id] = 1 if first else 2
+    return stages
+
+
+def _stage_notes(
+    chosen: Sequence[_Decision],
+    stages: Mapping[str, int],
+    context: ClientContext,
+    notes: dict[str, list[str]],
+) -> None:
+    """The note that states each staged item's stage and the condition for the second."""
+    weeks = context.planning.staging.review_weeks
+    names = {d.entry.id: d.entry.name for d in chosen}
+    actions = {d.entry.id: d.action for d in chosen}
+    first = [names[i] for i, stage in stages.items() if stage == 1]
+    second = [names[i] for i, stage in stages.items() if stage == 2]
+    for intervention, stage in stages.items():
+        if stage == 1:
+            verb = _STAGE_VERBS[actions[intervention]]
+            text = (
+                f"Stage 1 of 2: {verb} now, in brief segments bracketed by regulating activity; "
+                f"{_and(second)} follow{'s' if len(second) == 1 else ''} after the review in "
+                f"{weeks} weeks, so that cognitive work does not all restart at once."
+            )
+        else:
+            text = (
+                f"Stage 2 of 2: {_STAGE_VERBS[actions[intervention]]} after the review in "
+                f"{weeks} weeks, if the client stays "
+                f"regulated through the brief segments of {_and(first)} (calm before and after "
+                "each segment, no rise in crises); otherwise it waits until the next review."
+            )
+        notes.setdefault(intervention, []).insert(0, text)
+
+
+_STAGE_VERBS = {"continue": "continues", "resume": "restarts", "recommend": "starts"}
+
+
+def _and(names: Sequence[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _why_left_out(decision: _Decision, facts: Mapping[str, Mapping[str, Any]]) -> tuple[str, str]:
@@ -362,13 +459,19 @@ def _select(
     active: dict[str, int] = {}
     per_phase: dict[str | None, int] = {}
     new_per_phase: dict[str | None, int] = {}
-    for decision in _turns(sorted(decisions, key=best_first)):
-        entry = decision.entry
+    # New work outside its ages or above the developmental age is left out before the
+    # phases take turns, so that it never uses up a phase's turn (a phase whose best
+    # candidates are all ineligible would otherwise lose its place to the others).
+    eligible: list[_Decision] = []
+    for decision in sorted(decisions, key=best_first):
         if not decision.current and decision.action in _NEW:
-            fact = facts.get(entry.id, {})
+            fact = facts.get(decision.entry.id, {})
             if fact.get("age_fit") is False or fact.get("developmentally_ready") is False:
                 also.append(_considered(decision, *_why_left_out(decision, facts)))
                 continue
+        eligible.append(decision)
+    for decision in _turns(eligible):
+        entry = decision.entry
         if decision.action == "avoid" and not decision.current:
             also.append(_considered(decision, *_why_left_out(decision, facts)))
             continue
@@ -593,6 +696,8 @@ def _fade_reason(context: ClientContext, entry: Intervention, previous: str | No
         why.append(f"the CMR is {context.cmr:.2f}")
     since = " since the previous plan" if previous else ""
     reason = "; ".join(why) if why else "no rule finds a need for it in this assessment"
+    if entry.fade_note:
+        return f"No rule calls for {entry.name} now{since} ({reason}): fade it. {entry.fade_note}"
     return (
         f"No rule calls for {entry.name} now{since} ({reason}): fade it gradually with the "
         "people who provide it rather than stopping it at once, and note it at review."
@@ -708,10 +813,12 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _item_clause(
-    decision: _Decision, context: ClientContext, fact: Mapping[str, Any], ranked: str
-) -> str:
-    """The part of a client item's rationale that is about this child and this activity."""
+def _item_clause(decision: _Decision, context: ClientContext, fact: Mapping[str, Any]) -> str:
+    """The part of a client item's rationale that is about this child and this activity.
+
+    Its standing among the plan's items (rank and relevance) is not part of the
+    rationale: it is the item's ``standing``, shown by ``explain`` and the audit sections.
+    """
     entry = decision.entry
     planning = context.planning
     domain = _domain(decision)
@@ -727,7 +834,13 @@ def _item_clause(
         elif context.lowest_region == level:
             where += ", the lowest significantly impaired level"
     if impaired:
-        through = "working on " + ", ".join(item_words(context, i) for i in impaired)
+        through = "working on " + _and([item_words(context, i) for i in impaired])
+        # The rest of what it works on, so that two activities aimed at the same worst
+        # functions still read differently (the catalogue gives no two entries of a
+        # phase the same works_on).
+        rest = [i for i in entry.works_on if i not in impaired]
+        if rest:
+            through += f", and also on {_and([item_label(i) for i in rest])}"
     elif worst:
         through = (
             "its functions ("
@@ -741,10 +854,9 @@ def _item_clause(
         if fact.get("interest_match"):
             tags = sorted(context.interests & {t.lower() for t in entry.interest_tags})
             if tags:
-                interest = f", fits the interest in {', '.join(tags)}"
-        score = decision.relevance["score"] if decision.relevance else 0.0
-        return f"it targets {where}, {through}{interest}, and ranks {ranked} by relevance ({score:.2f})"
-    return f"it would target {where}, {through} ({ranked})"
+                interest = f", and fits the interest in {', '.join(tags)}"
+        return f"it targets {where}, {through}{interest}"
+    return f"it would target {where}, {through}"
 
 
 def _plan_six_rs(
@@ -895,6 +1007,7 @@ def _recommendation(
     context: ClientContext | None,
     ranked: Mapping[str, str],
     notes: Mapping[str, list[str]],
+    stage: int | None = None,
 ) -> Recommendation:
     compiled = decision.win[4]
     others = decision.others
@@ -929,12 +1042,13 @@ def _recommendation(
     if kind == "continue" and rule.action.kind == "recommend":
         item_notes.insert(0, "Already in place: continue it rather than starting it again.")
     if context is not None and decision.audience == "client":
-        rationale = (
-            f"{rationale}; {_item_clause(decision, context, fact, ranked.get(entry.id, ''))}"
-        )
+        rationale = f"{rationale}; {_item_clause(decision, context, fact)}"
         if _older(context, entry) and kind in _ACTIVE:
             item_notes.append(f"Offered in an age-respectful form: {entry.older_form}")
     rationale += "."
+    standing = ""
+    if decision.relevance is not None and entry.id in ranked:
+        standing = f"ranks {ranked[entry.id]} by relevance ({decision.relevance['score']:.2f})"
     relevance_value = (
         construct(Relevance, dict(decision.relevance)) if decision.relevance is not None else None
     )
@@ -964,6 +1078,8 @@ def _recommendation(
             "overruled": overruled,
             "works_on": list(entry.works_on),
             "relevance": relevance_value,
+            "standing": standing,
+            "stage": stage,
             "cautions": _cautions(entry, context),
             "responsible": _responsible(entry, context),
             "review": entry.review or "",

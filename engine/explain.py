@@ -69,6 +69,8 @@ def explain_plan(result: PlanResult) -> str:
         relevance = _relevance_line(item)
         if relevance:
             lines.append(f"   relevance: {relevance}")
+        if item.standing:
+            lines.append(f"   standing:  {item.standing}")
         if item.works_on:
             lines.append(f"   works on:  {', '.join(item.works_on)}")
         for caution in item.cautions:

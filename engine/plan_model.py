@@ -133,6 +133,22 @@ class Recommendation(_Model):
     relevance: Relevance | None = Field(
         default=None, description="Client items: how well it fits this client (null otherwise)."
     )
+    standing: str = Field(
+        default="",
+        description=(
+            "Client items: the item's standing among the plan's items of its phase, e.g. "
+            "'ranks 2 of 5 active regulate items by relevance (0.81)' (explain and the audit "
+            "sections show it; it is not part of the rationale)."
+        ),
+    )
+    stage: int | None = Field(
+        default=None,
+        description=(
+            "Cognitive-predominant work restarting while the CMR allows brief segments only: "
+            "1 starts now, 2 starts after the review named in the item's notes (null when the "
+            "plan does not stage; rule base planning.staging)."
+        ),
+    )
     cautions: list[str] = Field(
         default_factory=list, description="The catalogue cautions that apply to this client."
     )
@@ -205,8 +221,29 @@ class Summary(_Model):
         description="The region the client sequence starts at (null when none is significantly impaired)."
     )
     start_phase: Phase | None
+    start_reason: str | None = Field(
+        default=None,
+        description=(
+            "Why the client sequence starts where it does: the lowest significantly impaired "
+            "level, or a severe single function below it (null when nothing is significantly impaired)."
+        ),
+    )
+    start_items: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Severe single functions (rule base planning.start_items) that start the sequence "
+            "below the lowest significantly impaired region, if any."
+        ),
+    )
     cmr: float
     cmr_gate: CmrBand
+    provisional: str | None = Field(
+        default=None,
+        description=(
+            "ER snapshots: the scores were taken in crisis and are provisional, and what to do "
+            "about it (null for full and follow-up assessments)."
+        ),
+    )
     worst_items: list[str]
     active_items: dict[str, int] = Field(
         description="Active items (recommend, continue, resume) per audience."

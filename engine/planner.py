@@ -31,9 +31,16 @@ from neuroseq.engine.plan_model import (
     Versioned,
     construct,
 )
-from neuroseq.engine.profile_facts import start_phase
+from neuroseq.engine.profile_facts import start_point
 from neuroseq.engine.rulebase import RuleBase, check_rulebase, load_rulebase
-from neuroseq.engine.selection import ClientContext, client_context, worst_of
+from neuroseq.engine.selection import (
+    REGION_WORDS,
+    ClientContext,
+    client_context,
+    item_words,
+    region_of,
+    worst_of,
+)
 from neuroseq.errors import RuleError
 from neuroseq.scoring.case import Case
 from neuroseq.scoring.profile import Profile, profile_scores_json
@@ -143,7 +150,7 @@ class Planner:
             planning=self.rulebase.planning,
         )
         items = assembled.items
-        start = start_phase(profile)
+        start, start_items = start_point(profile, self.rulebase.planning)
         digest = case.sha256
         # Every value below is built from validated models (or is a plain number or
         # string), so the plan is constructed without a second validation; the
@@ -171,7 +178,7 @@ class Planner:
                 "start_phase": start,
                 "scores": profile_scores_json(profile),
                 "recommendations": items,
-                "summary": _summary(context, start, items),
+                "summary": _summary(context, start, start_items, items),
                 "stop": assembled.stop,
                 "not_started": assembled.not_started,
                 "reassessment": _reassessment(case, context),
@@ -241,7 +248,38 @@ _CONTEXT_FACTS = frozenset({"client", "cmr", "item"})
 _CHECKED_AGAIN = _CONTEXT_FACTS | {"caregiver"}
 
 
-def _summary(context: ClientContext, start: str | None, items: list[Recommendation]) -> Summary:
+def _start_reason(context: ClientContext, start: str | None, items: tuple[str, ...]) -> str | None:
+    """Why the sequence starts in this phase, in words."""
+    if start is None:
+        return None
+    lowest = context.lowest_region
+    if not items:
+        return (
+            f"the {REGION_WORDS[lowest]} is the lowest significantly impaired level"
+            if lowest
+            else None
+        )
+    below = (
+        f"below the lowest significantly impaired level (the {REGION_WORDS[lowest]})"
+        if lowest
+        else "although no region as a whole is significantly impaired"
+    )
+    named = " and ".join(item_words(context, item) for item in items)
+    verb = "are" if len(items) > 1 else "is"
+    regions = sorted({region_of(item) for item in items}, key=list(REGION_WORDS).index)
+    where = " and ".join(REGION_WORDS[region] for region in regions)
+    return (
+        f"{named} {verb} significantly impaired at the {where} level{'s' if len(regions) > 1 else ''}, {below}: {'they are' if len(items) > 1 else 'it is'} met first, with "
+        "regulating and stabilising work"
+    )
+
+
+def _summary(
+    context: ClientContext,
+    start: str | None,
+    start_items: tuple[str, ...],
+    items: list[Recommendation],
+) -> Summary:
     active: dict[str, int] = {"therapeutic_web": 0, "family": 0, "client": 0}
     for item in items:
         if item.action in ACTIVE_ACTIONS:
@@ -256,8 +294,11 @@ def _summary(context: ClientContext, start: str | None, items: list[Recommendati
         {
             "lowest_impaired_level": context.lowest_region,
             "start_phase": start,
+            "start_reason": _start_reason(context, start, start_items),
+            "start_items": list(start_items),
             "cmr": round(context.cmr, 2),
             "cmr_gate": context.cmr_gate,
+            "provisional": context.planning.er_scores_note if context.metric == "er" else None,
             "worst_items": worst,
             "active_items": active,
         },

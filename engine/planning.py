@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from neuroseq.errors import Problem
+from neuroseq.scoring.items import ITEMS
 
-__all__ = ["Budget", "PlanningSettings", "RelevanceWeights", "parse_planning"]
+__all__ = ["Budget", "PlanningSettings", "RelevanceWeights", "Staging", "parse_planning"]
 
 
 class _Strict(BaseModel):
@@ -53,6 +54,28 @@ class RelevanceWeights(_Strict):
     settings: float = Field(default=0.10, ge=0, le=10)
     fit: float = Field(default=0.10, ge=0, le=10)
     priority: float = Field(default=0.15, ge=0, le=10)
+
+
+class Staging(_Strict):
+    """How cognitive-predominant work restarts while the CMR allows only brief segments.
+
+    While the CMR gate is ``brief_segments`` (1.0 to below 2.0, and below typical for
+    age), at most ``start_now`` active cognitive-predominant items start (or resume, or
+    continue) at once: the first stage. The others stay in the plan as a second stage,
+    to start after a review ``review_weeks`` later if the client stays regulated
+    through the first stage's segments. An entry with a ``later`` caution that applies
+    to this client goes to the second stage whatever its relevance.
+    """
+
+    start_now: int = Field(
+        default=2,
+        ge=1,
+        le=10,
+        description="Cognitive-predominant items in the first stage while the CMR allows brief segments only.",
+    )
+    review_weeks: int = Field(
+        default=6, ge=1, le=26, description="Weeks until the review that opens the second stage."
+    )
 
 
 _PLACEMENT_WORDS: dict[str, tuple[str, ...]] = {
@@ -122,6 +145,31 @@ class PlanningSettings(_Strict):
         ),
     )
     worst_items: int = Field(default=3, ge=1, le=10, description="Items a rationale names.")
+    start_items: tuple[str, ...] = Field(
+        default=(
+            "dissociative_continuum",
+            "arousal_continuum",
+            "sleep",
+            "feeding_appetite",
+            "suck_swallow_gag",
+        ),
+        description=(
+            "Single functions whose significant impairment starts the client sequence at "
+            "their own level when it is lower than the lowest significantly impaired region "
+            "(single severe functions count)."
+        ),
+    )
+    staging: Staging = Staging()
+    er_scores_note: str = Field(
+        default=(
+            "The scores were taken in crisis (an ER snapshot after a crisis or a change of "
+            "placement, with no history) and are provisional: acute stress lowers functioning, "
+            "so confirm them at the full assessment before planning beyond safety and "
+            "stabilisation."
+        ),
+        min_length=1,
+        description="What an ER plan says about its scores (shown in every format).",
+    )
     reassessment_months: int = Field(default=6, ge=1, le=36)
     er_reassessment_months: int = Field(default=3, ge=1, le=36)
     watch_items: int = Field(default=5, ge=1, le=32, description="Items a re-assessment watches.")
@@ -132,6 +180,15 @@ class PlanningSettings(_Strict):
             "words appears in it; no match is 'other', no placement is 'unknown'."
         ),
     )
+
+    @field_validator("start_items")
+    @classmethod
+    def _known_items(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        known = {item.id for item in ITEMS}
+        unknown = [item for item in value if item not in known]
+        if unknown:
+            raise ValueError(f"unknown item id(s) {', '.join(unknown)}; item ids: neuroseq items")
+        return value
 
 
 DEFAULT_PLANNING = PlanningSettings()

@@ -15,9 +15,10 @@ from neuroseq.scoring.case import Case
 from neuroseq.scoring.items import REGIONS
 from neuroseq.scoring.profile import GroupScore, Profile
 
-__all__ = ["cmr_gate", "profile_facts", "start_phase", "worst_impairment"]
+__all__ = ["cmr_gate", "profile_facts", "start_phase", "start_point", "worst_impairment"]
 
 _PHASE_OF_LEVEL = {1: "regulate", 2: "regulate", 3: "relate", 4: "reason", 5: "reason"}
+_PHASE_RANK = {"regulate": 0, "relate": 1, "reason": 2}
 
 
 def _round(value: float) -> float:
@@ -38,12 +39,39 @@ def _group(fact_type: str, group: GroupScore, age: float) -> dict[str, Any]:
     }
 
 
-def start_phase(profile: Profile) -> str | None:
-    """The phase the client sequence starts in: that of the lowest significantly impaired region."""
-    for level, region in enumerate(REGIONS, start=1):
+def start_point(
+    profile: Profile, planning: PlanningSettings = DEFAULT_PLANNING
+) -> tuple[str | None, tuple[str, ...]]:
+    """(phase, items): where the client sequence starts, and the single functions that set it.
+
+    The phase is that of the lowest significantly impaired region, unless some of the
+    rule base's ``planning.start_items`` (severe single functions such as dissociation
+    or sleep) are significantly impaired in a lower phase: "single severe functions
+    count", so the sequence then starts in that phase (those items are returned).
+    """
+    phase = None
+    for number, region in enumerate(REGIONS, start=1):
         if profile.regions[region].impairment == "significant":
-            return _PHASE_OF_LEVEL[level]
-    return None
+            phase = _PHASE_OF_LEVEL[number]
+            break
+    rank = _PHASE_RANK[phase] if phase else 9
+    lower: dict[str, list[str]] = {}
+    for candidate in planning.start_items:
+        item = profile.items.get(candidate)
+        if item is None or item.impairment != "significant":
+            continue
+        item_phase = _PHASE_OF_LEVEL[REGIONS.index(item.region) + 1]
+        if _PHASE_RANK[item_phase] < rank:
+            lower.setdefault(item_phase, []).append(candidate)
+    if not lower:
+        return phase, ()
+    first = min(lower, key=_PHASE_RANK.__getitem__)
+    return first, tuple(lower[first])
+
+
+def start_phase(profile: Profile, planning: PlanningSettings = DEFAULT_PLANNING) -> str | None:
+    """The phase the client sequence starts in (see :func:`start_point`)."""
+    return start_point(profile, planning)[0]
 
 
 def _known(value: bool | None) -> str:
@@ -167,7 +195,7 @@ def profile_facts(
             "current_services": len(case.current_services),
             "lowest_impaired_region": lowest,
             "lowest_impaired_level": level,
-            "start_phase": _PHASE_OF_LEVEL.get(level, "none"),
+            "start_phase": start_phase(profile, planning) or "none",
             "has_previous": previous_cmr is not None,
             "cmr_change": _round(profile.cmr.value - previous_cmr)
             if previous_cmr is not None

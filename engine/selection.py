@@ -40,6 +40,7 @@ __all__ = [
     "REGION_WORDS",
     "ClientContext",
     "client_context",
+    "item_label",
     "item_words",
     "relevance",
     "worst_of",
@@ -154,6 +155,11 @@ def worst_of(context: ClientContext, items: tuple[str, ...], count: int) -> list
     if found is None:
         found = context.worst[key] = sorted(items, key=context.rank.__getitem__)[:count]
     return found
+
+
+def item_label(item: str) -> str:
+    """'sleep': an item's label in running text."""
+    return _LABELS[item]
 
 
 def item_words(context: ClientContext, item: str) -> str:

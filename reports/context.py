@@ -266,6 +266,7 @@ def audit_rows(plan: Plan) -> list[dict[str, Any]]:
                     f"{relevance.score:.2f} = need {relevance.need:.2f}, interest "
                     f"{relevance.interest:.2f}, settings {relevance.settings:.2f}, fit "
                     f"{relevance.fit:.2f}, priority {relevance.priority:.2f}"
+                    + (f"; {item.standing}" if item.standing else "")
                 ),
                 "source": item.source,
                 "evidence": item.evidence,
@@ -377,7 +378,13 @@ def plan_summary(plan: Plan) -> dict[str, Any]:
         if reassessment
         else "",
         "watch": ", ".join(labels[i] for i in reassessment.watch) if reassessment else "",
+        "start_reason": _capital(summary.start_reason) if summary and summary.start_reason else "",
+        "provisional": summary.provisional if summary and summary.provisional else "",
     }
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _json_groups(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from neuroseq.engine.plan_model import Recommendation
 from neuroseq.engine.workflow import PlanResult
-from neuroseq.scoring.items import REGIONS
+from neuroseq.scoring.items import ITEMS, REGIONS
 from neuroseq.vocabulary import ACTIVE_ACTIONS, AUDIENCES
 
 __all__ = ["REGION_WORDS", "cmr_in_words", "family_summary", "next_steps"]
@@ -124,7 +124,13 @@ def family_summary(result: PlanResult) -> list[str]:
     sentences = [
         f"This report looks at 32 functions of the brain, from body rhythms in the "
         f"brainstem to thinking in the frontal cortex, and compares {person} with a "
-        f"typical {peer} of the same age."
+        f"typical {peer} of the same age"
+        + (
+            "; the scores come from a first look during a crisis, so they are provisional "
+            "and the full assessment will check them."
+            if plan.summary is not None and plan.summary.provisional
+            else "."
+        )
     ]
     regions = profile.regions
     well_below = [r for r in REGIONS if regions[r].impairment == "significant"]
@@ -144,7 +150,20 @@ def family_summary(result: PlanResult) -> list[str]:
             "Against what is typical for age, the map shows functioning " + "; ".join(parts) + "."
         )
     lowest = plan.summary.lowest_impaired_level if plan.summary else None
-    if lowest is not None and lowest in REGION_WORDS:
+    start_items = plan.summary.start_items if plan.summary else []
+    if start_items:
+        labels = {item.id: item.label.lower() for item in ITEMS}
+        sentences.append(
+            "The brain develops from the bottom up, so help starts with "
+            + _join([labels[i] for i in start_items])
+            + (", which are" if len(start_items) > 1 else ", which is")
+            + (
+                " looked after low in the brain and need it most now."
+                if len(start_items) > 1
+                else " looked after low in the brain and needs it most now."
+            )
+        )
+    elif lowest is not None and lowest in REGION_WORDS:
         sentences.append(
             f"The brain develops from the bottom up, so help starts in "
             f"{REGION_WORDS[lowest]}, the lowest part that needs it most."

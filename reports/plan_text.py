@@ -21,6 +21,16 @@ _ACTION_COLOURS = {
 }
 _ACTIVE = ACTIVE_ACTIONS
 _WRAP = textwrap.TextWrapper(width=96, initial_indent="       ", subsequent_indent="       ")
+# The phase of each region's level: when a plan starts below its lowest impaired region
+# (a severe single function), the header says why.
+_PHASE_OF_REGION = {
+    "brainstem": "regulate",
+    "diencephalon_cerebellum": "regulate",
+    "limbic": "relate",
+    "cortex": "reason",
+    "frontal_cortex": "reason",
+}
+_HEAD_WRAP = textwrap.TextWrapper(width=96, subsequent_indent="  ")
 _WRAP_MORE = textwrap.TextWrapper(width=96, initial_indent="       ", subsequent_indent="         ")
 
 
@@ -39,6 +49,10 @@ def _header(plan: Plan) -> list[str]:
         f"start phase: {plan.start_phase or 'none'}; "
         f"overall risk: {_words(scores['risk']['overall'])}",
     ]
+    if summary and summary.provisional:
+        out.extend(_HEAD_WRAP.wrap(f"PROVISIONAL SCORES: {summary.provisional}"))
+    if summary and summary.start_reason and plan.start_phase != _PHASE_OF_REGION.get(lowest or ""):
+        out.extend(_HEAD_WRAP.wrap(f"starts with {plan.start_phase}: {summary.start_reason}"))
     if summary and summary.worst_items:
         out.append("most impaired for age: " + ", ".join(_words(i) for i in summary.worst_items))
     out.append(
@@ -79,8 +93,9 @@ def render_plan_text(result: PlanResult, *, color: bool) -> str:
             )
             if item.review:
                 out.extend(_WRAP_MORE.wrap(f"review: {item.review}"))
-        rank = f"; relevance {item.relevance.score:.2f}" if item.relevance else ""
-        out.append(f"       rule: {item.rule}; source: {item.source}{rank}")
+        # Rank and relevance are for the audit (explain, the HTML and Markdown audit
+        # sections), not for the clinician's reading of why.
+        out.append(f"       rule: {item.rule}; source: {item.source}")
     if not plan.recommendations:
         out.append(
             "No recommendations: nothing in this assessment calls for treatment (functioning is typical for age, or no rule found a need)."

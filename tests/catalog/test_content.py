@@ -243,7 +243,8 @@ def test_catalog_trauma_processing_waits_for_regulation(catalog: Catalog) -> Non
     assert _effects(emdr, "dissociation_significant") == {"hold"}
     assert _effects(emdr, "cmr_below_2") == {"hold"}
     tf_cbt = catalog.get("tf_cbt")
-    assert _effects(tf_cbt, "dissociation_significant") == {"caution"}
+    # shown, and the plan restarts it after other cognitive work (staging)
+    assert _effects(tf_cbt, "dissociation_significant") == {"later"}
     assert any(
         "narrative" in c.text for c in tf_cbt.cautions if c.if_ == "dissociation_significant"
     )

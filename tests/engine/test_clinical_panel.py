@@ -567,3 +567,144 @@ def test_plan_published_follow_up_brings_back_cognitive_work_in_brief_segments(
         assert by_id[service]["action"] == expected, _lines(plan, {service})
         assert "brief segments" in by_id[service]["rationale"], by_id[service]["rationale"]
     assert "emdr" not in _active_ids(plan)
+
+
+# --- a second clinical review: staged restart, the aide, start phase, ER, kinship, text view ---
+
+KINSHIP = PANEL / "teen-14-kinship.yaml"
+SINGLE_EVENT = PANEL / "teen-17-single-event.yaml"
+CARE_LEAVER = PANEL / "adult-22-care-leaver.yaml"
+ER_REMOVAL = PANEL / "er-6-removal.yaml"
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_plan_cognitive_work_restarts_in_stages_while_the_cmr_allows_brief_segments(
+    case: Path, previous: Path | None
+) -> None:
+    """At most two new or resuming cognitive-predominant items start at once (rule base
+    planning.staging); the rest wait for the review named in their note."""
+    plan = _plan(case, previous)
+    if plan["summary"]["cmr_gate"] != "brief_segments":
+        assert not [i for i in _items(plan) if i.get("stage")], _lines(plan)
+        return
+    starting = [
+        i
+        for i in _active(plan, "client")
+        if i["phase"] == "reason"
+        and i["action"] != "continue"
+        and i.get("stage") != 2
+        and not (i["intervention"] == "speech_language_therapy" and plan["age"] < 6)
+    ]
+    assert len(starting) <= 2, _lines(plan)
+    for item in _items(plan):
+        if item.get("stage") == 2:
+            assert item["action"] in ACTIVE
+            assert any("after the review" in n for n in item["notes"]), item["notes"]
+
+
+@pytest.mark.parametrize("previous", [None, INTAKE], ids=["alone", "with-previous"])
+def test_plan_published_follow_up_stages_tf_cbt_after_the_first_cognitive_work(
+    previous: Path | None,
+) -> None:
+    plan = _plan(FOLLOWUP, previous)
+    by_id = {i["intervention"]: i for i in _items(plan)}
+    assert by_id["speech_language_therapy"]["stage"] == 1, _lines(plan)
+    assert by_id["tutoring"]["stage"] == 1, _lines(plan)
+    tf = by_id["tf_cbt"]
+    assert tf["stage"] == 2 and tf["action"] in ACTIVE, _lines(plan)
+    note = " ".join(tf["notes"])
+    assert "after the review" in note and "regulated" in note
+    ranks = {i: by_id[i]["rank"] for i in ("speech_language_therapy", "tutoring", "tf_cbt")}
+    assert ranks["tf_cbt"] > max(ranks["speech_language_therapy"], ranks["tutoring"])
+
+
+@pytest.mark.parametrize("previous", [None, INTAKE], ids=["alone", "with-previous"])
+def test_plan_published_follow_up_keeps_the_aide_while_school_work_restarts(
+    previous: Path | None,
+) -> None:
+    plan = _plan(FOLLOWUP, previous)
+    aide = next((i for i in _items(plan) if i["intervention"] == "in_room_aide"), None)
+    assert aide is not None and aide["action"] == "continue", _lines(plan)
+    assert "taper" in aide["rationale"] and "2.0" in aide["rationale"]
+    assert "in_room_aide" not in {s["intervention"] for s in plan["stop"]}
+
+
+def test_plan_start_phase_follows_a_severe_dissociation_below_the_lowest_impaired_region() -> None:
+    plan = _plan(FOLLOWUP, INTAKE)
+    summary = plan["summary"]
+    assert summary["lowest_impaired_level"] == "cortex"
+    assert plan["start_phase"] == summary["start_phase"] == "regulate"
+    assert "dissociative_continuum" in summary["start_items"]
+    assert "dissociative" in summary["start_reason"]
+    text = CliRunner().invoke(
+        main, ["plan", str(FOLLOWUP), "--previous", str(INTAKE), "--format", "text"]
+    )
+    assert "start phase: reason" not in text.output
+    assert "starts with regulate: dissociative" in text.output
+
+
+def test_plan_severe_sleep_and_arousal_alone_start_the_sequence_with_regulation() -> None:
+    plan = _plan(SINGLE_EVENT)
+    assert plan["summary"]["lowest_impaired_level"] is None
+    assert plan["start_phase"] == "regulate"
+    assert set(plan["summary"]["start_items"]) == {"sleep", "arousal_continuum"}
+
+
+@pytest.mark.parametrize("name", TYPICAL)
+def test_plan_typical_for_age_has_no_start_phase(name: str) -> None:
+    summary = _plan(PANEL / f"{name}.yaml")["summary"]
+    assert summary["start_phase"] is None and summary["start_items"] == []
+
+
+@pytest.mark.parametrize("case", [ER, ER_REMOVAL], ids=["er-11", "er-6"])
+def test_plan_er_scores_are_called_provisional_in_every_format(case: Path) -> None:
+    plan = _plan(case)
+    assert "provisional" in plan["summary"]["provisional"]
+    runner = CliRunner()
+    for fmt in ("text", "md", "html"):
+        output = runner.invoke(main, ["plan", str(case), "--format", fmt]).output
+        assert "provisional" in output.lower() and "crisis" in output, fmt
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_plan_only_an_er_plan_calls_its_scores_provisional(
+    case: Path, previous: Path | None
+) -> None:
+    plan = _plan(case, previous)
+    assert (plan["summary"]["provisional"] is not None) == (plan["metric"] == "er")
+
+
+def test_plan_kinship_teen_family_items_fit_a_relative_raising_an_adolescent() -> None:
+    plan = _plan(KINSHIP)
+    family = {i["intervention"] for i in _active(plan, "family")}
+    assert "kinship_carer_support" in family, _lines(plan)
+    dyadic = {k for k, e in _catalog().items() if e.get("overlap") == "dyadic_therapy"}
+    offered = {i["intervention"] for i in _items(plan) if i["action"] in ACTIVE | {"defer"}}
+    assert not offered & (dyadic | {"special_time"}), _lines(plan)
+    assert len(family) <= 6
+
+
+def test_plan_kinship_teen_relate_phase_is_not_starved_by_ineligible_candidates() -> None:
+    """Limbic is the lowest impaired level: the relate phase gets its share of the budget,
+    though its best candidates (dyadic play, team sport) are out of age or not ready."""
+    plan = _plan(KINSHIP)
+    assert plan["summary"]["lowest_impaired_level"] == "limbic"
+    relate = [i for i in _active(plan, "client") if i["phase"] == "relate"]
+    reason = [i for i in _active(plan, "client") if i["phase"] == "reason"]
+    assert len(relate) >= 3 and len(relate) >= len(reason), _lines(plan)
+
+
+@pytest.mark.parametrize("case", [INTAKE, FOLLOWUP, KINSHIP, CARE_LEAVER])
+def test_plan_text_view_keeps_rank_and_relevance_out_of_the_rationale(case: Path) -> None:
+    runner = CliRunner()
+    text = runner.invoke(main, ["plan", str(case), "--format", "text"]).output
+    assert "by relevance" not in text and "; relevance " not in text
+    plan = _plan(case)
+    for item in _items(plan):
+        assert "ranks" not in item["rationale"], item["rationale"]
+    explained = runner.invoke(main, ["explain", str(case)]).output
+    client_items = [i for i in _items(plan) if i["audience"] == "client"]
+    assert explained.count("   standing:  ranks") == len(client_items)
+    html = runner.invoke(main, ["plan", str(case), "--format", "html"]).output
+    audit = html[html.index('class="audit-item"') :]
+    assert "by relevance" in audit

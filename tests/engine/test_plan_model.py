@@ -41,6 +41,8 @@ def _values() -> dict[str, Any]:
         "relevance": Relevance(
             score=0.5, need=0.5, interest=1.0, settings=1.0, fit=1.0, priority=0.6
         ),
+        "standing": "ranks 1 of 1 active regulate items by relevance (0.50)",
+        "stage": None,
         "cautions": ["a caution"],
         "responsible": ["caregiver"],
         "review": "what to look for",

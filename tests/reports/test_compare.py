@@ -134,12 +134,14 @@ def test_compare_command_writes_json_to_a_file(tmp_path: Path) -> None:
     assert data["client_id"] == "example-severe-6"
 
 
-def test_compare_stopped_items_say_why() -> None:
+def test_compare_stopped_items_say_why(tmp_path: Path) -> None:
+    # A year on the client has left school: the aide, which stays while school work
+    # restarts in brief segments, is no longer indicated and fades.
+    followup = tmp_path / "published-case-followup.yaml"
+    text = (ROOT / "examples" / "published-case-followup.yaml").read_text()
+    followup.write_text(text.replace("  school_setting: special education class\n", ""))
     html = compare(
-        [
-            ROOT / "examples" / "published-case-followup.yaml",
-            ROOT / "examples" / "published-case-intake.yaml",
-        ],
+        [followup, ROOT / "examples" / "published-case-intake.yaml"],
         "html",
         generated=GENERATED,
     )
