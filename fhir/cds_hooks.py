@@ -18,8 +18,9 @@ own:
   one planner on one dedicated thread, one case at a time (for tests and
   single-clinic use: the engine is never entered by two threads at once).
 * ``authorize(request)`` returns who calls (a :class:`Caller`) or None (401).
-  The web app supplies its own; :func:`bearer_tokens` accepts static bearer
-  tokens, one per record system.
+  The web app supplies one backed by the store's per-account service tokens
+  (a caller whose role may not decide gets 403 from feedback);
+  :func:`bearer_tokens` accepts static bearer tokens, one per record system.
 * ``decide`` records a clinician decision: ``CaseStore.decide``.
 
 The assessment is the QuestionnaireResponse answering the neuroseq
@@ -214,8 +215,10 @@ def bearer_tokens(tokens: Mapping[str, str]) -> Authorize:
     """Accept ``Authorization: Bearer TOKEN`` for configured tokens (token -> record system name).
 
     Tokens are compared in constant time. This is the simple configuration for
-    a record system that sends a static token; CDS Hooks' signed JWTs are
-    checked by the ``authorize`` the web app supplies (README, FHIR and CDS Hooks).
+    a standalone service whose record system sends a static token; ``neuroseq
+    serve`` authorises by the store's per-account service tokens instead
+    (:mod:`neuroseq.web.cds`). CDS Hooks' signed JWTs are not verified by
+    neuroseq (README, FHIR and CDS Hooks).
     """
     known = [(token.encode("utf-8"), name) for token, name in tokens.items() if token]
 

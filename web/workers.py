@@ -8,6 +8,12 @@ per worker. An engine call abandoned by the watchdog keeps spinning in a
 daemon thread of its worker, so after an :class:`~neuroseq.errors.EngineError`
 the whole pool is replaced and the old workers are terminated.
 
+The pool also runs the other engine work of the app: the rule tests of the
+trainer's page (:meth:`PlanningPool.rule_tests`), the CDS Hooks service's
+planning (:meth:`PlanningPool.plan_text`: add case text, return its stored
+plan), and the rule-change impact of a candidate rule folder
+(:meth:`PlanningPool.impact`), which gets a process of its own per run.
+
 Errors cross the process boundary as data (the error class name and its
 problems), since an exception's problems would not survive pickling.
 """
