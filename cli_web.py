@@ -1,4 +1,4 @@
-"""The web app's commands: ``neuroseq serve`` and ``neuroseq users add|list|disable``.
+"""The web app's commands: ``neuroseq serve`` and ``neuroseq users add|list|disable|token``.
 
 Thin, like the rest of the command line: ``serve`` builds the app
 (:func:`neuroseq.web.app.create_app`) and runs it with uvicorn; the user
@@ -9,6 +9,7 @@ extra (``pip install 'neuroseq[web]'``); ``serve`` says so when it is missing.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -55,6 +56,14 @@ def _open(db: str | None) -> CaseStore:
     type=click.IntRange(1, 32),
     help="Planning processes.",
 )
+@click.option(
+    "--candidate-rules",
+    "candidate_rules",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="A rule folder trainers may measure the impact of on the stored cases; repeatable.",
+)
 def serve(
     host: str,
     port: int,
@@ -62,6 +71,7 @@ def serve(
     allowed_hosts: tuple[str, ...],
     secure_cookies: bool | None,
     workers: int,
+    candidate_rules: tuple[Path, ...],
 ) -> None:
     """Run the web app for clinicians, reviewers, trainers and admins (on 127.0.0.1 by default)."""
     from importlib.util import find_spec
@@ -82,6 +92,7 @@ def serve(
         allowed_hosts=allowed_hosts,
         secure_cookies=bool(allowed_hosts) if secure_cookies is None else secure_cookies,
         workers=workers,
+        candidate_rules=tuple(str(folder) for folder in candidate_rules),
     )
     app = create_app(settings)
     if host not in _LOCAL:
@@ -90,6 +101,12 @@ def serve(
             err=True,
         )
     click.echo(f"neuroseq: serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    if find_spec("fhir.resources") is not None:
+        click.echo(
+            f"neuroseq: CDS Hooks discovery at http://{host}:{port}/cds-services "
+            "(tokens: neuroseq users token NAME)",
+            err=True,
+        )
     app.state.neuroseq.pool.warm()
     uvicorn.run(
         app, host=host, port=port, log_level="warning", access_log=False, server_header=False
@@ -98,7 +115,7 @@ def serve(
 
 @main.group()
 def users() -> None:
-    """The web app's accounts: add, list, disable."""
+    """The web app's accounts: add, list, disable, and service tokens for CDS Hooks."""
 
 
 @users.command("add")
@@ -146,10 +163,50 @@ def users_list(db: str | None) -> None:
 @click.option("--db", "db", metavar="URL", help=_DB_HELP)
 @click.option("--by", "by", metavar="NAME", help="Who is acting (for the audit log).")
 def users_disable(name: str, db: str | None, by: str | None) -> None:
-    """Disable an account: it can no longer log in, and its sessions end."""
+    """Disable an account: it can no longer log in, its sessions end, and its tokens stop."""
     from neuroseq.store import actor_name
     from neuroseq.store.users import disable_user
 
     with _open(db) as opened:
         disable_user(opened, name, actor=actor_name(by))
     _echo(f"disabled {name}")
+
+
+@users.command("token")
+@click.argument("name")
+@click.option(
+    "--label",
+    default="cds-hooks",
+    show_default=True,
+    metavar="LABEL",
+    help="What the token is for (the record system), kept with it and in the audit log.",
+)
+@click.option(
+    "--revoke",
+    is_flag=True,
+    help="Disable every token of NAME instead (the account itself stays enabled).",
+)
+@click.option("--db", "db", metavar="URL", help=_DB_HELP)
+@click.option("--by", "by", metavar="NAME", help="Who is acting (for the audit log).")
+def users_token(name: str, label: str, revoke: bool, db: str | None, by: str | None) -> None:
+    """A new service token for the CDS Hooks service, acting as NAME (a clinician or reviewer).
+
+    The token is printed once, on standard output; the store keeps only its
+    sha256. A record system sends it as `Authorization: Bearer TOKEN`. NAME's
+    role governs: a reviewer's token gets cards, only a clinician's may send
+    feedback (decisions). `users disable NAME` disables its tokens too.
+    """
+    from neuroseq.store import actor_name
+    from neuroseq.store.credentials import create_token, revoke_tokens
+
+    with _open(db) as opened:
+        if revoke:
+            count = revoke_tokens(opened, name, actor=actor_name(by))
+            _echo(f"disabled {count} token(s) of {name}")
+            return
+        token, made = create_token(opened, name, label=label, actor=actor_name(by))
+    click.echo(token)
+    _echo(
+        f"token {made.id} ({made.label}) for {made.user}: shown once, only its hash is kept",
+        err=True,
+    )

@@ -4,8 +4,10 @@
     POST /cds-services/neuroseq-plan            hook patient-view: assessment in, cards out
     POST /cds-services/neuroseq-plan/feedback   accepted / overridden -> the store's decision
 
-:func:`create_app` builds a self-contained Starlette application that the
-web app mounts (``Mount("/", app=create_app(...))``) or any ASGI server runs.
+:func:`service_routes` gives the three routes, which ``neuroseq serve`` adds to
+the web app (behind its guards, planning in its worker pool, authorising by
+the store's service tokens); :func:`create_app` builds a self-contained
+Starlette application from them that any ASGI server runs.
 It takes its seams as arguments, so it holds no engine and no database of its
 own:
 
@@ -16,8 +18,9 @@ own:
   one planner on one dedicated thread, one case at a time (for tests and
   single-clinic use: the engine is never entered by two threads at once).
 * ``authorize(request)`` returns who calls (a :class:`Caller`) or None (401).
-  The web app supplies its own; :func:`bearer_tokens` accepts static bearer
-  tokens, one per record system.
+  The web app supplies one backed by the store's per-account service tokens
+  (a caller whose role may not decide gets 403 from feedback);
+  :func:`bearer_tokens` accepts static bearer tokens, one per record system.
 * ``decide`` records a clinician decision: ``CaseStore.decide``.
 
 The assessment is the QuestionnaireResponse answering the neuroseq
@@ -66,6 +69,7 @@ __all__ = [
     "plan_case_text",
     "pool_planner",
     "serial_planner",
+    "service_routes",
 ]
 
 SERVICE_ID = "neuroseq-plan"
@@ -96,8 +100,9 @@ _VERBS = {
     "avoid": "Avoid",
 }
 
-PlanFunction = Callable[[str, str], Awaitable[dict[str, Any]]]
-"""``await plan(case_text, source)`` -> the plan contract (``neuroseq/plan/v1``) as JSON data."""
+PlanFunction = Callable[[str, str, str], Awaitable[dict[str, Any]]]
+"""``await plan(case_text, source, actor)`` -> the plan contract (``neuroseq/plan/v1``) as JSON
+data; ``actor`` (the caller's name) is who the store's audit line names when it is stored."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,9 @@ class Caller:
 
     name: str
     """Recorded as who made a decision (``by``); an id, never a person's name unless configured."""
+    may_decide: bool = True
+    """Whether this caller's feedback may be recorded as a clinician's decision (the web app:
+    only a clinician's token); one that may not gets 403 from the feedback endpoint."""
 
 
 Authorize = Callable[[Request], "Caller | None | Awaitable[Caller | None]"]
@@ -127,7 +135,9 @@ class CardRef:
 # --- planning seams ---------------------------------------------------------------
 
 
-def _planned(planner: Any, text: str, source: str, store: Any) -> dict[str, Any]:
+def _planned(
+    planner: Any, text: str, source: str, store: Any, actor: str = "cds-hooks"
+) -> dict[str, Any]:
     """Plan case text; with a store, add it (a no-op when stored before) and return its stored plan."""
     from neuroseq.api import parse_case
 
@@ -136,7 +146,7 @@ def _planned(planner: Any, text: str, source: str, store: Any) -> dict[str, Any]
             parse_case(text, source, catalog=planner.catalog)
         ).plan.to_json()
         return plan
-    added = store.add(text.encode("utf-8"), source, planner, actor="cds-hooks")
+    added = store.add(text.encode("utf-8"), source, planner, actor=actor)
     stored: dict[str, Any] = json.loads(store.assessment(added.client, added.date).plan_compact)
     return stored
 
@@ -145,7 +155,11 @@ _STORES: dict[str, Any] = {}
 
 
 def plan_case_text(
-    text: str, source: str, setup: PlannerSetup | None = None, db: str | None = None
+    text: str,
+    source: str,
+    setup: PlannerSetup | None = None,
+    db: str | None = None,
+    actor: str = "cds-hooks",
 ) -> dict[str, Any]:
     """Plan case-file text with this process's planner: the plan contract as JSON data.
 
@@ -161,7 +175,7 @@ def plan_case_text(
             from neuroseq.store import CaseStore
 
             store = _STORES[db] = CaseStore.open(db)
-    return _planned(planner_for(setup or PlannerSetup()), text, source, store)
+    return _planned(planner_for(setup or PlannerSetup()), text, source, store, actor)
 
 
 def pool_planner(
@@ -171,9 +185,9 @@ def pool_planner(
 ) -> PlanFunction:
     """Plan in ``executor`` (a process pool: the web app's workers), never in the request thread."""
 
-    async def plan(text: str, source: str) -> dict[str, Any]:
+    async def plan(text: str, source: str, actor: str) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(executor, plan_case_text, text, source, setup, db)
+        return await loop.run_in_executor(executor, plan_case_text, text, source, setup, db, actor)
 
     return plan
 
@@ -190,9 +204,9 @@ def serial_planner(planner: Any, store: Any = None) -> PlanFunction:
     """
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="neuroseq")
 
-    async def plan(text: str, source: str) -> dict[str, Any]:
+    async def plan(text: str, source: str, actor: str) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(executor, _planned, planner, text, source, store)
+        return await loop.run_in_executor(executor, _planned, planner, text, source, store, actor)
 
     return plan
 
@@ -201,8 +215,10 @@ def bearer_tokens(tokens: Mapping[str, str]) -> Authorize:
     """Accept ``Authorization: Bearer TOKEN`` for configured tokens (token -> record system name).
 
     Tokens are compared in constant time. This is the simple configuration for
-    a record system that sends a static token; CDS Hooks' signed JWTs are
-    checked by the ``authorize`` the web app supplies (README, FHIR and CDS Hooks).
+    a standalone service whose record system sends a static token; ``neuroseq
+    serve`` authorises by the store's per-account service tokens instead
+    (:mod:`neuroseq.web.cds`). CDS Hooks' signed JWTs are not verified by
+    neuroseq (README, FHIR and CDS Hooks).
     """
     known = [(token.encode("utf-8"), name) for token, name in tokens.items() if token]
 
@@ -421,7 +437,7 @@ def _holds_no_response(resource: Any) -> bool:
     )
 
 
-def create_app(
+def service_routes(
     *,
     plan: PlanFunction,
     authorize: Authorize,
@@ -429,14 +445,15 @@ def create_app(
     catalog_ids: Collection[str] | Mapping[str, str] | None = None,
     cards: MutableMapping[str, CardRef] | None = None,
     max_cards: int = 10_000,
-    cors_origins: Sequence[str] = (),
-) -> Starlette:
-    """The CDS Hooks application.
+) -> list[Route]:
+    """The service's three routes, at their full paths (``/cds-services...``).
 
-    ``cards`` remembers what each issued card was about (card uuid -> :class:`CardRef`)
-    for its feedback: an in-memory map of the last ``max_cards`` by default; a web
-    app with several processes passes a shared one. ``cors_origins`` lets browser-based
-    (SMART) record-system clients at those origins call the service.
+    The web app adds them to its own routes, so its guards (the Host allow-list,
+    ``no-store`` and the other headers) and its error pages cover them too;
+    :func:`create_app` serves them on their own. ``cards`` remembers what each
+    issued card was about (card uuid -> :class:`CardRef`) for its feedback: an
+    in-memory map of the last ``max_cards`` by default; a web app with several
+    processes passes a shared one.
     """
     issued: MutableMapping[str, CardRef] = cards if cards is not None else OrderedDict()
 
@@ -457,7 +474,8 @@ def create_app(
         return JSONResponse(discovery())
 
     async def service(request: Request) -> Response:
-        if await caller(request) is None:
+        who = await caller(request)
+        if who is None:
             return unauthorized()
         data, refused = await _body(request)
         if data is None:
@@ -491,7 +509,7 @@ def create_app(
             imported = await run_in_threadpool(
                 import_case, raw, where, catalog_ids=catalog_ids, header=False
             )
-            planned = await plan(imported.text, f"{where}.yaml")
+            planned = await plan(imported.text, f"{where}.yaml", who.name)
         except NeuroseqError as exc:
             problems = [
                 Problem(p.location, f"{where}.{p.field}" if p.field else where, p.message)
@@ -518,6 +536,17 @@ def create_app(
         who = await caller(request)
         if who is None:
             return unauthorized()
+        if not who.may_decide:
+            return _problems(
+                403,
+                [
+                    (
+                        "Authorization",
+                        "this token's account may not record decisions: feedback needs a "
+                        "clinician's token",
+                    )
+                ],
+            )
         data, refused = await _body(request)
         if data is None:
             assert refused is not None
@@ -559,6 +588,28 @@ def create_app(
             return _problems(422, problems)
         return JSONResponse({})
 
+    return [
+        Route("/cds-services", services, methods=["GET"]),
+        Route(f"/cds-services/{SERVICE_ID}", service, methods=["POST"]),
+        Route(f"/cds-services/{SERVICE_ID}/feedback", feedback, methods=["POST"]),
+    ]
+
+
+def create_app(
+    *,
+    plan: PlanFunction,
+    authorize: Authorize,
+    decide: Decide,
+    catalog_ids: Collection[str] | Mapping[str, str] | None = None,
+    cards: MutableMapping[str, CardRef] | None = None,
+    max_cards: int = 10_000,
+    cors_origins: Sequence[str] = (),
+) -> Starlette:
+    """The CDS Hooks application on its own (:func:`service_routes`).
+
+    ``cors_origins`` lets browser-based (SMART) record-system clients at those
+    origins call the service.
+    """
     middleware = []
     if cors_origins:
         from starlette.middleware import Middleware
@@ -574,9 +625,12 @@ def create_app(
         )
     return Starlette(
         middleware=middleware,
-        routes=[
-            Route("/cds-services", services, methods=["GET"]),
-            Route(f"/cds-services/{SERVICE_ID}", service, methods=["POST"]),
-            Route(f"/cds-services/{SERVICE_ID}/feedback", feedback, methods=["POST"]),
-        ],
+        routes=service_routes(
+            plan=plan,
+            authorize=authorize,
+            decide=decide,
+            catalog_ids=catalog_ids,
+            cards=cards,
+            max_cards=max_cards,
+        ),
     )

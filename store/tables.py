@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "app_keys",
     "assessments",
     "audit",
     "clients",
@@ -34,6 +35,7 @@ __all__ = [
     "metadata",
     "plans",
     "review_notes",
+    "service_tokens",
     "users",
 ]
 
@@ -171,4 +173,30 @@ drafts = Table(
     Column("fields", Text, nullable=False),
     Column("saved_at", String(32), nullable=False),
     Index(None, "owner"),
+)
+
+# Added by the fourth migration: service tokens (a record system calling the CDS Hooks
+# service as one account, whose role governs what it may do) and the web app's keys
+# (its session-signing secret, kept so a restart or a second process keeps sessions).
+
+service_tokens = Table(
+    "service_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    # sha256 of the token (hex); the token itself is shown once and never stored.
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("label", String(64), nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Index(None, "user_id"),
+)
+
+app_keys = Table(
+    "app_keys",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(255), nullable=False),
+    Column("created_at", String(32), nullable=False),
 )

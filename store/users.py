@@ -168,16 +168,25 @@ def user(store: CaseStore, name: str) -> User | None:
 
 
 def disable_user(store: CaseStore, name: str, *, actor: str) -> User:
-    """Disable an account: it can no longer log in, and its open sessions end."""
+    """Disable an account: it can no longer log in, its open sessions end, and its service
+    tokens are disabled with it."""
 
     def work(connection: Connection) -> User:
         row = connection.execute(select(tables.users).where(tables.users.c.name == name)).first()
         if row is None:
             raise _problem("NAME", f"no user '{name}'")
+        from neuroseq.store.credentials import disable_tokens
+
         connection.execute(
             tables.users.update().where(tables.users.c.id == row.id).values(disabled=True)
         )
-        store._audit(connection, actor, "user-disable", detail=name)
+        tokens = disable_tokens(connection, row.id)
+        store._audit(
+            connection,
+            actor,
+            "user-disable",
+            detail=f"{name} and {tokens} token(s)" if tokens else name,
+        )
         return User(row.name, row.role, True, row.created_at)
 
     return store._write(work)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,48 @@ def test_serve_says_how_to_install_the_web_extra(
     result = _run("serve", db=f"sqlite:///{tmp_path / 'n.db'}")
     assert result.exit_code == 2  # type: ignore[attr-defined]
     assert "pip install 'neuroseq[web]'" in result.output  # type: ignore[attr-defined]
+
+
+def test_users_token_prints_a_new_token_once_and_users_disable_ends_it(tmp_path: Path) -> None:
+    from neuroseq.store import CaseStore
+    from neuroseq.store.credentials import token_user
+
+    db = f"sqlite:///{tmp_path / 'n.db'}"
+    _run("users", "add", "rivera", "--role", "clinician", "--password-stdin", db=db, input="x" * 12)
+    made = CliRunner().invoke(main, ["users", "token", "rivera", "--label", "ehr-main", "--db", db])
+    assert made.exit_code == 0, made.output
+    token = made.stdout.strip()
+    assert token.startswith("nsq_") and "\n" not in token
+    assert made.stderr == "token 1 (ehr-main) for rivera: shown once, only its hash is kept\n"
+    with CaseStore.open(db) as store:
+        assert token_user(store, token) is not None
+        assert token not in json.dumps(store.audit_log())
+    again = CliRunner().invoke(main, ["users", "token", "rivera", "--db", db]).stdout.strip()
+    assert again != token
+    revoked = _run("users", "token", "rivera", "--revoke", db=db)
+    assert revoked.output == "disabled 2 token(s) of rivera\n"  # type: ignore[attr-defined]
+    third = CliRunner().invoke(main, ["users", "token", "rivera", "--db", db]).stdout.strip()
+    assert _run("users", "disable", "rivera", db=db).exit_code == 0  # type: ignore[attr-defined]
+    with CaseStore.open(db) as store:
+        assert [token_user(store, t) for t in (token, again, third)] == [None, None, None]
+
+
+def test_users_token_refuses_a_trainer_and_an_unknown_name(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'n.db'}"
+    _run("users", "add", "kim", "--role", "trainer", "--password-stdin", db=db, input="x" * 12)
+    trainer = _run("users", "token", "kim", db=db)
+    assert trainer.exit_code == 1  # type: ignore[attr-defined]
+    assert "'kim' is a trainer: only clinician and reviewer accounts" in trainer.output  # type: ignore[attr-defined]
+    assert "nsq_" not in trainer.output  # type: ignore[attr-defined]
+    unknown = _run("users", "token", "nobody", db=db)
+    assert unknown.exit_code == 1 and "no user 'nobody'" in unknown.output  # type: ignore[attr-defined]
+
+
+def test_serve_refuses_a_candidate_rules_that_is_not_a_folder(tmp_path: Path) -> None:
+    afile = tmp_path / "rules.yaml"
+    afile.write_text("rules: []\n", encoding="utf-8")
+    for given in (afile, tmp_path / "missing"):
+        result = _run("serve", "--candidate-rules", str(given), db=f"sqlite:///{tmp_path / 'n.db'}")
+        assert result.exit_code == 2  # type: ignore[attr-defined]
+        assert "Invalid value for '--candidate-rules'" in result.output  # type: ignore[attr-defined]
+        assert str(given) in result.output  # type: ignore[attr-defined]

@@ -8,10 +8,15 @@ for the brain map and rendering reports are plain Python and run in the
 request's thread pool.
 
 Who may do what (:data:`PERMISSIONS`): clinicians read and change cases;
-reviewers read every case and add review notes; trainers see the rule checks
-and rule tests (no case data); admins manage accounts (no case data). Every
-view of a client and every change is written to the store's audit log with
-ids and codes only.
+reviewers read every case and add review notes; trainers see the rule checks,
+rule tests and the impact of a candidate rule folder on the stored cases
+(counted and numbered, no case data); admins manage accounts (no case data).
+Every view of a client and every change is written to the store's audit log
+with ids and codes only.
+
+With the ``fhir`` extra the app also serves the CDS Hooks service
+(:mod:`neuroseq.web.cds`) at ``/cds-services``, behind the same guards, and
+the plan page offers the FHIR Bundle.
 """
 
 from __future__ import annotations
@@ -40,11 +45,13 @@ from starlette.staticfiles import StaticFiles
 
 from neuroseq.errors import NeuroseqError, Problem
 from neuroseq.store import users as accounts
+from neuroseq.store.credentials import app_key
 from neuroseq.web import form as case_form
 from neuroseq.web.security import SESSION_COOKIE, Guard, Session, Sessions, Throttle, same_token
 
 if TYPE_CHECKING:
     from neuroseq.api import Planner
+    from neuroseq.batch.impact import ImpactReport
     from neuroseq.store import CaseStore, StoredAssessment
     from neuroseq.web.workers import PlanningPool
 
@@ -80,8 +87,10 @@ class Settings:
     secure_cookies: bool = False
     """Mark the session cookie Secure (set when served behind a TLS proxy)."""
     workers: int = 2
-    secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    """Signs session cookies; a new one at every start logs everyone out."""
+    secret: str | None = None
+    """Signs session cookies. None (the default): the store's own, made once and kept
+    (:func:`neuroseq.store.credentials.app_key`), so a restart, or a second process on
+    the same store, keeps everyone logged in."""
     session_seconds: int = 8 * 3600
     login_limit: int = 5
     login_window: float = 900.0
@@ -89,6 +98,9 @@ class Settings:
     rules: str | None = None
     catalog: str | None = None
     norms: str | None = None
+    candidate_rules: tuple[str, ...] = ()
+    """Rule folders a trainer may measure the impact of (``serve --candidate-rules DIR``):
+    only these, named by the server's operator; the browser never names a path."""
 
 
 @dataclass
@@ -103,6 +115,8 @@ class State:
     sessions: Sessions
     throttle: Throttle
     templates: jinja2.Environment
+    candidates: tuple[Path, ...] = ()
+    """The candidate rule folders, resolved when the app starts."""
     reports: OrderedDict[str, tuple[str, str]] = field(default_factory=OrderedDict)
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     """Request threads write one at a time: on SQLite a waiting writer would otherwise
@@ -423,6 +437,7 @@ async def plan_page(ctx: Ctx) -> Response:
         statuses=FIDELITY_STATUSES,
         reasons=OVERRIDE_REASONS,
         saved=str(ctx.request.query_params.get("saved", "")),
+        fhir=fhir_available(),
         **values,
     )
     response.headers["server-timing"] = f"render;dur={(time.perf_counter() - started) * 1000:.1f}"
@@ -491,14 +506,18 @@ async def download(ctx: Ctx) -> Response:
     client_id = _client_id(ctx.request.path_params["client"])
     date = _date(ctx.request.path_params["date"])
     kind = ctx.request.path_params["kind"]
-    if kind not in ("report.html", "plan.json", "print"):
+    if kind not in _DOWNLOADS:
         raise HTTPException(404, "No such download.")
+    if kind == "plan.fhir.json" and not fhir_available():
+        from neuroseq.fhir import INSTALL_HINT
+
+        raise HTTPException(404, f"{INSTALL_HINT}, then restart neuroseq serve.")
 
     def work() -> Response:
         from neuroseq.api import render
 
         stored = _stored_or_404(ctx, client_id, date)
-        _log(ctx.state, ctx.name, f"web-download-{kind.split('.')[0]}", client=client_id, date=date)
+        _log(ctx.state, ctx.name, _DOWNLOADS[kind], client=client_id, date=date)
         name = f"{client_id}-{date}"
         if kind == "plan.json":
             return Response(
@@ -507,6 +526,14 @@ async def download(ctx: Ctx) -> Response:
                 headers={"content-disposition": f'attachment; filename="{name}.plan.json"'},
             )
         _, result = ctx.state.store.plan_result(client_id, ctx.state.planner, date)
+        if kind == "plan.fhir.json":
+            # As `neuroseq plan --format fhir` writes it: the Bundle and one newline.
+            text = render(result, "fhir")
+            return Response(
+                text if text.endswith("\n") else text + "\n",
+                media_type="application/fhir+json",
+                headers={"content-disposition": f'attachment; filename="{name}.fhir.json"'},
+            )
         html = render(result, "html")
         headers = (
             {}
@@ -516,6 +543,22 @@ async def download(ctx: Ctx) -> Response:
         return HTMLResponse(html, headers=headers)
 
     return _finish(ctx, await run_in_threadpool(work))
+
+
+_DOWNLOADS: Final = {
+    "report.html": "web-download-report",
+    "print": "web-download-print",
+    "plan.json": "web-download-plan",
+    "plan.fhir.json": "web-download-fhir",
+}
+"""Each download and the audit line it writes."""
+
+
+def fhir_available() -> bool:
+    """Whether the fhir extra is installed (the FHIR download and the CDS Hooks service)."""
+    from neuroseq.fhir import available
+
+    return available()
 
 
 async def compare(ctx: Ctx) -> Response:
@@ -745,7 +788,82 @@ async def trainer(ctx: Ctx) -> Response:
     values = await run_in_threadpool(work)
     # Rule tests plan their givens with the rule engine: in a planning worker.
     results = await ctx.state.pool.rule_tests()
-    return _page(ctx, "trainer.html.j2", title="Rules", results=results, **values)
+    return _page(
+        ctx,
+        "trainer.html.j2",
+        title="Rules",
+        results=results,
+        candidates=[folder.name for folder in ctx.state.candidates],
+        **values,
+    )
+
+
+def _without_clients(report: ImpactReport) -> ImpactReport:
+    """The report with each case numbered instead of named: trainers see no case data."""
+    import dataclasses
+
+    return dataclasses.replace(
+        report,
+        cases=tuple(
+            dataclasses.replace(case, file=f"case {number}", client="", date="")
+            for number, case in enumerate(report.cases, start=1)
+        ),
+    )
+
+
+async def trainer_impact(ctx: Ctx) -> Response:
+    """The impact of one of the server's candidate rule folders on the stored cases."""
+    _need(ctx, "rules")
+    data = await _form(ctx)
+    choice = str(data.get("candidate", ""))
+    candidates = ctx.state.candidates
+    if not choice.isdigit() or int(choice) >= len(candidates):
+        raise HTTPException(
+            400, "Choose one of the candidate rule folders this server was started with."
+        )
+    folder = candidates[int(choice)]
+    try:
+        # Both rule bases plan every stored case: in a process of the pool's, never here.
+        report = await ctx.state.pool.impact(str(folder))
+    except NeuroseqError as exc:
+        await run_in_threadpool(
+            _log, ctx.state, ctx.name, "web-rules-impact-refused", detail=folder.name
+        )
+        return _page(
+            ctx,
+            "trainer_impact.html.j2",
+            400,
+            title=f"Impact of {folder.name}",
+            candidate=folder.name,
+            problems=[str(p) for p in exc.problems],
+            report_style="",
+            report_body="",
+        )
+
+    def work() -> dict[str, Any]:
+        from neuroseq.batch.impact import render_impact
+
+        html = render_impact(_without_clients(report), "html")
+        _log(
+            ctx.state,
+            ctx.name,
+            "web-rules-impact",
+            detail=f"{folder.name}: {report.changed} of {len(report.cases)} plans change",
+        )
+        return {
+            "report_style": Markup(_between(html, "<style>", "</style>")),
+            "report_body": Markup(_between(html, "<body>", "</body>")),
+        }
+
+    values = await run_in_threadpool(work)
+    return _page(
+        ctx,
+        "trainer_impact.html.j2",
+        title=f"Impact of {folder.name}",
+        candidate=folder.name,
+        problems=[],
+        **values,
+    )
 
 
 async def users_page(ctx: Ctx) -> Response:
@@ -816,6 +934,7 @@ ROUTES: Final = (
     ("/assessments", submit_assessment, ("POST",)),
     ("/assessments/preview", preview, ("POST",)),
     ("/trainer", trainer, ("GET",)),
+    ("/trainer/impact", trainer_impact, ("POST",)),
     ("/admin/users", users_page, ("GET", "POST")),
     ("/admin/users/{name}/disable", disable, ("POST",)),
 )
@@ -847,6 +966,26 @@ def _warm(state: State) -> None:
         _report_parts(state, latest)
 
 
+def _candidate_folders(given: tuple[str, ...]) -> tuple[Path, ...]:
+    """The candidate rule folders, resolved; anything but an existing folder is refused."""
+    from neuroseq.errors import RuleError, SourceLocation
+
+    problems = []
+    found = []
+    for name in given:
+        path = Path(name)
+        if not path.is_dir():
+            what = "does not exist" if not path.exists() else "is not a folder"
+            problems.append(
+                Problem(SourceLocation(name), "--candidate-rules", f"{what}: give a rule folder")
+            )
+        else:
+            found.append(path.resolve())
+    if problems:
+        raise RuleError(problems)
+    return tuple(found)
+
+
 def create_app(settings: Settings, *, pool: PlanningPool | None = None) -> Starlette:
     """The app on ``settings.db``; it owns (and closes) its planning pool."""
     from contextlib import asynccontextmanager
@@ -855,6 +994,7 @@ def create_app(settings: Settings, *, pool: PlanningPool | None = None) -> Starl
     from neuroseq.store import CaseStore
     from neuroseq.web.workers import PlanningPool
 
+    candidates = _candidate_folders(settings.candidate_rules)
     store = CaseStore.open(settings.db)
     planner = Planner.load(
         Path(settings.rules) if settings.rules else None,
@@ -874,13 +1014,18 @@ def create_app(settings: Settings, *, pool: PlanningPool | None = None) -> Starl
         store,
         planner,
         planning,
-        Sessions(settings.secret, max_age=settings.session_seconds, secure=settings.secure_cookies),
+        Sessions(
+            settings.secret or app_key(store),
+            max_age=settings.session_seconds,
+            secure=settings.secure_cookies,
+        ),
         Throttle(
             limit=settings.login_limit,
             window=settings.login_window,
             base_delay=settings.login_delay,
         ),
         environment,
+        candidates,
     )
 
     @asynccontextmanager
@@ -909,6 +1054,19 @@ def create_app(settings: Settings, *, pool: PlanningPool | None = None) -> Starl
     routes: list[Route | Mount] = [
         _route(path, handler, methods) for path, handler, methods in ROUTES
     ]
+    if fhir_available():
+        from neuroseq.web.cds import cds_routes
+
+        routes.extend(
+            cds_routes(
+                store,
+                planning,
+                state.write_lock,
+                read=PERMISSIONS["read"],
+                decide=PERMISSIONS["edit"],
+                catalog_ids=planner.catalog.ids,
+            )
+        )
     routes.append(Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"))
     app = Starlette(
         routes=routes,

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
+import neuroseq
+from neuroseq.engine.plan_diff import action_changes
 from neuroseq.web.form import fields_of
 
 from .conftest import CLIENT, FOLLOWUP, INTAKE, INTAKE_DATE, Web, csrf_of
@@ -244,3 +249,158 @@ def test_users_page_adds_and_disables_accounts(web: Web) -> None:
 
     assert user(web.store, "rivera").disabled  # type: ignore[union-attr]
     assert csrf_of(web.client.get("/admin/users").text)
+
+
+def test_download_gives_the_fhir_bundle_as_neuroseq_plan_does(stored: Web) -> None:
+    from click.testing import CliRunner
+
+    from neuroseq.cli import main
+
+    stored.login("rivera", "clinician")
+    assert f'href="{PLAN}/plan.fhir.json"' in stored.client.get(PLAN).text
+    response = stored.client.get(f"{PLAN}/plan.fhir.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/fhir+json"
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="{CLIENT}-{INTAKE_DATE}.fhir.json"'
+    )
+    assert response.headers["cache-control"] == "no-store"
+    planned = CliRunner().invoke(main, ["plan", str(INTAKE), "--format", "fhir"])
+    assert planned.exit_code == 0, planned.output
+    assert response.content == planned.stdout_bytes
+    assert json.loads(response.content)["resourceType"] == "Bundle"
+    logged = [
+        line for line in stored.store.audit_log(CLIENT) if line["action"] == "web-download-fhir"
+    ]
+    assert [(line["actor"], line["assessment_date"]) for line in logged] == [
+        ("rivera", INTAKE_DATE)
+    ]
+
+
+def test_download_says_how_to_install_the_fhir_extra_without_it(
+    stored: Web, monkeypatch: Any
+) -> None:
+    import sys
+
+    stored.login("rivera", "clinician")
+    monkeypatch.setitem(sys.modules, "fhir.resources.R4B", None)  # as if the extra were absent
+    page = stored.client.get(PLAN).text
+    assert "plan.fhir.json" not in page and "<code>pip install 'neuroseq[fhir]'</code>" in page
+    response = stored.client.get(f"{PLAN}/plan.fhir.json")
+    assert response.status_code == 404
+    assert "pip install &#39;neuroseq[fhir]&#39;" in response.text
+    assert "web-download-fhir" not in {line["action"] for line in stored.store.audit_log()}
+
+
+def _candidate(tmp_path: Path, old: str = "", new: str = "") -> Path:
+    from neuroseq.engine.rulebase import bundled_rules_folder
+
+    folder = tmp_path / "candidate-rules"
+    shutil.copytree(bundled_rules_folder(), folder)
+    if old:
+        base = folder / "rulebase.yaml"
+        text = base.read_text(encoding="utf-8")
+        assert old in text
+        base.write_text(text.replace(old, new), encoding="utf-8")
+    return folder
+
+
+def _impact(web: Web, planner: Any) -> Any:
+    web.store.add(INTAKE.read_bytes(), str(INTAKE), planner, actor="test")
+    token = web.login("kim", "trainer")
+    page = web.client.get("/trainer").text
+    assert '<option value="0">candidate-rules</option>' in page
+    return web.client.post("/trainer/impact", data={"csrf": token, "candidate": "0"})
+
+
+def test_trainer_impact_names_the_changes_of_a_changed_threshold(
+    web_factory: Any, tmp_path: Path, planner: Any
+) -> None:
+    folder = _candidate(tmp_path, "client_per_phase: 5", "client_per_phase: 2")
+    web = web_factory(candidate_rules=(str(folder),))
+    response = _impact(web, planner)
+    assert response.status_code == 200, response.text
+    page = response.text
+    assert "1 of 1 plans change under" in page
+    assert "recommend → not in plan" in page and "<code>case 1</code>:" in page
+    case = neuroseq.load_case(INTAKE)
+    changes = action_changes(planner.plan(case).plan, neuroseq.Planner.load(folder).plan(case).plan)
+    removed = {change.intervention for change in changes}
+    assert removed and all(f"<code>{item}</code>" in page for item in removed)
+    assert CLIENT not in page and INTAKE_DATE not in page  # trainers see no case data
+    (line,) = [x for x in web.store.audit_log() if x["action"] == "web-rules-impact"]
+    assert (line["actor"], line["detail"]) == ("kim", "candidate-rules: 1 of 1 plans change")
+
+
+def test_trainer_impact_of_an_identical_copy_changes_nothing(
+    web_factory: Any, tmp_path: Path, planner: Any
+) -> None:
+    web = web_factory(candidate_rules=(str(_candidate(tmp_path)),))
+    response = _impact(web, planner)
+    assert response.status_code == 200, response.text
+    assert "0 of 1 plans change under" in response.text
+    assert "Changed cases" not in response.text
+
+
+def test_trainer_impact_shows_a_refused_candidates_located_problems(
+    web_factory: Any, tmp_path: Path, planner: Any
+) -> None:
+    folder = _candidate(tmp_path)
+    (folder / "broken.yaml").write_text("rules: [{id: broken", encoding="utf-8")
+    web = web_factory(candidate_rules=(str(folder),))
+    response = _impact(web, planner)
+    assert response.status_code == 400
+    assert "The candidate was refused" in response.text
+    assert re.search(r"broken\.yaml:\d+", response.text)
+    assert "web-rules-impact-refused" in {line["action"] for line in web.store.audit_log()}
+
+
+def test_trainer_impact_is_for_trainers_and_configured_folders_only(
+    web_factory: Any, tmp_path: Path
+) -> None:
+    web = web_factory(candidate_rules=(str(_candidate(tmp_path)),))
+    token = web.login("rivera", "clinician")
+    refused = web.client.post("/trainer/impact", data={"csrf": token, "candidate": "0"})
+    assert refused.status_code == 403
+    token = web.login("kim", "trainer")
+    for choice in ("1", "-1", str(tmp_path), ""):
+        response = web.client.post("/trainer/impact", data={"csrf": token, "candidate": choice})
+        assert response.status_code == 400, choice
+        assert "candidate rule folders this server was started with" in response.text
+    assert web.client.post("/trainer/impact", data={"candidate": "0"}).status_code == 403
+
+
+def test_trainer_says_how_to_configure_candidates_when_there_are_none(web: Web) -> None:
+    web.login("kim", "trainer")
+    page = web.client.get("/trainer").text
+    assert "neuroseq serve --candidate-rules DIR" in page and "/trainer/impact" not in page
+
+
+def test_candidate_folders_refuse_what_is_not_a_folder(store_url: str, tmp_path: Path) -> None:
+    from neuroseq.errors import RuleError
+    from neuroseq.web.app import Settings, create_app
+
+    afile = tmp_path / "rules.yaml"
+    afile.write_text("rules: []\n", encoding="utf-8")
+    with pytest.raises(RuleError) as refused:
+        create_app(
+            Settings(db=store_url, workers=1, candidate_rules=(str(afile), str(tmp_path / "no")))
+        )
+    assert [str(p) for p in refused.value.problems] == [
+        f"{afile}: --candidate-rules: is not a folder: give a rule folder",
+        f"{tmp_path / 'no'}: --candidate-rules: does not exist: give a rule folder",
+    ]
+
+
+def test_create_app_keeps_sessions_across_a_restart(web_factory: Any) -> None:
+    first = web_factory()
+    first.login("rivera", "clinician")
+    cookie = first.client.cookies.get("neuroseq_session")
+    assert cookie and first.client.get("/clients").status_code == 200
+    second = web_factory()  # a new process on the same store: the kept secret
+    second.client.cookies.set("neuroseq_session", cookie)
+    response = second.client.get("/clients", follow_redirects=False)
+    assert response.status_code == 200 and "rivera (clinician)" in response.text
+    other = web_factory(secret="another secret")  # a cookie signed otherwise is refused
+    other.client.cookies.set("neuroseq_session", cookie)
+    assert other.client.get("/clients", follow_redirects=False).status_code == 303
