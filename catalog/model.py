@@ -80,7 +80,10 @@ CAUTION_CONDITIONS: dict[str, str] = {
     "arousal_significant": "arousal_continuum is significantly impaired for age",
     "cmr_below_1": "the CMR is below 1.0",
     "cmr_below_2": "the CMR is below 2.0",
-    "no_stable_caregiver": "the placement is a residential unit, group home or shelter",
+    "no_stable_caregiver": (
+        "the placement is a residential unit, group home or shelter, or the client lives on "
+        "their own (independent)"
+    ),
     "placement_unknown": "the case gives no placement",
     "not_requested": "the client or family has not asked for this activity (client.requested)",
     "adolescent_or_adult": "the client is 12 or older",
@@ -299,9 +302,12 @@ class Intervention(BaseModel):
         default=None,
         description="How to offer it to a teen or adult in an age-respectful form.",
     )
-    overlap: SnakeId | None = Field(
-        default=None,
-        description="Overlap group: a plan keeps at most one active entry of each group.",
+    overlap: tuple[SnakeId, ...] = Field(
+        default=(),
+        description=(
+            "Overlap groups (one name or a list): a plan keeps at most one active entry of "
+            "each group, so an entry in two groups excludes the members of both."
+        ),
     )
     responsible: tuple[Responsible, ...] = Field(
         default=(), description="Who carries it out (caregiver, teacher, therapist, ...)."
@@ -335,7 +341,14 @@ class Intervention(BaseModel):
     )
     evidence: Evidence
 
-    @field_validator("targets", "domains", "settings", "interest_tags", "works_on", "responsible")
+    @field_validator("overlap", mode="before")
+    @classmethod
+    def _one_or_more_groups(cls, value: object) -> object:
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator(
+        "targets", "domains", "settings", "interest_tags", "works_on", "responsible", "overlap"
+    )
     @classmethod
     def _listed_once(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return _no_repeats(value)

@@ -82,7 +82,7 @@ def render_intervention(intervention: Intervention) -> str:
         ("Frequency", item.dosing.frequency),
         ("Episode", item.dosing.episode),
         ("Interest tags", _list(item.interest_tags)),
-        ("Overlap group", item.overlap or "-"),
+        ("Overlap groups", _list(item.overlap)),
         ("Responsible", _list(item.responsible)),
         ("Review", item.review or "-"),
         ("Older form", item.older_form or "-"),

@@ -491,11 +491,14 @@ def _select(
         if decision.action not in _ACTIVE:
             kept.append(decision)  # suspend, defer or avoid of a current service
             continue
-        group = entry.overlap
+        # An entry may belong to more than one group (TF-CBT is trauma processing and
+        # cognitive behavioural): the first group already held decides the overlap.
+        held_group = next((g for g in entry.overlap if g in taken), None)
         reason = detail = ""
         limit = budget.limit(decision.audience, metric)
-        if group is not None and group in taken:
-            reason, detail = "overlap", f"overlaps {taken[group]} ({group.replace('_', ' ')})"
+        if held_group is not None:
+            reason = "overlap"
+            detail = f"overlaps {taken[held_group]} ({held_group.replace('_', ' ')})"
         elif active.get(decision.audience, 0) >= limit:
             reason, detail = (
                 "budget",
@@ -531,7 +534,7 @@ def _select(
             else:
                 also.append(_considered(decision, reason, detail))
             continue
-        if group is not None:
+        for group in entry.overlap:
             taken[group] = entry.name
         active[decision.audience] = active.get(decision.audience, 0) + 1
         if decision.audience == "client":

@@ -59,7 +59,7 @@ def client_conditions(case: Case, facts: Mapping[str, Mapping[str, Any]]) -> fro
     if cmr < 2.0:
         held.add("cmr_below_2")
     client = facts["client"]
-    if client["placement_kind"] in ("residential", "shelter"):
+    if client["placement_kind"] in ("residential", "shelter", "independent"):
         held.add("no_stable_caregiver")
     if client["placement_kind"] == "unknown":
         held.add("placement_unknown")

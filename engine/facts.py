@@ -62,6 +62,7 @@ PLACEMENT_KINDS = (
     "adoptive",
     "residential",
     "shelter",
+    "independent",
     "other",
     "unknown",
 )
@@ -256,8 +257,15 @@ FACT_TYPES: dict[str, FactType] = {
                 _text(
                     "placement_kind",
                     "the placement read from its words (residential: unit, group or children's "
-                    "home; shelter: shelter or emergency placement); unknown when not given",
+                    "home; shelter: shelter or emergency placement; independent: lives on their own, "
+                    "e.g. supported housing); unknown when not given",
                     PLACEMENT_KINDS,
+                ),
+                _text(
+                    "trauma_exposure",
+                    "the history records adversity of severity 2 or more in some period: yes, "
+                    "no (a history is given and none does) or unknown (no history)",
+                    KNOWN,
                 ),
                 _num(
                     "psychotropic_count",

@@ -80,6 +80,19 @@ class Staging(_Strict):
 
 _PLACEMENT_WORDS: dict[str, tuple[str, ...]] = {
     "shelter": ("shelter", "emergency", "hostel", "homeless"),
+    "independent": (
+        "supported housing",
+        "supported living",
+        "supported accommodation",
+        "supported flat",
+        "semi-independent",
+        "independent",
+        "lives alone",
+        "living alone",
+        "own flat",
+        "own tenancy",
+        "bedsit",
+    ),
     "residential": (
         "residential",
         "group home",

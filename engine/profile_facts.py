@@ -74,6 +74,14 @@ def start_phase(profile: Profile, planning: PlanningSettings = DEFAULT_PLANNING)
     return start_point(profile, planning)[0]
 
 
+def _trauma_exposure(case: Case) -> str:
+    """yes: a history period records adversity of severity 2 or 3; no: a history is
+    given and none does; unknown: no history (an ER snapshot). Unknown is never no."""
+    if not case.history:
+        return "unknown"
+    return "yes" if any(period.adversity >= 2 for period in case.history) else "no"
+
+
 def _known(value: bool | None) -> str:
     """A yes/no fact the case may not give: unknown is never read as no."""
     if value is None:
@@ -190,6 +198,7 @@ def profile_facts(
             "caregiver_trauma_informed": _known(household.caregiver_trauma_informed),
             "caregiver_own_adversity": _known(household.caregiver_own_adversity),
             "placement_kind": placement_kind(case.client.placement, planning.placement_words),
+            "trauma_exposure": _trauma_exposure(case),
             "psychotropic_count": psychotropic_count(case),
             "worst_impairment": worst_impairment(profile),
             "current_services": len(case.current_services),

@@ -270,7 +270,7 @@ def test_catalog_dyadic_therapies_need_a_stable_caregiver_and_a_young_child(
     assert _effects(item, "placement_unknown") == {"caution"}
     assert item.ages.max is not None and item.ages.max <= 12, ident
     assert not item.ages.holds(15.0) and not item.ages.holds(30.0), ident
-    assert item.overlap == "dyadic_therapy"
+    assert item.overlap == ("dyadic_therapy",)
     assert item.sustained_relational
 
 
@@ -310,14 +310,15 @@ def test_catalog_sensitivity_cautions(
 def test_catalog_overlap_groups(catalog: Catalog) -> None:
     groups: dict[str, set[str]] = {}
     for item in catalog.interventions:
-        if item.overlap:
-            groups.setdefault(item.overlap, set()).add(item.id)
+        for group in item.overlap:
+            groups.setdefault(group, set()).add(item.id)
     assert groups["dyadic_therapy"] == {
         "parent_child_interaction_therapy",
         "child_parent_psychotherapy",
         "dyadic_attachment_play",
     }
     assert groups["trauma_processing"] == {"tf_cbt", "emdr"}
+    assert groups["cognitive_behavioural"] == {"cbt", "dbt_skills", "tf_cbt"}
     assert groups["school_planning"] == {"school_psychoeducation", "educational_plan_review"}
     assert groups["horse_work"] == {"equine_assisted", "hippotherapy"}
     for name, members in groups.items():

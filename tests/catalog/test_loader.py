@@ -170,3 +170,40 @@ def test_catalog_sha256_changes_with_content(
 def test_catalog_sha256_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match=r"absent.yaml: file not found"):
         catalog_sha256(tmp_path / "absent.yaml")
+
+
+def test_load_catalog_overlap_takes_one_group_or_a_list(
+    write_catalog: WriteCatalog, catalog_text: CatalogText
+) -> None:
+    one = catalog_text("drumming").replace(
+        "    min_cmr: null\n", "    min_cmr: null\n    overlap: rhythm_work\n"
+    )
+    assert load_catalog(write_catalog(one)).get("drumming").overlap == ("rhythm_work",)
+    both = one.replace("overlap: rhythm_work", "overlap: [rhythm_work, music_work]")
+    assert load_catalog(write_catalog(both)).get("drumming").overlap == (
+        "rhythm_work",
+        "music_work",
+    )
+
+
+def test_load_catalog_overlap_group_listed_twice_rejected_with_line(
+    write_catalog: WriteCatalog, catalog_text: CatalogText
+) -> None:
+    text = catalog_text("drumming").replace(
+        "    min_cmr: null\n", "    min_cmr: null\n    overlap: [rhythm_work, rhythm_work]\n"
+    )
+    with pytest.raises(CatalogError) as info:
+        load_catalog(write_catalog(text))
+    (problem,) = info.value.problems
+    assert problem.field.startswith("interventions[0].overlap")
+    assert problem.location.line == line_of(text, "overlap:")
+
+
+def test_load_catalog_overlap_group_not_snake_case_rejected(
+    write_catalog: WriteCatalog, catalog_text: CatalogText
+) -> None:
+    text = catalog_text("drumming").replace(
+        "    min_cmr: null\n", "    min_cmr: null\n    overlap: [Rhythm Work]\n"
+    )
+    with pytest.raises(CatalogError, match=r"overlap"):
+        load_catalog(write_catalog(text))

@@ -20,6 +20,8 @@ import yaml
 from click.testing import CliRunner
 
 from neuroseq.cli import main
+from neuroseq.engine.conditions import placement_kind
+from neuroseq.engine.planning import DEFAULT_PLANNING
 from neuroseq.engine.workflow import plan_case
 from neuroseq.scoring.items import ITEMS
 from neuroseq.scoring.norms import default_norms
@@ -144,13 +146,12 @@ def test_plan_one_active_item_per_overlap_group(case: Path, previous: Path | Non
     plan = _plan(case, previous)
     seen: dict[str, str] = {}
     for item in _active(plan):
-        group = _catalog()[item["intervention"]].get("overlap")
-        if group is None:
-            continue
-        assert group not in seen, (
-            f"{item['intervention']} and {seen[group]} are both active ({group})"
-        )
-        seen[group] = item["intervention"]
+        groups = _catalog()[item["intervention"]].get("overlap") or []
+        for group in [groups] if isinstance(groups, str) else groups:
+            assert group not in seen, (
+                f"{item['intervention']} and {seen[group]} are both active ({group})"
+            )
+            seen[group] = item["intervention"]
 
 
 @pytest.mark.parametrize(("case", "previous"), RUNS)
@@ -708,3 +709,97 @@ def test_plan_text_view_keeps_rank_and_relevance_out_of_the_rationale(case: Path
     html = runner.invoke(main, ["plan", str(case), "--format", "html"]).output
     audit = html[html.index('class="audit-item"') :]
     assert "by relevance" in audit
+
+
+# --- a third clinical review: overlapping therapies, living alone, trauma-focused work ------
+
+COGNITIVE_AND_TRAUMA = {"cbt", "dbt_skills", "tf_cbt"}
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_plan_at_most_one_cognitive_behavioural_therapy_is_active(
+    case: Path, previous: Path | None
+) -> None:
+    """TF-CBT is a CBT as well as trauma processing: never beside CBT or DBT skills."""
+    plan = _plan(case, previous)
+    active = {i["intervention"] for i in _active(plan, "client")} & COGNITIVE_AND_TRAUMA
+    assert len(active) <= 1, _lines(plan, COGNITIVE_AND_TRAUMA)
+
+
+def test_plan_kinship_teen_gets_cbt_or_tf_cbt_not_both() -> None:
+    plan = _plan(KINSHIP)
+    actions = _actions(plan)
+    assert not ({"cbt", "tf_cbt"} <= {k for k, v in actions.items() if v in ACTIVE}), _lines(plan)
+    left_out = {c["intervention"]: c for c in plan["also_considered"]}
+    assert left_out["tf_cbt"]["reason"] == "overlap", left_out.get("tf_cbt")
+    assert "cognitive behavioural" in left_out["tf_cbt"]["detail"]
+
+
+def _lives_alone(path: Path) -> bool:
+    placement = (_case(path).get("client") or {}).get("placement") or ""
+    return placement_kind(placement, DEFAULT_PLANNING.placement_words) == "independent"
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_plan_family_items_only_for_a_client_with_a_family_or_carer_household(
+    case: Path, previous: Path | None
+) -> None:
+    plan = _plan(case, previous)
+    family = [i["intervention"] for i in _items(plan) if i["audience"] == "family"]
+    own = "own_routine_with_support_worker" in _actions(plan)
+    if _lives_alone(case):
+        assert not family, _lines(plan)
+    else:
+        assert not own, _lines(plan)
+
+
+def test_plan_care_leaver_living_alone_gets_her_own_routine_with_a_support_worker() -> None:
+    plan = _plan(CARE_LEAVER)
+    assert _lives_alone(CARE_LEAVER)
+    items = {i["intervention"]: i for i in _active(plan)}
+    assert "family_routines" not in items and "sleep_routine" not in items, _lines(plan)
+    own = items["own_routine_with_support_worker"]
+    assert own["audience"] == "therapeutic_web"
+    assert own["rule"] == "web.own_routine.sleep"
+    assert "support_worker" in own["responsible"] and "caregiver" not in own["responsible"]
+    assert "lives on their own" in own["rationale"]
+
+
+def test_plan_adult_living_alone_gets_no_family_routine_either() -> None:
+    plan = _plan(ADULT)
+    assert _lives_alone(ADULT)
+    assert not [i for i in _items(plan) if i["audience"] == "family"], _lines(plan)
+    assert "own_routine_with_support_worker" in _actions(plan)
+
+
+def test_plan_er_with_unknown_placement_keeps_its_predictable_routine() -> None:
+    """Unknown is not "alone": an ER snapshot without a placement keeps the family routine."""
+    assert not (_case(ER).get("client") or {}).get("placement") or not _lives_alone(ER)
+    assert _actions(_plan(ER)).get("family_routines") == "recommend"
+
+
+def test_plan_single_event_teen_is_offered_trauma_focused_therapy_after_regulation() -> None:
+    plan = _plan(SINGLE_EVENT)
+    by_id = {i["intervention"]: i for i in _items(plan)}
+    tf = by_id.get("tf_cbt")
+    assert tf is not None and tf["action"] == "recommend", _lines(plan)
+    assert tf["rule"] == "client.reason.trauma_focused"
+    assert "regulating activities" in tf["rationale"]
+    regulate = [i for i in _active(plan, "client") if i["phase"] == "regulate"]
+    assert regulate and max(i["rank"] for i in regulate) < tf["rank"], _lines(plan)
+    assert plan["start_phase"] == "regulate"
+    assert "emdr" not in {i["intervention"] for i in _active(plan)}
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_plan_trauma_processing_cautions_still_hold(case: Path, previous: Path | None) -> None:
+    """EMDR waits while dissociation is significantly impaired or the CMR is below 2.0;
+    TF-CBT then shows that its trauma narrative waits."""
+    plan = _plan(case, previous)
+    items = plan["scores"]["items"]
+    dissociation = items["dissociative_continuum"]["impairment"] == "significant"
+    active = {i["intervention"]: i for i in _active(plan)}
+    if dissociation or plan["summary"]["cmr"] < 2.0:
+        assert "emdr" not in active, _lines(plan)
+    if dissociation and "tf_cbt" in active and active["tf_cbt"]["action"] == "recommend":
+        assert any("trauma-narrative phase waits" in c for c in active["tf_cbt"]["cautions"])

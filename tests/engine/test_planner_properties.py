@@ -97,8 +97,7 @@ def test_planner_plans_random_profiles_naming_existing_rules(case: Case) -> None
         assert sum(1 for i in active if i.audience == audience) <= budget.limit(
             audience, case.metric
         )
-    groups = [PLANNER.catalog.get(i.intervention).overlap for i in active]
-    named = [g for g in groups if g is not None]
+    named = [g for i in active for g in PLANNER.catalog.get(i.intervention).overlap]
     assert len(named) == len(set(named)), "two active items of one overlap group"
     for item in active:
         if item.relevance is not None:

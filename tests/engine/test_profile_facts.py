@@ -73,3 +73,14 @@ def test_profile_facts_previous_cmr_gives_the_change() -> None:
     assert first["has_previous"] is False
     assert later["has_previous"] is True
     assert later["cmr_change"] == pytest.approx(0.26, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("name", "exposure"),
+    [("severe-young-child", "yes"), ("typical-9-year-old", "no"), ("er-snapshot", "unknown")],
+)
+def test_profile_facts_trauma_exposure_is_three_valued(name: str, exposure: str) -> None:
+    """Severity 2 or more in some period is yes; no history (ER) is unknown, never no."""
+    case, profile = _scored(name)
+    (client,) = [f for f in profile_facts(case, profile) if f["type"] == "client"]
+    assert client["trauma_exposure"] == exposure
