@@ -101,7 +101,9 @@ def serve(
             err=True,
         )
     click.echo(f"neuroseq: serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
-    if find_spec("fhir.resources") is not None:
+    from neuroseq.fhir import available as fhir_available
+
+    if fhir_available():
         click.echo(
             f"neuroseq: CDS Hooks discovery at http://{host}:{port}/cds-services "
             "(tokens: neuroseq users token NAME)",

@@ -108,3 +108,47 @@ def test_serve_refuses_a_candidate_rules_that_is_not_a_folder(tmp_path: Path) ->
         assert result.exit_code == 2  # type: ignore[attr-defined]
         assert "Invalid value for '--candidate-rules'" in result.output  # type: ignore[attr-defined]
         assert str(given) in result.output  # type: ignore[attr-defined]
+
+
+def test_serve_starts_without_the_fhir_extra(tmp_path: Path) -> None:
+    # As `pip install '.[web]'` leaves it: no top-level `fhir` package at all. The app
+    # serves, without the CDS Hooks service.
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code = (
+        "import sys; sys.modules['fhir'] = None; from neuroseq.cli import main; "
+        f"main(['serve', '--port', '{port}', '--db', sys.argv[1], '--workers', '1'])"
+    )
+    log = (tmp_path / "serve.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, f"sqlite:///{tmp_path / 'n.db'}"], stdout=log, stderr=log
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
+                    answer.read()
+                break
+            except OSError:
+                assert process.poll() is None, (tmp_path / "serve.log").read_text()
+                assert time.monotonic() < deadline, "neuroseq serve did not start"
+                time.sleep(0.3)
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{base}/cds-services", timeout=5)
+        missing.value.close()
+        assert missing.value.code == 404
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+    assert "CDS Hooks" not in (tmp_path / "serve.log").read_text()
