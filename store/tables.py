@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -149,6 +150,8 @@ users = Table(
     Column("password_hash", String(255), nullable=False),
     Column("disabled", Boolean, nullable=False),
     Column("created_at", String(32), nullable=False),
+    # When the account last logged out (Unix seconds): sessions issued before it end.
+    Column("signed_out_at", Float, nullable=True),
 )
 
 review_notes = Table(

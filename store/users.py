@@ -15,6 +15,7 @@ import hmac
 import json
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -45,6 +46,7 @@ __all__ = [
     "hash_password",
     "review_notes",
     "save_draft",
+    "sign_out",
     "user",
     "users",
     "verify_password",
@@ -109,10 +111,30 @@ class User:
     role: Role
     disabled: bool
     created_at: str
+    signed_out_at: float | None = None
+    """When the account last logged out (Unix seconds): sessions issued before it are over."""
+
+    def session_open(self, issued: float) -> bool:
+        """Whether a session issued at ``issued`` (Unix seconds) still lets this account in."""
+        return not self.disabled and (self.signed_out_at is None or issued > self.signed_out_at)
 
 
 def _user(row: Any) -> User:
-    return User(row.name, row.role, bool(row.disabled), row.created_at)
+    return User(row.name, row.role, bool(row.disabled), row.created_at, row.signed_out_at)
+
+
+def sign_out(store: CaseStore, name: str) -> None:
+    """Log the account out everywhere: every session issued until now ends (audited)."""
+
+    def work(connection: Connection) -> None:
+        connection.execute(
+            tables.users.update()
+            .where(tables.users.c.name == name)
+            .values(signed_out_at=time.time())
+        )
+        store._audit(connection, name, "logout")
+
+    store._write(work)
 
 
 def _check_name(name: str) -> None:

@@ -179,7 +179,7 @@ async def _ctx(request: Request) -> Ctx:
     user = None
     if session.user is not None:
         found = await run_in_threadpool(accounts.user, state.store, session.user)
-        if found is not None and not found.disabled:
+        if found is not None and found.session_open(session.issued):
             user = found
         else:
             session = state.sessions.new(None)
@@ -328,9 +328,8 @@ async def login(ctx: Ctx) -> Response:
     # characters or markup from a stranger reach the log).
     logged = name if _CLIENT.match(name) else "invalid-name"
     address = ctx.request.client.host if ctx.request.client else "unknown"
-    keys = (f"user:{name.lower()}", f"address:{address}")
     throttle = ctx.state.throttle
-    if throttle.locked(*keys):
+    if throttle.locked(name, address):
         await run_in_threadpool(_log, ctx.state, logged, "login-locked")
         return _page(
             ctx,
@@ -341,13 +340,13 @@ async def login(ctx: Ctx) -> Response:
         )
     found = await run_in_threadpool(accounts.authenticate, ctx.state.store, name, password)
     if found is None:
-        delay = throttle.failed(*keys)
+        delay = throttle.failed(name, address)
         await run_in_threadpool(_log, ctx.state, logged, "login-failed")
         import asyncio
 
         await asyncio.sleep(delay)
         return _page(ctx, "login.html.j2", 401, title="Log in", problem="Wrong name or password.")
-    throttle.succeeded(keys[0])
+    throttle.succeeded(name)
     await run_in_threadpool(_log, ctx.state, found.name, "login", detail=found.role)
     ctx.session = ctx.state.sessions.new(found.name)
     ctx.user = found
@@ -357,7 +356,9 @@ async def login(ctx: Ctx) -> Response:
 async def logout(ctx: Ctx) -> Response:
     await _form(ctx)
     if ctx.user is not None:
-        await run_in_threadpool(_log, ctx.state, ctx.user.name, "logout")
+        # every session of the account ends, not only this browser's cookie
+        name, store = ctx.user.name, ctx.state.store
+        await run_in_threadpool(_writing, ctx.state, lambda: accounts.sign_out(store, name))
     ctx.session = ctx.state.sessions.new(None)
     ctx.user = None
     return _redirect(ctx, "/login")

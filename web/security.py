@@ -170,21 +170,27 @@ class Sessions:
 
 
 class Throttle:
-    """Failed logins: each one waits longer (up to ``max_delay``); ``limit`` in ``window`` locks.
+    """Failed logins: each one waits longer (up to ``max_delay``), and too many lock.
 
-    Counted per user name and per client address, so neither guessing one
-    account's password nor spraying many accounts from one address works.
+    Counted per user name (``limit`` failures in ``window`` lock that name) and per
+    client address (``address_limit`` lock that address). Guessing one account's
+    password is stopped by the first, spraying many names from one address by the
+    second; the address limit is much higher because on a clinic's own machine (or
+    behind its proxy) every user comes from the same address, and one person's
+    typos must not lock everyone out.
     """
 
     def __init__(
         self,
         *,
         limit: int = 5,
+        address_limit: int | None = None,
         window: float = 900.0,
         base_delay: float = 0.25,
         max_delay: float = 2.0,
     ) -> None:
         self.limit = limit
+        self.address_limit = address_limit if address_limit is not None else 10 * limit
         self.window = window
         self.base_delay = base_delay
         self.max_delay = max_delay
@@ -199,13 +205,16 @@ class Throttle:
             self._failures.pop(key, None)
         return kept
 
-    def locked(self, *keys: str) -> bool:
-        """Whether any of ``keys`` has had ``limit`` failures within the window."""
+    def locked(self, name: str, address: str) -> bool:
+        """Whether the name has had ``limit`` failures, or the address ``address_limit``."""
         now = time.monotonic()
         with self._lock:
-            return any(len(self._recent(key, now)) >= self.limit for key in keys)
+            return (
+                len(self._recent(f"user:{name.lower()}", now)) >= self.limit
+                or len(self._recent(f"address:{address}", now)) >= self.address_limit
+            )
 
-    def failed(self, *keys: str) -> float:
+    def failed(self, name: str, address: str) -> float:
         """Count a failure; the delay (seconds) to wait before answering."""
         now = time.monotonic()
         with self._lock:
@@ -213,14 +222,15 @@ class Throttle:
                 for key in list(self._failures):
                     self._recent(key, now)
             count = 0
-            for key in keys:
+            for key in (f"user:{name.lower()}", f"address:{address}"):
                 recent = self._recent(key, now)
                 recent.append(now)
                 self._failures[key] = recent
-                count = max(count, len(recent))
+                if key.startswith("user:"):
+                    count = len(recent)
         return float(min(self.max_delay, self.base_delay * 2 ** (count - 1)))
 
-    def succeeded(self, *keys: str) -> None:
+    def succeeded(self, name: str) -> None:
+        """A login worked: the name's failures are forgotten (the address's are not)."""
         with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+            self._failures.pop(f"user:{name.lower()}", None)

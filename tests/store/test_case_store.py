@@ -325,8 +325,8 @@ def test_case_store_audit_log_holds_no_case_content(store: CaseStore, planner: A
 
 def test_case_store_open_migrates_and_init_reports_up_to_date(store_url: str) -> None:
     with CaseStore.open(store_url) as opened:
-        assert opened.revision() == "0004"
-        assert opened.init() == ("0004", "0004")
+        assert opened.revision() == "0005"
+        assert opened.init() == ("0005", "0005")
 
 
 def test_case_store_add_plans_inside_one_transaction_on_postgres_and_sqlite(

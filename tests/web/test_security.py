@@ -144,11 +144,49 @@ def test_login_refuses_without_csrf_even_with_the_right_password(web: Web) -> No
 
 
 def test_throttle_locks_after_the_limit_and_delays_grow() -> None:
-    throttle = Throttle(limit=3, window=60, base_delay=0.1, max_delay=1.0)
-    delays = [throttle.failed("user:a", "address:x") for _ in range(3)]
+    throttle = Throttle(limit=3, address_limit=5, window=60, base_delay=0.1, max_delay=1.0)
+    delays = [throttle.failed("a", "x") for _ in range(3)]
     assert delays == [0.1, 0.2, 0.4]
-    assert throttle.locked("user:a") and throttle.locked("address:x")
-    assert not throttle.locked("user:b")
+    assert throttle.locked("a", "y") and throttle.locked("A", "x")
+    # the address is not locked for the others until its own, higher limit
+    assert not throttle.locked("b", "x")
+    throttle.failed("c", "x")
+    throttle.failed("d", "x")
+    assert throttle.locked("b", "x") and not throttle.locked("b", "y")
+    throttle.succeeded("a")
+    assert not throttle.locked("a", "y")
+
+
+def test_login_failures_of_one_name_do_not_lock_out_another_user(web: Web) -> None:
+    from neuroseq.store.users import add_user
+
+    add_user(web.store, "rivera", "clinician", PASSWORD, actor="test")
+    token = csrf_of(web.client.get("/login").text)
+    for _ in range(6):
+        web.client.post("/login", data={"csrf": token, "name": "nobody", "password": "wrong"})
+    answer = web.client.post(
+        "/login",
+        data={"csrf": token, "name": "rivera", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+
+
+def test_logout_ends_the_session_on_the_server_too(stored: Web) -> None:
+    from neuroseq.web.security import SESSION_COOKIE
+
+    token = stored.login("rivera", "clinician")
+    kept = stored.client.cookies.get(SESSION_COOKIE)
+    assert stored.client.get("/clients").status_code == 200
+    stored.client.post("/logout", data={"csrf": token}, follow_redirects=False)
+    # the cookie from before the logout, replayed from anywhere, lets nobody in
+    replay = TestClient(stored.app, base_url="http://localhost", cookies={SESSION_COOKIE: kept})
+    response = replay.get("/clients", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert "logout" in [line["action"] for line in stored.store.audit_log()]
+    # a new login works again
+    stored.login("rivera", "clinician")
+    assert stored.client.get("/clients").status_code == 200
 
 
 def test_login_is_refused_after_repeated_failures_even_with_the_right_password(web: Web) -> None:
