@@ -100,6 +100,8 @@ def serve(
             f"neuroseq: listening on {host}, beyond this machine: put it behind a TLS proxy",
             err=True,
         )
+    click.echo("neuroseq: starting the planning workers...", err=True)
+    app.state.neuroseq.pool.warm()
     click.echo(f"neuroseq: serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     from neuroseq.fhir import available as fhir_available
 
@@ -109,7 +111,6 @@ def serve(
             "(tokens: neuroseq users token NAME)",
             err=True,
         )
-    app.state.neuroseq.pool.warm()
     uvicorn.run(
         app, host=host, port=port, log_level="warning", access_log=False, server_header=False
     )
