@@ -59,10 +59,71 @@ def test_plan_page_shows_the_report_inline_with_forms(stored: Web) -> None:
     assert response.status_code == 200
     page = response.text
     assert "Functional brain map" in page and "<svg" in page
-    assert page.count('action="/clients/published-case/plans/2026-01-12/fidelity"') == len(
+    assert page.count('action="/clients/published-case/plans/2026-01-12/fidelity#item-') == len(
         stored.store.assessment(CLIENT).plan["recommendations"]
     )
     assert "server-timing" in response.headers
+
+
+def test_plan_page_puts_the_plan_before_the_decisions_in_the_reports_words(stored: Web) -> None:
+    stored.login("rivera", "clinician")
+    page = stored.client.get(PLAN).text
+    assert page.index('<article class="report">') < page.index('id="ft-heading"')
+    first = stored.store.assessment(CLIENT).plan["recommendations"][0]
+    from neuroseq.engine.assembly import VERBS
+
+    assert f"<b>{VERBS[first['action']]}: {first['name']}</b>" in page
+    row = page[page.index(f'id="item-{first["intervention"]}"') :]
+    row = row[: row.index("</tr>")]
+    assert '<option value="">choose…</option><option value="accept">' in row
+    assert '<option value="">choose…</option><option value="done">' in row
+    assert " selected" not in row and "recommend ·" not in row
+
+
+def test_plan_page_shows_no_controls_or_their_instructions_to_a_reviewer(stored: Web) -> None:
+    stored.login("lee", "reviewer")
+    page = stored.client.get(PLAN).text
+    assert "Accept or override" not in page and "accept or override" not in page
+    assert "<select" not in page and "What the clinicians decided" in page
+
+
+def test_record_decision_and_fidelity_refuse_no_choice_beside_the_field(stored: Web) -> None:
+    token = stored.login("rivera", "clinician")
+    for kind, data, message in (
+        ("decision", {"decision": ""}, "Choose accept or override."),
+        ("fidelity", {"status": ""}, "Choose what was done: done, partly, not done"),
+        ("fidelity", {"status": "done", "rating": "7"}, "Choose a rating of 0, 1, 2 or 3"),
+    ):
+        response = stored.client.post(
+            f"{PLAN}/{kind}", data={"csrf": token, "item": "drumming", **data}
+        )
+        assert response.status_code == 400 and "Not possible" not in response.text
+        beside = re.search(
+            rf'<span class="field-problem" id="problem-{kind}-drumming" role="alert">([^<]*)<',
+            response.text,
+        )
+        assert beside is not None and beside.group(1).startswith(message)
+        assert 'aria-invalid="true" aria-describedby="problem-' + kind + '-drumming"' in (
+            response.text
+        )
+    latest = stored.store.assessment(CLIENT)
+    assert latest.latest_decisions() == {} and latest.latest_fidelity() == {}
+
+
+def test_record_decision_and_fidelity_show_the_comment_and_note_in_the_row(stored: Web) -> None:
+    token = stored.login("rivera", "clinician")
+    stored.client.post(
+        f"{PLAN}/decision",
+        data={"csrf": token, "item": "drumming", "decision": "accept", "note": "family keen"},
+    )
+    page = stored.client.post(
+        f"{PLAN}/fidelity",
+        data={"csrf": token, "item": "drumming", "status": "partly", "note": "twice a week"},
+    ).text
+    row = page[page.index('id="item-drumming"') :]
+    row = row[: row.index("</tr>")]
+    assert "Comment: family keen" in row and "Note: twice a week" in row
+    assert re.search(r"by rivera, \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC", row)
 
 
 def test_record_fidelity_and_decision_are_stored_and_shown(stored: Web) -> None:
@@ -77,7 +138,12 @@ def test_record_fidelity_and_decision_are_stored_and_shown(stored: Web) -> None:
         f"{PLAN}/decision",
         data={"csrf": token, "item": "drumming", "decision": "override", "reason": "timing"},
     )
-    assert decided.status_code == 200 and "Saved for drumming" in decided.text
+    drumming = next(
+        r["name"]
+        for r in stored.store.assessment(CLIENT).plan["recommendations"]
+        if r["intervention"] == "drumming"
+    )
+    assert decided.status_code == 200 and f"Saved for {drumming}." in decided.text
     latest = stored.store.assessment(CLIENT)
     assert latest.latest_fidelity()["drumming"].status == "done"
     assert latest.latest_fidelity()["drumming"].by == "rivera"
@@ -91,7 +157,18 @@ def test_record_decision_refuses_an_override_without_a_reason(stored: Web) -> No
         f"{PLAN}/decision", data={"csrf": token, "item": "drumming", "decision": "override"}
     )
     assert response.status_code == 400
-    assert "--override: must be one of" in response.text
+    assert "--override" not in response.text and "Not possible" not in response.text
+    beside = re.search(
+        r'<span class="field-problem" id="problem-decision-drumming" role="alert">([^<]*)<',
+        response.text,
+    )
+    assert beside is not None
+    assert beside.group(1) == (
+        "Choose why you override it: clinical judgement, family preference, not available, "
+        "already addressed, safety concern, timing or other."
+    )
+    assert '<option value="override" selected>' in response.text  # the clinician's place kept
+    assert stored.store.assessment(CLIENT).latest_decisions() == {}
 
 
 def test_download_gives_the_stored_plan_json_and_the_report(stored: Web) -> None:
