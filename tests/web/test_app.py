@@ -241,7 +241,7 @@ def test_preview_redraws_the_brain_map_from_the_scores(web: Web) -> None:
     wrong = web.client.post(
         "/assessments/preview", data={**fields, "cns.sleep": "x", "csrf": token}
     )
-    assert "<svg" not in wrong.text and "cns.sleep" in wrong.text
+    assert "<svg" not in wrong.text and "check 8 Sleep" in wrong.text
 
 
 def test_follow_up_starts_from_the_latest_assessment(stored: Web) -> None:
@@ -481,3 +481,104 @@ def test_create_app_keeps_sessions_across_a_restart(web_factory: Any) -> None:
     other = web_factory(secret="another secret")  # a cookie signed otherwise is refused
     other.client.cookies.set("neuroseq_session", cookie)
     assert other.client.get("/clients", follow_redirects=False).status_code == 303
+
+
+def test_submit_assessment_says_an_identical_intake_is_already_stored(web: Web) -> None:
+    token = web.login("rivera", "clinician")
+    data = {**_intake_fields(), "csrf": token, "action": "submit"}
+    first = web.client.post("/assessments", data=data)
+    assert first.status_code == 200 and "already stored" not in first.text
+    response = web.client.post("/assessments", data=data)
+    assert response.status_code == 200
+    assert "This assessment is already stored; nothing changed." in response.text
+
+
+def test_submit_assessment_says_to_tick_replace_for_different_content(stored: Web) -> None:
+    token = stored.login("rivera", "clinician")
+    fields = {**_intake_fields(), "cns.sleep": "3"}
+    response = stored.client.post("/assessments", data={**fields, "csrf": token})
+    assert response.status_code == 400 and "--replace" not in response.text
+    assert "tick &#39;replace an assessment already stored for this date&#39;" in response.text
+
+
+def test_submit_assessment_shows_form_words_not_file_words(web: Web) -> None:
+    token = web.login("rivera", "clinician")
+    fields = {
+        **_intake_fields(),
+        "cns.sleep": "",
+        "client.medications": "just a name",
+        "current_services": "OT",
+        "relational_health.family": "",
+    }
+    page = web.client.post("/assessments", data={**fields, "csrf": token}).text
+    assert "a mapping of keys" not in page and "neuroseq catalog list" not in page
+    assert "write one medication a line as name: class" in page
+    assert "choose one of the catalogue&#39;s ids" in page
+    assert "give a score from 0 to 12 (whole or half points)" in page
+    assert "just a name" not in page.split('id="f-client-medications"')[0]
+
+
+def test_preview_names_items_to_check_not_ids(web: Web) -> None:
+    token = web.login("rivera", "clinician")
+    wrong = web.client.post(
+        "/assessments/preview", data={**_intake_fields(), "cns.sleep": "x", "csrf": token}
+    ).text
+    from neuroseq.scoring.items import ITEMS
+
+    sleep = next(item for item in ITEMS if item.id == "sleep")
+    assert f"check {sleep.number} {sleep.label}" in wrong and "cns." not in wrong
+    empty = web.client.post("/assessments/preview", data={"csrf": token}).text
+    assert "cns." not in empty and "Sleep" not in empty
+
+
+def test_client_names_items_not_started_and_shows_readable_times(stored: Web) -> None:
+    stored.login("rivera", "clinician")
+    page = stored.client.get(f"/clients/{CLIENT}").text
+    stored_plan = stored.store.assessment(CLIENT).plan
+    names = {r["intervention"]: r["name"] for r in stored_plan["recommendations"]}
+    for entry in stored_plan.get("not_started", []):
+        assert entry["intervention"] not in page.split("Not started, ask why:")[-1][:2000]
+        assert names.get(entry["intervention"], "") in page
+
+
+def test_when_shows_a_timestamp_as_a_person_reads_it() -> None:
+    from neuroseq.web.app import when
+
+    assert when("2026-12-01T23:25:00+00:00") == "1 Dec 2026 23:25 UTC"
+    assert when("2026-12-02T01:25:00+02:00") == "1 Dec 2026 23:25 UTC"
+    assert when("") == "" and when("not a time") == "not a time"
+
+
+def test_audit_view_shows_readable_times(stored: Web) -> None:
+    stored.login("rivera", "clinician")
+    page = stored.client.get(f"/clients/{CLIENT}/audit").text
+    assert not re.search(r"<td>\d{4}-\d\d-\d\dT", page)
+    assert re.search(r"<td>\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC</td>", page)
+
+
+def test_submit_assessment_draft_says_saved_and_reopened_says_draft(web: Web) -> None:
+    token = web.login("rivera", "clinician")
+    response = web.client.post(
+        "/assessments",
+        data={**_intake_fields(), "csrf": token, "action": "draft"},
+        follow_redirects=False,
+    )
+    assert "Draft saved (" in web.client.get(response.headers["location"]).text
+    reopened = web.client.get(response.headers["location"].replace("&saved=1", "")).text
+    assert "This is a draft (" in reopened and "nothing is stored or planned" in reopened
+
+
+def test_new_assessment_offers_half_points_and_labels_history(web: Web) -> None:
+    web.login("rivera", "clinician")
+    page = web.client.get("/assessments/new").text
+    assert '<option value="1.5">1.5</option>' in page
+    assert 'aria-label="Adversity, early childhood"' in page
+    assert "`" not in page.split('<form method="post" action="/assessments"')[1]
+    assert "early_childhood (" not in page and 'rows="5"' in page
+
+
+def test_footer_says_the_plans_statement(web: Web) -> None:
+    from neuroseq.engine.plan_model import STATEMENT
+
+    page = web.client.get("/login").text
+    assert STATEMENT.replace("&", "&amp;") in page and "&trade;" not in page
