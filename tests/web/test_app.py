@@ -582,3 +582,13 @@ def test_footer_says_the_plans_statement(web: Web) -> None:
 
     page = web.client.get("/login").text
     assert STATEMENT.replace("&", "&amp;") in page and "&trade;" not in page
+
+
+def test_compare_labels_stored_assessments_and_says_why_for_each_change(
+    stored: Web, planner: Any
+) -> None:
+    stored.store.add(FOLLOWUP.read_bytes(), str(FOLLOWUP), planner, actor="test")
+    stored.login("rivera", "clinician")
+    page = stored.client.get(f"/clients/{CLIENT}/compare").text
+    assert "<th>File</th>" not in page and "<th>Assessment</th>" in page
+    assert '<td data-label="Why"></td>' not in page
