@@ -172,7 +172,7 @@ def test_serve_clinician_from_login_to_a_follow_up_comparison(
     row.locator("select[name=status]").select_option("done")
     row.locator("select[name=rating]").select_option("3")
     row.locator("button:has-text('Save fidelity')").click()
-    page.wait_for_selector("text=Saved for drumming")
+    page.wait_for_selector("text=Saved for Therapeutic drumming")
     assert "done 3/3 by rivera" in page.locator("#item-drumming").inner_text()
     _shot(page, shots, "05-plan-fidelity-recorded")
 
