@@ -577,7 +577,7 @@ def test_new_assessment_offers_half_points_and_labels_history(web: Web) -> None:
     assert "early_childhood (" not in page and 'rows="5"' in page
 
 
-def test_footer_says_the_plans_statement(web: Web) -> None:
+def test_login_shows_the_plans_statement_in_the_footer(web: Web) -> None:
     from neuroseq.engine.plan_model import STATEMENT
 
     page = web.client.get("/login").text
