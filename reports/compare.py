@@ -231,7 +231,13 @@ def _change(value: float) -> str:
 def _plan_changes(before: PlanResult, after: PlanResult) -> dict[str, list[dict[str, str]]]:
     """What the later plan does differently, grouped by kind (:mod:`neuroseq.engine.plan_diff`)."""
     changes: dict[str, list[dict[str, str]]] = {kind: [] for kind in CHANGE_KINDS}
+    now = {r.intervention: r for r in after.plan.recommendations}
     for change in changes_over_time(before.plan, after.plan):
+        reason = change.reason
+        if not reason and change.intervention in now:
+            reason = now[change.intervention].rationale  # resumed, new: why the rule chose it
+        elif not reason and change.why == "no_longer":
+            reason = "No rule recommends it for this assessment."
         changes[change.kind].append(
             {
                 "intervention": change.intervention,
@@ -242,7 +248,7 @@ def _plan_changes(before: PlanResult, after: PlanResult) -> dict[str, list[dict[
                 "after_action": change.after,
                 "why": change.why,
                 "why_title": _WHY_TITLES.get(change.why, ""),
-                "reason": change.reason,
+                "reason": reason,
             }
         )
     return changes
@@ -404,6 +410,8 @@ def _context(comparison: Comparison, generated: datetime.date | None = None) -> 
         "client_id": comparison.client_id,
         "generated": generated_text(generated),
         "page_label": css_string(f"Client {comparison.client_id}"),
+        # Stored assessments are named by date and metric, not by a file (the web app).
+        "from_files": any(a.path.suffix for a in comparison.assessments),
         "guide_key": guide_key(),
         "assessments": [
             {

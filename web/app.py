@@ -170,7 +170,42 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters["words"] = lambda value: str(value).replace("_", " ")
     environment.filters["slug"] = lambda value: re.sub(r"[^A-Za-z0-9]+", "-", str(value)).strip("-")
+    environment.filters["when"] = when
+    environment.filters["prose"] = prose
+    from neuroseq.engine.assembly import VERBS
+    from neuroseq.engine.plan_model import STATEMENT
+
+    environment.globals["verbs"] = VERBS
+    environment.globals["statement"] = STATEMENT
     return environment
+
+
+def when(value: Any) -> str:
+    """A stored timestamp (ISO 8601) as a person reads it: ``1 Dec 2026 23:25 UTC``."""
+    import datetime
+
+    if value is None or value == "":
+        return ""
+    try:
+        moment = datetime.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.UTC)
+    return f"{moment.day} {moment:%b %Y %H:%M} UTC"
+
+
+def prose(value: Any) -> Markup:
+    """Help text written for files (`` `pattern` ``, ``early_childhood``) as a page shows it:
+    code spans without their backticks, ids in words."""
+    from markupsafe import escape
+
+    parts = re.sub(r"\b[a-z]+(?:_[a-z]+)+\b", lambda m: m.group().replace("_", " "), str(value))
+    shown = [
+        str(escape(part)) if n % 2 == 0 else f"<i>{escape(part)}</i>"
+        for n, part in enumerate(parts.split("`"))
+    ]
+    return Markup("".join(shown))
 
 
 async def _ctx(request: Request) -> Ctx:
@@ -404,6 +439,7 @@ async def client(ctx: Ctx) -> Response:
             "cmr_chart": cmr_trend(data["assessments"]),
             "development_chart": development_trend(data["assessments"]),
             "notes": accounts.review_notes(ctx.state.store, client_id),
+            "names": {i.id: i.name for i in ctx.state.planner.catalog.interventions},
         }
 
     values = await run_in_threadpool(work)
@@ -414,6 +450,28 @@ async def plan_page(ctx: Ctx) -> Response:
     _need(ctx, "read")
     client_id = _client_id(ctx.request.path_params["client"])
     date = _date(ctx.request.path_params["date"])
+    return await _plan_response(ctx, client_id, date)
+
+
+_NOTICES: Final = {"unchanged": "This assessment is already stored; nothing changed."}
+"""Notices a redirect to the plan page may ask for (``?notice=``), by code."""
+
+
+@dataclass(frozen=True)
+class ItemProblem:
+    """A refused decision or fidelity record, shown beside its field in the item's row."""
+
+    item: str
+    form: str
+    """``decision`` or ``fidelity``."""
+    field: str
+    message: str
+    typed: dict[str, str]
+
+
+async def _plan_response(
+    ctx: Ctx, client_id: str, date: str, problem: ItemProblem | None = None
+) -> Response:
     started = time.perf_counter()
 
     def work() -> dict[str, Any]:
@@ -426,18 +484,24 @@ async def plan_page(ctx: Ctx) -> Response:
     stored: StoredAssessment = values["stored"]
     from neuroseq.vocabulary import FIDELITY_STATUSES, OVERRIDE_REASONS
 
+    items = stored.plan["recommendations"]
+    names = {item["intervention"]: item["name"] for item in items}
+    saved = str(ctx.request.query_params.get("saved", ""))
     response = _page(
         ctx,
         "plan.html.j2",
+        400 if problem else 200,
         title=f"Plan {client_id} {date}",
         client=client_id,
         date=date,
-        items=stored.plan["recommendations"],
+        items=items,
         fidelity=stored.latest_fidelity(),
         decisions=stored.latest_decisions(),
         statuses=FIDELITY_STATUSES,
         reasons=OVERRIDE_REASONS,
-        saved=str(ctx.request.query_params.get("saved", "")),
+        saved=names.get(saved, ""),
+        notice=_NOTICES.get(str(ctx.request.query_params.get("notice", "")), ""),
+        problem=problem,
         fhir=fhir_available(),
         **values,
     )
@@ -445,13 +509,17 @@ async def plan_page(ctx: Ctx) -> Response:
     return response
 
 
-def _rating(value: str) -> int | None:
+def _words(values: tuple[str, ...]) -> str:
+    shown = [value.replace("_", " ") for value in values]
+    return ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
+def _rating_problem(value: str) -> str:
+    """What is wrong with a typed fidelity rating ('' when nothing is)."""
     value = value.strip()
-    if value == "":
-        return None
-    if not value.isdigit():
-        raise HTTPException(400, "The rating is 0, 1, 2 or 3.")
-    return int(value)
+    if value == "" or (value.isdigit() and 0 <= int(value) <= 3):
+        return ""
+    return "Choose a rating of 0, 1, 2 or 3, or leave it empty."
 
 
 async def record_fidelity(ctx: Ctx) -> Response:
@@ -459,16 +527,31 @@ async def record_fidelity(ctx: Ctx) -> Response:
     data = await _form(ctx)
     client_id = _client_id(ctx.request.path_params["client"])
     date = _date(ctx.request.path_params["date"])
+    from neuroseq.vocabulary import FIDELITY_STATUSES
+
     item = str(data.get("item", ""))
+    status = str(data.get("status", ""))
+    rating = str(data.get("rating", "")).strip()
+    note = str(data.get("note", "")).strip() or None
+    field, message = "", ""
+    if status not in FIDELITY_STATUSES:
+        field, message = "status", f"Choose what was done: {_words(FIDELITY_STATUSES)}."
+    elif _rating_problem(rating):
+        field, message = "rating", _rating_problem(rating)
+    if message:
+        typed = {"status": status, "rating": rating, "note": note or ""}
+        return await _plan_response(
+            ctx, client_id, date, ItemProblem(item, "fidelity", field, message, typed)
+        )
     await run_in_threadpool(
         _writing,
         ctx.state,
         lambda: ctx.state.store.record_fidelity(
             client_id,
             item,
-            status=str(data.get("status", "")),
-            rating=_rating(str(data.get("rating", ""))),
-            note=str(data.get("note", "")).strip() or None,
+            status=status,
+            rating=int(rating) if rating else None,
+            note=note,
             by=ctx.name,
             date=date,
         ),
@@ -481,11 +564,23 @@ async def record_decision(ctx: Ctx) -> Response:
     data = await _form(ctx)
     client_id = _client_id(ctx.request.path_params["client"])
     date = _date(ctx.request.path_params["date"])
+    from neuroseq.vocabulary import OVERRIDE_REASONS
+
     item = str(data.get("item", ""))
     decision = str(data.get("decision", ""))
-    if decision not in ("accept", "override"):
-        raise HTTPException(400, "Choose accept or override.")
     reason = str(data.get("reason", "")) or None
+    note = str(data.get("note", "")).strip() or None
+    field, message = "", ""
+    if decision not in ("accept", "override"):
+        field, message = "decision", "Choose accept or override."
+    elif decision == "override" and reason not in OVERRIDE_REASONS:
+        field = "reason"
+        message = f"Choose why you override it: {_words(OVERRIDE_REASONS)}."
+    if message:
+        typed = {"decision": decision, "reason": reason or "", "note": note or ""}
+        return await _plan_response(
+            ctx, client_id, date, ItemProblem(item, "decision", field, message, typed)
+        )
     await run_in_threadpool(
         _writing,
         ctx.state,
@@ -494,7 +589,7 @@ async def record_decision(ctx: Ctx) -> Response:
             item,
             accept=decision == "accept",
             reason=None if decision == "accept" else reason,
-            note=str(data.get("note", "")).strip() or None,
+            note=note,
             by=ctx.name,
             date=date,
         ),
@@ -638,6 +733,8 @@ def _form_values(ctx: Ctx, fields: dict[str, str], **values: Any) -> dict[str, A
         "relational": case_form.RELATIONAL_HEALTH,
         "catalog": [(i.id, i.name) for i in ctx.state.planner.catalog.interventions],
         "problems": values.pop("problems", case_form.FormProblems({}, [])),
+        "draft_saved_at": values.pop("draft_saved_at", ""),
+        "just_saved": values.pop("just_saved", False),
         "brain_map": values.pop("brain_map", None) or _brain_map(ctx, fields),
         **values,
     }
@@ -647,13 +744,23 @@ def _brain_map(ctx: Ctx, fields: dict[str, str]) -> dict[str, Any]:
     """The client's brain map (and the typical peer's) from the form's age and scores."""
     from neuroseq.api import parse_case
     from neuroseq.reports.context import maps
+    from neuroseq.scoring.items import ITEMS
     from neuroseq.scoring.profile import score
 
     try:
         case = parse_case(case_form.score_document(fields), "form")
     except NeuroseqError as exc:
         found = case_form.problems_by_field(exc.problems, fields, case_form.field_names())
-        wrong = sorted(found.by_field) + (["the age"] if found.general else [])
+        labels = {f"cns.{item.id}": f"{item.number} {item.label}" for item in ITEMS}
+        labels.update({"client.age_years": "the age", "client.date_of_birth": "the date of birth"})
+        labels["client.assessment_date"] = "the assessment date"
+        wrong = [labels.get(name, name) for name in found.by_field]
+        wrong += ["the age"] if found.general and "the age" not in wrong else []
+        if not any(fields.get(f"cns.{item.id}", "").strip() for item in ITEMS):
+            scores = {f"{item.number} {item.label}" for item in ITEMS}
+            wrong = [name for name in wrong if name not in scores]
+        if len(wrong) > 6:
+            wrong = [*wrong[:6], f"{len(wrong) - 6} more"]
         return {"maps": None, "wrong": wrong}
     profile = score(case, ctx.state.planner.norms)
     age = f"{profile.age:g}"
@@ -665,6 +772,7 @@ async def new_assessment(ctx: Ctx) -> Response:
     _need(ctx, "edit")
     draft_id = ctx.request.query_params.get("draft")
     fields: dict[str, str] = {}
+    found: accounts.Draft | None = None
     if draft_id is not None:
         if not draft_id.isdigit():
             raise HTTPException(404, "No such draft.")
@@ -672,8 +780,17 @@ async def new_assessment(ctx: Ctx) -> Response:
         if found is None:
             raise HTTPException(404, "No such draft.")
         fields = found.fields
+    saved_at = found.saved_at if found is not None else ""
+    just_saved = ctx.request.query_params.get("saved") == "1"
     values = await run_in_threadpool(
-        lambda: _form_values(ctx, fields, draft=draft_id or "", kind="new")
+        lambda: _form_values(
+            ctx,
+            fields,
+            draft=draft_id or "",
+            kind="new",
+            draft_saved_at=saved_at,
+            just_saved=just_saved,
+        )
     )
     return _page(ctx, "assess.html.j2", title="New assessment", **values)
 
@@ -734,7 +851,7 @@ async def submit_assessment(ctx: Ctx) -> Response:
                 else None,
             ),
         )
-        return _redirect(ctx, f"/assessments/new?draft={saved.id}")
+        return _redirect(ctx, f"/assessments/new?draft={saved.id}&saved=1")
     raw = case_form.case_text(fields)
     client_id = fields.get("client.id", "").strip()
     source = f"web-form/{client_id if _CLIENT.match(client_id) else 'new'}.yaml"
@@ -759,7 +876,8 @@ async def submit_assessment(ctx: Ctx) -> Response:
             ctx.state,
             lambda: accounts.delete_draft(ctx.state.store, ctx.name, int(draft_id)),
         )
-    return _redirect(ctx, f"/clients/{added.client}/plans/{added.date}")
+    notice = "?notice=unchanged" if added.outcome == "unchanged" else ""
+    return _redirect(ctx, f"/clients/{added.client}/plans/{added.date}{notice}")
 
 
 # --- trainer and admin ------------------------------------------------------------
@@ -800,11 +918,18 @@ async def trainer(ctx: Ctx) -> Response:
 
 
 def _without_clients(report: ImpactReport) -> ImpactReport:
-    """The report with each case numbered instead of named: trainers see no case data."""
+    """The report with each case numbered instead of named (trainers see no case data) and
+    each rule folder by its name only (the page offers no server path)."""
     import dataclasses
+
+    def named(versions: dict[str, str]) -> dict[str, str]:
+        folder = versions.get("folder", "")
+        return {**versions, "folder": Path(folder).name if folder != "bundled" else folder}
 
     return dataclasses.replace(
         report,
+        base=named(report.base),
+        candidate=named(report.candidate),
         cases=tuple(
             dataclasses.replace(case, file=f"case {number}", client="", date="")
             for number, case in enumerate(report.cases, start=1)
@@ -836,7 +961,8 @@ async def trainer_impact(ctx: Ctx) -> Response:
             400,
             title=f"Impact of {folder.name}",
             candidate=folder.name,
-            problems=[str(p) for p in exc.problems],
+            # Located in the candidate folder: named by the folder's name, as the page offers it.
+            problems=[str(p).replace(str(folder), folder.name) for p in exc.problems],
             report_style="",
             report_body="",
         )

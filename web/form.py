@@ -36,6 +36,7 @@ __all__ = [
     "case_text",
     "field_names",
     "fields_of",
+    "form_message",
     "problems_by_field",
     "score_document",
 ]
@@ -285,11 +286,49 @@ def problems_by_field(
         if field == "history":
             field = ""
         if field:
-            by_field.setdefault(field, []).append(problem.message)
+            by_field.setdefault(field, []).append(form_message(field, problem.message))
         else:
             label = f"{problem.field}: " if problem.field else ""
-            general.append(label + problem.message)
+            general.append(label + form_message("", problem.message))
     return FormProblems(by_field, general)
+
+
+_CATALOG_FIELDS = ("current_services", "client.declined", "client.requested")
+_RATED = re.compile(
+    r"^(history\[\d+\]\.(adversity|bonding|family_support|community_support)"
+    r"|relational_health\.\w+)$"
+)
+
+
+def form_message(field: str, message: str) -> str:
+    """The loader's message (written for case files and the CLI) in the form's words.
+
+    The loader's messages stay as they are for files; only their file and command-line
+    wording (YAML mappings, ``--replace``, ``neuroseq catalog list``, a bare "a number")
+    is said here as the form's fields and controls say it. Nothing typed is added.
+    """
+    if field == "client.medications" and "a mapping of keys" in message:
+        return (
+            "write one medication a line as name: class, e.g. methylphenidate: stimulant "
+            "(classes: " + ", ".join(MEDICATION_CLASSES) + ")"
+        )
+    if "Add it with --replace" in message:
+        return message.split("Add it with --replace", 1)[0] + (
+            "To store this one as a new version (the old version is kept), tick "
+            "'replace an assessment already stored for this date' and submit again"
+        )
+    if "see `neuroseq catalog list`" in message:
+        return message.replace(
+            "see `neuroseq catalog list`",
+            "choose one of the catalogue's ids (offered as you type, and listed under "
+            "'The catalogue's ids' in this part of the form)",
+        )
+    if message.startswith("a number"):
+        if field.startswith("cns."):
+            return "give a score from 0 to 12 (whole or half points)"
+        if _RATED.match(field):
+            return "give a rating from 0 to 3 (whole or half points)"
+    return message
 
 
 SENSITIVITY_CHOICES: tuple[str, ...] = tuple(SENSITIVITIES)

@@ -59,10 +59,71 @@ def test_plan_page_shows_the_report_inline_with_forms(stored: Web) -> None:
     assert response.status_code == 200
     page = response.text
     assert "Functional brain map" in page and "<svg" in page
-    assert page.count('action="/clients/published-case/plans/2026-01-12/fidelity"') == len(
+    assert page.count('action="/clients/published-case/plans/2026-01-12/fidelity#item-') == len(
         stored.store.assessment(CLIENT).plan["recommendations"]
     )
     assert "server-timing" in response.headers
+
+
+def test_plan_page_puts_the_plan_before_the_decisions_in_the_reports_words(stored: Web) -> None:
+    stored.login("rivera", "clinician")
+    page = stored.client.get(PLAN).text
+    assert page.index('<article class="report">') < page.index('id="ft-heading"')
+    first = stored.store.assessment(CLIENT).plan["recommendations"][0]
+    from neuroseq.engine.assembly import VERBS
+
+    assert f"<b>{VERBS[first['action']]}: {first['name']}</b>" in page
+    row = page[page.index(f'id="item-{first["intervention"]}"') :]
+    row = row[: row.index("</tr>")]
+    assert '<option value="">choose…</option><option value="accept">' in row
+    assert '<option value="">choose…</option><option value="done">' in row
+    assert " selected" not in row and "recommend ·" not in row
+
+
+def test_plan_page_shows_no_controls_or_their_instructions_to_a_reviewer(stored: Web) -> None:
+    stored.login("lee", "reviewer")
+    page = stored.client.get(PLAN).text
+    assert "Accept or override" not in page and "accept or override" not in page
+    assert "<select" not in page and "What the clinicians decided" in page
+
+
+def test_record_decision_and_fidelity_refuse_no_choice_beside_the_field(stored: Web) -> None:
+    token = stored.login("rivera", "clinician")
+    for kind, data, message in (
+        ("decision", {"decision": ""}, "Choose accept or override."),
+        ("fidelity", {"status": ""}, "Choose what was done: done, partly, not done"),
+        ("fidelity", {"status": "done", "rating": "7"}, "Choose a rating of 0, 1, 2 or 3"),
+    ):
+        response = stored.client.post(
+            f"{PLAN}/{kind}", data={"csrf": token, "item": "drumming", **data}
+        )
+        assert response.status_code == 400 and "Not possible" not in response.text
+        beside = re.search(
+            rf'<span class="field-problem" id="problem-{kind}-drumming" role="alert">([^<]*)<',
+            response.text,
+        )
+        assert beside is not None and beside.group(1).startswith(message)
+        assert 'aria-invalid="true" aria-describedby="problem-' + kind + '-drumming"' in (
+            response.text
+        )
+    latest = stored.store.assessment(CLIENT)
+    assert latest.latest_decisions() == {} and latest.latest_fidelity() == {}
+
+
+def test_record_decision_and_fidelity_show_the_comment_and_note_in_the_row(stored: Web) -> None:
+    token = stored.login("rivera", "clinician")
+    stored.client.post(
+        f"{PLAN}/decision",
+        data={"csrf": token, "item": "drumming", "decision": "accept", "note": "family keen"},
+    )
+    page = stored.client.post(
+        f"{PLAN}/fidelity",
+        data={"csrf": token, "item": "drumming", "status": "partly", "note": "twice a week"},
+    ).text
+    row = page[page.index('id="item-drumming"') :]
+    row = row[: row.index("</tr>")]
+    assert "Comment: family keen" in row and "Note: twice a week" in row
+    assert re.search(r"by rivera, \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC", row)
 
 
 def test_record_fidelity_and_decision_are_stored_and_shown(stored: Web) -> None:
@@ -77,7 +138,12 @@ def test_record_fidelity_and_decision_are_stored_and_shown(stored: Web) -> None:
         f"{PLAN}/decision",
         data={"csrf": token, "item": "drumming", "decision": "override", "reason": "timing"},
     )
-    assert decided.status_code == 200 and "Saved for drumming" in decided.text
+    drumming = next(
+        r["name"]
+        for r in stored.store.assessment(CLIENT).plan["recommendations"]
+        if r["intervention"] == "drumming"
+    )
+    assert decided.status_code == 200 and f"Saved for {drumming}." in decided.text
     latest = stored.store.assessment(CLIENT)
     assert latest.latest_fidelity()["drumming"].status == "done"
     assert latest.latest_fidelity()["drumming"].by == "rivera"
@@ -91,7 +157,18 @@ def test_record_decision_refuses_an_override_without_a_reason(stored: Web) -> No
         f"{PLAN}/decision", data={"csrf": token, "item": "drumming", "decision": "override"}
     )
     assert response.status_code == 400
-    assert "--override: must be one of" in response.text
+    assert "--override" not in response.text and "Not possible" not in response.text
+    beside = re.search(
+        r'<span class="field-problem" id="problem-decision-drumming" role="alert">([^<]*)<',
+        response.text,
+    )
+    assert beside is not None
+    assert beside.group(1) == (
+        "Choose why you override it: clinical judgement, family preference, not available, "
+        "already addressed, safety concern, timing or other."
+    )
+    assert '<option value="override" selected>' in response.text  # the clinician's place kept
+    assert stored.store.assessment(CLIENT).latest_decisions() == {}
 
 
 def test_download_gives_the_stored_plan_json_and_the_report(stored: Web) -> None:
@@ -164,7 +241,7 @@ def test_preview_redraws_the_brain_map_from_the_scores(web: Web) -> None:
     wrong = web.client.post(
         "/assessments/preview", data={**fields, "cns.sleep": "x", "csrf": token}
     )
-    assert "<svg" not in wrong.text and "cns.sleep" in wrong.text
+    assert "<svg" not in wrong.text and "check 8 Sleep" in wrong.text
 
 
 def test_follow_up_starts_from_the_latest_assessment(stored: Web) -> None:
@@ -404,3 +481,114 @@ def test_create_app_keeps_sessions_across_a_restart(web_factory: Any) -> None:
     other = web_factory(secret="another secret")  # a cookie signed otherwise is refused
     other.client.cookies.set("neuroseq_session", cookie)
     assert other.client.get("/clients", follow_redirects=False).status_code == 303
+
+
+def test_submit_assessment_says_an_identical_intake_is_already_stored(web: Web) -> None:
+    token = web.login("rivera", "clinician")
+    data = {**_intake_fields(), "csrf": token, "action": "submit"}
+    first = web.client.post("/assessments", data=data)
+    assert first.status_code == 200 and "already stored" not in first.text
+    response = web.client.post("/assessments", data=data)
+    assert response.status_code == 200
+    assert "This assessment is already stored; nothing changed." in response.text
+
+
+def test_submit_assessment_says_to_tick_replace_for_different_content(stored: Web) -> None:
+    token = stored.login("rivera", "clinician")
+    fields = {**_intake_fields(), "cns.sleep": "3"}
+    response = stored.client.post("/assessments", data={**fields, "csrf": token})
+    assert response.status_code == 400 and "--replace" not in response.text
+    assert "tick &#39;replace an assessment already stored for this date&#39;" in response.text
+
+
+def test_submit_assessment_shows_form_words_not_file_words(web: Web) -> None:
+    token = web.login("rivera", "clinician")
+    fields = {
+        **_intake_fields(),
+        "cns.sleep": "",
+        "client.medications": "just a name",
+        "current_services": "OT",
+        "relational_health.family": "",
+    }
+    page = web.client.post("/assessments", data={**fields, "csrf": token}).text
+    assert "a mapping of keys" not in page and "neuroseq catalog list" not in page
+    assert "write one medication a line as name: class" in page
+    assert "choose one of the catalogue&#39;s ids" in page
+    assert "give a score from 0 to 12 (whole or half points)" in page
+    assert "just a name" not in page.split('id="f-client-medications"')[0]
+
+
+def test_preview_names_items_to_check_not_ids(web: Web) -> None:
+    token = web.login("rivera", "clinician")
+    wrong = web.client.post(
+        "/assessments/preview", data={**_intake_fields(), "cns.sleep": "x", "csrf": token}
+    ).text
+    from neuroseq.scoring.items import ITEMS
+
+    sleep = next(item for item in ITEMS if item.id == "sleep")
+    assert f"check {sleep.number} {sleep.label}" in wrong and "cns." not in wrong
+    empty = web.client.post("/assessments/preview", data={"csrf": token}).text
+    assert "cns." not in empty and "Sleep" not in empty
+
+
+def test_client_names_items_not_started_and_shows_readable_times(stored: Web) -> None:
+    stored.login("rivera", "clinician")
+    page = stored.client.get(f"/clients/{CLIENT}").text
+    stored_plan = stored.store.assessment(CLIENT).plan
+    names = {r["intervention"]: r["name"] for r in stored_plan["recommendations"]}
+    for entry in stored_plan.get("not_started", []):
+        assert entry["intervention"] not in page.split("Not started, ask why:")[-1][:2000]
+        assert names.get(entry["intervention"], "") in page
+
+
+def test_when_shows_a_timestamp_as_a_person_reads_it() -> None:
+    from neuroseq.web.app import when
+
+    assert when("2026-12-01T23:25:00+00:00") == "1 Dec 2026 23:25 UTC"
+    assert when("2026-12-02T01:25:00+02:00") == "1 Dec 2026 23:25 UTC"
+    assert when("") == "" and when("not a time") == "not a time"
+
+
+def test_audit_view_shows_readable_times(stored: Web) -> None:
+    stored.login("rivera", "clinician")
+    page = stored.client.get(f"/clients/{CLIENT}/audit").text
+    assert not re.search(r"<td>\d{4}-\d\d-\d\dT", page)
+    assert re.search(r"<td>\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC</td>", page)
+
+
+def test_submit_assessment_draft_says_saved_and_reopened_says_draft(web: Web) -> None:
+    token = web.login("rivera", "clinician")
+    response = web.client.post(
+        "/assessments",
+        data={**_intake_fields(), "csrf": token, "action": "draft"},
+        follow_redirects=False,
+    )
+    assert "Draft saved (" in web.client.get(response.headers["location"]).text
+    reopened = web.client.get(response.headers["location"].replace("&saved=1", "")).text
+    assert "This is a draft (" in reopened and "nothing is stored or planned" in reopened
+
+
+def test_new_assessment_offers_half_points_and_labels_history(web: Web) -> None:
+    web.login("rivera", "clinician")
+    page = web.client.get("/assessments/new").text
+    assert '<option value="1.5">1.5</option>' in page
+    assert 'aria-label="Adversity, early childhood"' in page
+    assert "`" not in page.split('<form method="post" action="/assessments"')[1]
+    assert "early_childhood (" not in page and 'rows="5"' in page
+
+
+def test_login_shows_the_plans_statement_in_the_footer(web: Web) -> None:
+    from neuroseq.engine.plan_model import STATEMENT
+
+    page = web.client.get("/login").text
+    assert STATEMENT.replace("&", "&amp;") in page and "&trade;" not in page
+
+
+def test_compare_labels_stored_assessments_and_says_why_for_each_change(
+    stored: Web, planner: Any
+) -> None:
+    stored.store.add(FOLLOWUP.read_bytes(), str(FOLLOWUP), planner, actor="test")
+    stored.login("rivera", "clinician")
+    page = stored.client.get(f"/clients/{CLIENT}/compare").text
+    assert "<th>File</th>" not in page and "<th>Assessment</th>" in page
+    assert '<td data-label="Why"></td>' not in page

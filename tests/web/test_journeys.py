@@ -150,7 +150,7 @@ def test_serve_clinician_from_login_to_a_follow_up_comparison(
     intake = fields_of(yaml.safe_load(INTAKE.read_text(encoding="utf-8")))
     _fill(page, {**intake, "cns.sleep": "14"})
     page.wait_for_selector("#brain-map .muted")  # an invalid score: no map, says which field
-    assert "cns.sleep" in page.inner_text("#brain-map")
+    assert "8 Sleep" in page.inner_text("#brain-map")
     page.click("button:has-text('Check, plan and store')")
     problem = page.locator("#problem-cns-sleep")
     assert problem.inner_text() == "too high: at most 12 (got 14)"
@@ -172,7 +172,7 @@ def test_serve_clinician_from_login_to_a_follow_up_comparison(
     row.locator("select[name=status]").select_option("done")
     row.locator("select[name=rating]").select_option("3")
     row.locator("button:has-text('Save fidelity')").click()
-    page.wait_for_selector("text=Saved for drumming")
+    page.wait_for_selector("text=Saved for Therapeutic drumming")
     assert "done 3/3 by rivera" in page.locator("#item-drumming").inner_text()
     _shot(page, shots, "05-plan-fidelity-recorded")
 
