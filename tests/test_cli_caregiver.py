@@ -174,8 +174,10 @@ def test_cli_rules_check_and_test_on_the_caregiver_folder() -> None:
     code, out, _ = _run("rules", "check", "--rules", folder)
     assert code == 0
     # the caregiver rules reach every family entry but the child-level bedtime routine
-    assert out.splitlines()[-1].startswith("15 rules, 16 engine rules: 0 error(s), 1 warning(s)")
+    # and kinship carer support (which needs the child's placement, not the home's reserve)
+    assert out.splitlines()[-1].startswith("15 rules, 16 engine rules: 0 error(s), 2 warning(s)")
     assert "interventions.sleep_routine: no rule can recommend" in out
+    assert "interventions.kinship_carer_support: no rule can recommend" in out
     assert "error:" not in out
     code, out, _ = _run("rules", "test", "--rules", folder)
     assert code == 0
