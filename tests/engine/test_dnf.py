@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 import time
+from typing import Any
 
 from neuroseq.engine.dnf import count_conjunctions, disjunctive_normal_form
 from neuroseq.engine.rule_model import parse_rule_file
@@ -11,26 +12,13 @@ from neuroseq.errors import RuleError
 from neuroseq.source import load_text
 
 
-def _rule(when: str, rule_id: str = "t.rule") -> str:
-    return f"""
-- id: {rule_id}
-  title: A test rule
-  when:
-{textwrap.indent(textwrap.dedent(when).strip(), "    ")}
-  then:
-    defer: {{intervention: tf_cbt}}
-  rationale: r
-  source: test
-"""
-
-
-def test_dnf_count_of_22_two_way_any_is_counted_not_built() -> None:
+def test_dnf_count_of_22_two_way_any_is_counted_not_built(rule_files: Any) -> None:
     lines = "\n".join(
         f"      - any: [{{region: {{id: limbic, ratio: {{below: 0.{i + 10}}}}}}}, "
         f"{{cmr: {{value: {{below: 0.{i + 10}}}}}}}]"
         for i in range(22)
     )
-    text = f"schema: neuroseq/rules/v1\nrules:\n{_rule('all:' + chr(10) + lines)}"
+    text = f"schema: neuroseq/rules/v1\nrules:\n{rule_files.rule('all:' + chr(10) + lines)}"
     doc = load_text(textwrap.dedent(text), "big.yaml", error=RuleError)
     (rule,), problems = parse_rule_file(doc)
     assert problems == []
@@ -40,8 +28,10 @@ def test_dnf_count_of_22_two_way_any_is_counted_not_built() -> None:
     assert time.monotonic() - started < 1.0
 
 
-def test_dnf_not_over_several_tests_counts_each_branch() -> None:
-    text = _rule("not: {region: {id: limbic, ratio: {below: 0.5}, impairment: significant}}")
+def test_dnf_not_over_several_tests_counts_each_branch(rule_files: Any) -> None:
+    text = rule_files.rule(
+        "not: {region: {id: limbic, ratio: {below: 0.5}, impairment: significant}}"
+    )
     doc = load_text("schema: neuroseq/rules/v1\nrules:\n" + text, "n.yaml", error=RuleError)
     (rule,), _ = parse_rule_file(doc)
     assert count_conjunctions(rule.when, 256) == 2
