@@ -172,15 +172,18 @@ class CaseStore:
         date: str | None = None,
         detail: str = "",
     ) -> None:
+        # One cached statement with its values as parameters (``insert().values(...)``
+        # would build and compile a new statement on every call).
         connection.execute(
-            tables.audit.insert().values(
-                at=_now(),
-                actor=actor_name(actor)[:MAX_NAME],
-                action=action,
-                client=client,
-                assessment_date=date,
-                detail=detail[:255],
-            )
+            tables.audit.insert(),
+            {
+                "at": _now(),
+                "actor": actor_name(actor)[:MAX_NAME],
+                "action": action,
+                "client": client,
+                "assessment_date": date,
+                "detail": detail[:255],
+            },
         )
 
     # --- adding -------------------------------------------------------------
@@ -300,39 +303,40 @@ class CaseStore:
             result = planner.plan(case, previous=previous_result, follow_through=follow or None)
             plan = result.plan
             assessment_id = connection.execute(
-                tables.assessments.insert().values(
-                    client_id=client_id,
-                    assessment_date=date,
-                    version=version,
-                    current=True,
-                    metric=case.metric,
-                    source_name=source[:255],
-                    sha256=case.sha256,
-                    document=text,
-                    document_format="json" if source.lower().endswith(".json") else "yaml",
-                    stored_at=_now(),
-                )
+                tables.assessments.insert(),
+                {
+                    "client_id": client_id,
+                    "assessment_date": date,
+                    "version": version,
+                    "current": True,
+                    "metric": case.metric,
+                    "source_name": source[:255],
+                    "sha256": case.sha256,
+                    "document": text,
+                    "document_format": "json" if source.lower().endswith(".json") else "yaml",
+                    "stored_at": _now(),
+                },
             ).inserted_primary_key[0]  # type: ignore[index]
+            weights = plan.caregiver_weights
             connection.execute(
-                tables.plans.insert().values(
-                    assessment_id=assessment_id,
-                    previous_assessment_id=earlier.id if earlier is not None else None,
-                    plan_json=compact_json(plan.to_json()),
-                    rulebase_version=plan.rulebase.version,
-                    rulebase_sha256=plan.rulebase.sha256,
-                    catalog_version=plan.catalog.version,
-                    catalog_sha256=plan.catalog.sha256,
-                    norms_version=plan.norms.version,
-                    norms_sha256=plan.norms.sha256,
-                    weights_version=plan.caregiver_weights.version
-                    if plan.caregiver_weights
-                    else None,
-                    weights_sha256=plan.caregiver_weights.sha256
-                    if plan.caregiver_weights
-                    else None,
-                    planned_at=_now(),
-                    follow_through=json.dumps(follow.to_json(), sort_keys=True) if follow else None,
-                )
+                tables.plans.insert(),
+                {
+                    "assessment_id": assessment_id,
+                    "previous_assessment_id": earlier.id if earlier is not None else None,
+                    "plan_json": compact_json(plan.to_json()),
+                    "rulebase_version": plan.rulebase.version,
+                    "rulebase_sha256": plan.rulebase.sha256,
+                    "catalog_version": plan.catalog.version,
+                    "catalog_sha256": plan.catalog.sha256,
+                    "norms_version": plan.norms.version,
+                    "norms_sha256": plan.norms.sha256,
+                    "weights_version": weights.version if weights else None,
+                    "weights_sha256": weights.sha256 if weights else None,
+                    "planned_at": _now(),
+                    "follow_through": (
+                        json.dumps(follow.to_json(), sort_keys=True) if follow else None
+                    ),
+                },
             )
             outcome: Outcome = "replaced" if current else "stored"
             self._audit(
@@ -366,7 +370,7 @@ class CaseStore:
         if found is not None:
             return int(found)
         inserted = connection.execute(
-            tables.clients.insert().values(pseudonym=pseudonym, created_at=_now())
+            tables.clients.insert(), {"pseudonym": pseudonym, "created_at": _now()}
         ).inserted_primary_key[0]  # type: ignore[index]
         return int(inserted)
 

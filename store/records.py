@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from neuroseq.engine.follow_through import Fidelity, FollowThrough, Override
-from neuroseq.jsontext import pretty_json
+from neuroseq.jsontext import compact_json, pretty_json
 
 __all__ = [
     "Added",
@@ -26,11 +26,6 @@ __all__ = [
 ]
 
 Outcome = Literal["stored", "unchanged", "replaced"]
-
-
-def compact_json(data: Any) -> str:
-    """JSON without white space (the C encoder: fast); how the store keeps plans."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def plan_text(compact: str) -> str:
