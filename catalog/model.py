@@ -134,6 +134,7 @@ Responsible = Literal[
     "doctor",
     "client",
     "support_worker",
+    "care_staff",
 ]
 #: Who can carry an item out, as a plan names them.
 RESPONSIBLE: tuple[Responsible, ...] = get_args(Responsible)

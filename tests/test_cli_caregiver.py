@@ -173,11 +173,17 @@ def test_cli_rules_check_and_test_on_the_caregiver_folder() -> None:
     folder = str(ROOT / "rules" / "caregiver")
     code, out, _ = _run("rules", "check", "--rules", folder)
     assert code == 0
-    # the caregiver rules reach every family entry but the child-level bedtime routine
-    # and kinship carer support (which needs the child's placement, not the home's reserve)
-    assert out.splitlines()[-1].startswith("15 rules, 16 engine rules: 0 error(s), 2 warning(s)")
-    assert "interventions.sleep_routine: no rule can recommend" in out
-    assert "interventions.kinship_carer_support: no rule can recommend" in out
+    # the caregiver rules reach every family entry but the child-level bedtime routine,
+    # kinship carer support and the residential unit's routines (which need the child's
+    # placement, not the home's reserve)
+    assert out.splitlines()[-1].startswith("15 rules, 16 engine rules: 0 error(s), 4 warning(s)")
+    for ident in (
+        "sleep_routine",
+        "kinship_carer_support",
+        "unit_daily_rhythm",
+        "unit_bedtime_routine",
+    ):
+        assert f"interventions.{ident}: no rule can recommend" in out
     assert "error:" not in out
     code, out, _ = _run("rules", "test", "--rules", folder)
     assert code == 0

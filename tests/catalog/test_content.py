@@ -251,6 +251,35 @@ def test_catalog_trauma_processing_waits_for_regulation(catalog: Catalog) -> Non
     assert _effects(catalog.get("life_story_work"), "dissociation_significant")
 
 
+def test_catalog_adult_trauma_focused_therapy_takes_over_from_tf_cbt_at_18(
+    catalog: Catalog,
+) -> None:
+    adult = catalog.get("adult_trauma_focused_therapy")
+    tf_cbt = catalog.get("tf_cbt")
+    assert adult.ages.min == tf_cbt.ages.max == 18
+    assert adult.ages.max is None and not adult.ages.holds(17.9) and adult.ages.holds(18.0)
+    assert adult.phase == "reason" and adult.min_cmr == 1.0
+    assert adult.overlap == tf_cbt.overlap
+    # the same safety cautions as EMDR and TF-CBT: dissociation and the CMR
+    assert _effects(adult, "dissociation_significant") == {"hold"}
+    assert _effects(adult, "cmr_below_2") == {"later"}
+    assert any("danger" in c.text for c in adult.cautions if c.if_ == "always")
+
+
+def test_catalog_unit_routines_are_for_a_staffed_unit(catalog: Catalog) -> None:
+    for ident, home_form in (
+        ("unit_daily_rhythm", "family_routines"),
+        ("unit_bedtime_routine", "sleep_routine"),
+    ):
+        unit, home = catalog.get(ident), catalog.get(home_form)
+        assert unit.audience == home.audience == "family", ident
+        assert unit.settings == ("residential",), ident
+        assert unit.responsible[0] == "care_staff", ident
+        assert "caregiver" not in unit.responsible, ident
+        assert set(home.works_on) == set(unit.works_on), ident
+        assert "home" not in f"{unit.name} {unit.summary}".lower(), ident
+
+
 def test_catalog_cmr_gate_is_not_duplicated_in_cautions(catalog: Catalog) -> None:
     # The age-aware CMR gate lives in min_cmr and the rules; a caution that
     # excluded or held below 1.0 would bypass it (and cmr_gated_from_age).
@@ -317,8 +346,13 @@ def test_catalog_overlap_groups(catalog: Catalog) -> None:
         "child_parent_psychotherapy",
         "dyadic_attachment_play",
     }
-    assert groups["trauma_processing"] == {"tf_cbt", "emdr"}
-    assert groups["cognitive_behavioural"] == {"cbt", "dbt_skills", "tf_cbt"}
+    assert groups["trauma_processing"] == {"tf_cbt", "emdr", "adult_trauma_focused_therapy"}
+    assert groups["cognitive_behavioural"] == {
+        "cbt",
+        "dbt_skills",
+        "tf_cbt",
+        "adult_trauma_focused_therapy",
+    }
     assert groups["school_planning"] == {"school_psychoeducation", "educational_plan_review"}
     assert groups["horse_work"] == {"equine_assisted", "hippotherapy"}
     for name, members in groups.items():

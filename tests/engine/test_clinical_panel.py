@@ -731,8 +731,9 @@ def test_plan_kinship_teen_gets_cbt_or_tf_cbt_not_both() -> None:
     actions = _actions(plan)
     assert not ({"cbt", "tf_cbt"} <= {k for k, v in actions.items() if v in ACTIVE}), _lines(plan)
     left_out = {c["intervention"]: c for c in plan["also_considered"]}
-    assert left_out["tf_cbt"]["reason"] == "overlap", left_out.get("tf_cbt")
-    assert "cognitive behavioural" in left_out["tf_cbt"]["detail"]
+    # After trauma the trauma-focused therapy is the one kept (a fourth clinical review).
+    assert left_out["cbt"]["reason"] == "overlap", left_out.get("cbt")
+    assert "cognitive behavioural" in left_out["cbt"]["detail"]
 
 
 def _lives_alone(path: Path) -> bool:
@@ -803,3 +804,153 @@ def test_plan_trauma_processing_cautions_still_hold(case: Path, previous: Path |
         assert "emdr" not in active, _lines(plan)
     if dissociation and "tf_cbt" in active and active["tf_cbt"]["action"] == "recommend":
         assert any("trauma-narrative phase waits" in c for c in active["tf_cbt"]["cautions"])
+
+
+# --- a fourth clinical review: the web for someone living alone, trauma-focused work ahead
+# --- of plain CBT, routines a staffed unit can carry, adults after a single event --------
+
+SINGLE_EVENT_ADULT = PANEL / "adult-28-single-event.yaml"
+RESIDENTIAL = TEEN
+TRAUMA_SYMPTOMS = ("arousal_continuum", "dissociative_continuum", "sleep", "affect_regulation_mood")
+HOME_ROUTINES = {"family_routines", "sleep_routine"}
+UNIT_ROUTINES = {"unit_daily_rhythm", "unit_bedtime_routine"}
+
+
+def _kind(path: Path) -> str:
+    placement = (_case(path).get("client") or {}).get("placement")
+    return placement_kind(placement, DEFAULT_PLANNING.placement_words)
+
+
+def _trauma_focused_for_age(age: float) -> str:
+    return "tf_cbt" if age < 18 else "adult_trauma_focused_therapy"
+
+
+def test_plan_care_leaver_keeps_the_healthy_relationships_work_in_the_web() -> None:
+    plan = _plan(CARE_LEAVER)
+    web = {i["intervention"]: i for i in _active(plan, "therapeutic_web")}
+    assert len(web) == 6
+    healthy = web.get("healthy_relational_connections")
+    assert healthy is not None, _lines(plan)
+    assert healthy["rule"] == "web.healthy_connections.living_alone"
+    assert "lives on their own" in healthy["rationale"]
+    # the safety and medical items and the own routine stay; the budget cuts a meeting
+    for kept in ("medication_review", "feeding_review", "own_routine_with_support_worker"):
+        assert kept in web, _lines(plan)
+    assert healthy["rank"] < web["care_coordination"]["rank"]
+    cut = {c["intervention"]: c["reason"] for c in plan["also_considered"]}
+    assert cut.get("caseworker_psychoeducation") == "budget"
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_plan_someone_living_alone_with_poor_peer_relationships_gets_healthy_relationships_work(
+    case: Path, previous: Path | None
+) -> None:
+    """Living alone there is no family section: the web is where relationships are built."""
+    plan = _plan(case, previous)
+    peers = (_case(case).get("relational_health") or {}).get("peers")
+    if not _lives_alone(case) or peers is None or peers > 1 or plan["metric"] == "er":
+        return
+    assert "healthy_relational_connections" in _active_ids(plan), _lines(plan)
+
+
+def test_plan_kinship_teen_gets_trauma_focused_work_rather_than_plain_cbt() -> None:
+    plan = _plan(KINSHIP)
+    by_id = {i["intervention"]: i for i in _active(plan, "client")}
+    tf = by_id.get("tf_cbt")
+    assert tf is not None and tf["action"] == "recommend", _lines(plan)
+    assert tf["rule"] == "client.reason.trauma_focused_over_cbt"
+    assert "in place of a general cognitive behavioural therapy" in tf["rationale"]
+    assert "cbt" not in by_id
+    regulate_or_relate = [i for i in by_id.values() if i["phase"] != "reason"]
+    assert max(i["rank"] for i in regulate_or_relate) < tf["rank"], _lines(plan)
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_plan_after_trauma_plain_cbt_never_wins_over_ready_trauma_focused_work(
+    case: Path, previous: Path | None
+) -> None:
+    """With trauma in the history and a trauma symptom significantly impaired, a new plain
+    CBT never takes the place of the trauma-focused therapy for the client's age."""
+    plan = _plan(case, previous)
+    items = plan["scores"]["items"]
+    history = _case(case).get("history") or []
+    exposed = any((p.get("adversity") or 0) >= 2 for p in history)
+    symptom = any(items[i]["impairment"] == "significant" for i in TRAUMA_SYMPTOMS)
+    if not (exposed and symptom) or _actions(plan).get("cbt") != "recommend":
+        return
+    left_out = {c["intervention"]: c for c in plan["also_considered"]}
+    trauma_focused = left_out.get(_trauma_focused_for_age(plan["age"]))
+    assert trauma_focused is None or trauma_focused["reason"] != "overlap", _lines(plan)
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_plan_a_residential_unit_gets_no_family_home_routine(
+    case: Path, previous: Path | None
+) -> None:
+    plan = _plan(case, previous)
+    offered = {i["intervention"]: i for i in _items(plan)}
+    if _kind(case) == "residential":
+        assert not HOME_ROUTINES & set(offered), _lines(plan, HOME_ROUTINES)
+        for ident in UNIT_ROUTINES & set(offered):
+            who = offered[ident]["responsible"]
+            assert who[0] == "care_staff" and "caregiver" not in who, (ident, who)
+    else:
+        assert not UNIT_ROUTINES & set(offered), _lines(plan, UNIT_ROUTINES)
+
+
+def test_plan_residential_teen_gets_routines_the_unit_staff_keep() -> None:
+    plan = _plan(RESIDENTIAL)
+    family = {i["intervention"]: i for i in _active(plan, "family")}
+    assert UNIT_ROUTINES <= set(family), _lines(plan)
+    assert family["unit_daily_rhythm"]["rule"] == "family.unit_routine"
+    assert "every shift" in family["unit_daily_rhythm"]["rationale"]
+    bedtime = family["unit_bedtime_routine"]
+    assert bedtime["rule"] == "family.unit_sleep_routine"
+    assert "night shift" in bedtime["rationale"]
+    assert any("night checks" in c.lower() for c in bedtime["cautions"])
+    for item in family.values():
+        assert " at home" not in f"{item['name']} {item['rationale']}", item["intervention"]
+
+
+def test_plan_adult_after_a_single_event_is_offered_adult_trauma_focused_therapy() -> None:
+    plan = _plan(SINGLE_EVENT_ADULT)
+    assert plan["age"] >= 18 and plan["summary"]["cmr"] >= 2.0
+    by_id = {i["intervention"]: i for i in _items(plan)}
+    adult = by_id.get("adult_trauma_focused_therapy")
+    assert adult is not None and adult["action"] == "recommend", _lines(plan)
+    assert adult["rule"] == "client.reason.trauma_focused"
+    assert adult["phase"] == "reason" and "regulating activities" in adult["rationale"]
+    assert any("ongoing danger" in c for c in adult["cautions"])
+    regulate = [i for i in _active(plan, "client") if i["phase"] == "regulate"]
+    assert regulate and max(i["rank"] for i in regulate) < adult["rank"], _lines(plan)
+    assert plan["start_phase"] == "regulate"
+    active = _active_ids(plan)
+    assert "tf_cbt" not in active and "emdr" not in active and "cbt" not in active
+    cut = {c["intervention"]: c["reason"] for c in plan["also_considered"]}
+    assert cut.get("tf_cbt") == "outside_age_range"
+
+
+def test_plan_care_leaver_adult_trauma_therapy_waits_for_stabilisation() -> None:
+    plan = _plan(CARE_LEAVER)
+    assert plan["scores"]["items"]["dissociative_continuum"]["impairment"] == "significant"
+    assert "adult_trauma_focused_therapy" not in _active_ids(plan)
+    cut = {c["intervention"]: c for c in plan["also_considered"]}
+    waits = cut["adult_trauma_focused_therapy"]
+    assert waits["reason"] == "not_ready" and "dissociation" in waits["detail"]
+    assert _actions(plan)["cbt"] == "continue"  # her current CBT keeps its place
+
+
+@pytest.mark.parametrize(("case", "previous"), RUNS)
+def test_plan_trauma_focused_therapy_fits_the_age(case: Path, previous: Path | None) -> None:
+    """TF-CBT up to 18, the adult trauma-focused therapy from 18; the adult one carries
+    EMDR's wait on dissociation and shows that its memory work waits below a CMR of 2.0."""
+    plan = _plan(case, previous)
+    active = {i["intervention"]: i for i in _active(plan)}
+    other = "adult_trauma_focused_therapy" if plan["age"] < 18 else "tf_cbt"
+    assert other not in active or active[other]["action"] == "continue", _lines(plan)
+    adult = active.get("adult_trauma_focused_therapy")
+    if adult is None or adult["action"] != "recommend":
+        return
+    assert plan["scores"]["items"]["dissociative_continuum"]["impairment"] != "significant"
+    if plan["summary"]["cmr"] < 2.0:
+        assert any("memory waits" in c for c in adult["cautions"]), adult["cautions"]
