@@ -252,6 +252,25 @@ def test_follow_up_starts_from_the_latest_assessment(stored: Web) -> None:
     assert '<option value="follow_up" selected>' in page
 
 
+def test_assessment_form_describes_every_half_point_from_the_guide(web: Web) -> None:
+    from neuroseq.scoring.guide import load_guide
+    from neuroseq.vocabulary import PERIODS
+
+    web.login("rivera", "clinician")
+    page = web.client.get("/assessments/new").text
+    halves = re.findall(r'<option value="(\d\.5)"(?: selected)?>([^<]*)</option>', page)
+    # Parts A and B: four ratings per period; Part D: four; each with three half points.
+    assert len(halves) == 3 * (4 * len(PERIODS) + 4)
+    assert all(label.startswith(f"{value}: between ") for value, label in halves)
+    guide = load_guide()
+    bonding = guide.history.bonding
+    assert bonding.half_point(1) == f"between {bonding.short[1]} and {bonding.short[2]}"
+    assert f'<option value="1.5">1.5: {bonding.half_point(1)}</option>' in page
+    peers = guide.relational_health.fields.peers
+    assert f'<option value="2.5">2.5: {peers.half_point(2)}</option>' in page
+    assert '<option value="3">3: several steady, mutual friendships</option>' in page
+
+
 def test_compare_shows_the_change_over_time(stored: Web, planner: Any) -> None:
     stored.store.add(FOLLOWUP.read_bytes(), str(FOLLOWUP), planner, actor="test")
     stored.login("rivera", "clinician")
@@ -571,7 +590,7 @@ def test_submit_assessment_draft_says_saved_and_reopened_says_draft(web: Web) ->
 def test_new_assessment_offers_half_points_and_labels_history(web: Web) -> None:
     web.login("rivera", "clinician")
     page = web.client.get("/assessments/new").text
-    assert '<option value="1.5">1.5</option>' in page
+    assert '<option value="1.5">1.5: between mild and serious</option>' in page
     assert 'aria-label="Adversity, early childhood"' in page
     assert "`" not in page.split('<form method="post" action="/assessments"')[1]
     assert "early_childhood (" not in page and 'rows="5"' in page
