@@ -761,6 +761,7 @@ def _form_values(ctx: Ctx, fields: dict[str, str], **values: Any) -> dict[str, A
         "problems": values.pop("problems", case_form.FormProblems({}, [])),
         "draft_saved_at": values.pop("draft_saved_at", ""),
         "just_saved": values.pop("just_saved", False),
+        "previous": values.pop("previous", ""),
         "brain_map": values.pop("brain_map", None) or _brain_map(ctx, fields),
         **values,
     }
@@ -878,6 +879,8 @@ async def submit_assessment(ctx: Ctx) -> Response:
             ),
         )
         return _redirect(ctx, f"/assessments/new?draft={saved.id}&saved=1")
+    previous = str(data.get("previous", ""))
+    previous = previous if kind == "follow_up" and _DATE.match(previous) else ""
     raw = case_form.case_text(fields)
     client_id = fields.get("client.id", "").strip()
     source = f"web-form/{client_id if _CLIENT.match(client_id) else 'new'}.yaml"
@@ -893,7 +896,9 @@ async def submit_assessment(ctx: Ctx) -> Response:
     except NeuroseqError as exc:
         problems = case_form.problems_by_field(exc.problems, fields, case_form.field_names())
         values = await run_in_threadpool(
-            lambda: _form_values(ctx, fields, draft=draft_id, kind=kind, problems=problems)
+            lambda: _form_values(
+                ctx, fields, draft=draft_id, kind=kind, problems=problems, previous=previous
+            )
         )
         return _page(ctx, "assess.html.j2", 400, title="Check the assessment", **values)
     if draft_id.isdigit():
