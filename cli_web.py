@@ -1,4 +1,4 @@
-"""The web app's commands: ``neuroseq serve`` and ``neuroseq users add|list|disable|token``.
+"""The web app's commands: ``neuroseq serve`` and ``neuroseq users add|list|disable|token|tokens``.
 
 Thin, like the rest of the command line: ``serve`` builds the app
 (:func:`neuroseq.web.app.create_app`) and runs it with uvicorn; the user
@@ -118,7 +118,7 @@ def serve(
 
 @main.group()
 def users() -> None:
-    """The web app's accounts: add, list, disable, and service tokens for CDS Hooks."""
+    """The web app's accounts: add, list, disable, and service tokens for CDS Hooks (make, list, revoke)."""
 
 
 @users.command("add")
@@ -213,3 +213,50 @@ def users_token(name: str, label: str, revoke: bool, db: str | None, by: str | N
         f"token {made.id} ({made.label}) for {made.user}: shown once, only its hash is kept",
         err=True,
     )
+
+
+@users.command("tokens")
+@click.argument("name", required=False)
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text")
+@click.option("--db", "db", metavar="URL", help=_DB_HELP)
+def users_tokens(name: str | None, fmt: str, db: str | None) -> None:
+    """List the service tokens (of NAME, else of every account), revoked ones too.
+
+    For each: its id, account, label, when and by whom it was made, and whether
+    it is active or revoked. Never the token or its hash: a lost token is
+    replaced (`users token NAME`), not shown again. When a token was last used
+    is not recorded.
+    """
+    from neuroseq.cli import _json
+    from neuroseq.store.credentials import all_tokens
+
+    with _open(db) as opened:
+        found = all_tokens(opened, name)
+    if fmt == "json":
+        click.echo(
+            _json(
+                {
+                    "schema": "neuroseq/service-tokens/v1",
+                    "tokens": [
+                        {
+                            "id": t.id,
+                            "account": t.user,
+                            "label": t.label,
+                            "created_at": t.created_at,
+                            "created_by": t.created_by,
+                            "revoked": t.disabled,
+                        }
+                        for t in found
+                    ],
+                }
+            )
+        )
+        return
+    if not found:
+        _echo(f"no service tokens{f' for {name}' if name else ''}: neuroseq users token NAME")
+        return
+    for t in found:
+        state = "revoked" if t.disabled else "active"
+        _echo(
+            f"{t.id:>4} {t.user:<24} {t.label:<20} {state:<8} created {t.created_at} by {t.created_by}"
+        )

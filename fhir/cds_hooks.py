@@ -452,10 +452,28 @@ def service_routes(
     ``no-store`` and the other headers) and its error pages cover them too;
     :func:`create_app` serves them on their own. ``cards`` remembers what each
     issued card was about (card uuid -> :class:`CardRef`) for its feedback: an
-    in-memory map of the last ``max_cards`` by default; a web app with several
-    processes passes a shared one.
+    in-memory map of the last ``max_cards`` by default (lost on a restart); a
+    web app passes a lasting or shared one (``neuroseq serve``: the case store's,
+    :class:`neuroseq.web.cds.StoredCards`). A given map is written once per hook
+    call with ``update`` (all of its cards) and read with ``get``, both in a
+    worker thread, so it may do I/O.
     """
-    issued: MutableMapping[str, CardRef] = cards if cards is not None else OrderedDict()
+    memory: OrderedDict[str, CardRef] = OrderedDict()
+
+    async def remember(made: Mapping[str, CardRef]) -> None:
+        if cards is not None:
+            await run_in_threadpool(cards.update, made)
+            return
+        for key, ref in made.items():
+            memory[key] = ref
+            memory.move_to_end(key)
+        while len(memory) > max_cards:
+            memory.popitem(last=False)
+
+    async def recall(keys: Sequence[str]) -> dict[str, CardRef | None]:
+        if cards is not None:
+            return await run_in_threadpool(lambda: {key: cards.get(key) for key in keys})
+        return {key: memory.get(key) for key in keys}
 
     async def caller(request: Request) -> Caller | None:
         found = authorize(request)
@@ -524,12 +542,7 @@ def service_routes(
             date.isoformat() if date else None,
             patient if isinstance(patient, str) else None,
         )
-        for card, ref in made:
-            issued[card["uuid"]] = ref
-            if isinstance(issued, OrderedDict):
-                issued.move_to_end(card["uuid"])
-                while len(issued) > max_cards:
-                    issued.popitem(last=False)
+        await remember({card["uuid"]: ref for card, ref in made})
         return JSONResponse({"cards": [card for card, _ in made]})
 
     async def feedback(request: Request) -> Response:
@@ -555,12 +568,13 @@ def service_routes(
         if not isinstance(entries, list) or not entries:
             return _problems(400, [("feedback", "give a list of feedback entries")])
         problems: list[tuple[str, str]] = []
+        known = await recall([str(e.get("card")) for e in entries if isinstance(e, Mapping)])
         for index, entry in enumerate(entries):
             where = f"feedback[{index}]"
             if not isinstance(entry, Mapping):
                 problems.append((where, "a feedback entry is an object"))
                 continue
-            ref = issued.get(str(entry.get("card")))
+            ref = known.get(str(entry.get("card")))
             outcome = entry.get("outcome")
             if ref is None:
                 problems.append((f"{where}.card", "not a card this service issued (or long ago)"))

@@ -90,15 +90,39 @@ class ItemGuide(_Strict):
 
 
 class RatedField(_Strict):
-    """A 0-3 rating: what it measures and what each whole level means."""
+    """A 0-3 rating: what it measures and what each whole level means.
+
+    Ratings go in whole or half points; a half point is described by the
+    short names of the two levels it lies between (:meth:`choices`).
+    """
 
     description: Text
     levels: dict[int, Text]
+    short: dict[int, Annotated[str, Field(min_length=1, max_length=40)]]
+    """A few words per level, for the half points between levels."""
 
     @model_validator(mode="after")
     def _all_levels(self) -> RatedField:
         _exact_keys(self.levels, _LEVELS, "levels")
+        _exact_keys(self.short, _LEVELS, "short")
         return self
+
+    def half_point(self, low: int) -> str:
+        """What ``low + 0.5`` means: between the two levels, by their short names."""
+        return f"between {self.short[low]} and {self.short[low + 1]}"
+
+    def choices(self) -> tuple[tuple[str, str], ...]:
+        """Every rating from 0 to 3 in half points, as (value, what it means), in order.
+
+        Whole points are the levels' descriptions; half points are :meth:`half_point`.
+        Values are written as a case file's fields read back (``1``, ``1.5``).
+        """
+        found: list[tuple[str, str]] = []
+        for level in _LEVELS:
+            found.append((str(level), self.levels[level]))
+            if level != _LEVELS[-1]:
+                found.append((f"{level}.5", self.half_point(level)))
+        return tuple(found)
 
 
 class PatternField(_Strict):

@@ -43,6 +43,7 @@ __all__ = [
     "TOKEN_PREFIX",
     "TOKEN_ROLES",
     "ServiceToken",
+    "all_tokens",
     "app_key",
     "create_token",
     "disable_tokens",
@@ -158,6 +159,30 @@ def tokens_of(store: CaseStore, name: str) -> list[ServiceToken]:
         .order_by(tables.service_tokens.c.id)
     )
     with store.engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [
+        ServiceToken(r.id, r.name, r.label, bool(r.disabled), r.created_at, r.created_by)
+        for r in rows
+    ]
+
+
+def all_tokens(store: CaseStore, name: str | None = None) -> list[ServiceToken]:
+    """Every service token (enabled or not), by account name, then oldest first; with
+    ``name``, that account's only (an unknown name is refused). Never the token or its hash."""
+    query = (
+        select(tables.service_tokens, tables.users.c.name)
+        .join(tables.users, tables.service_tokens.c.user_id == tables.users.c.id)
+        .order_by(tables.users.c.name, tables.service_tokens.c.id)
+    )
+    if name is not None:
+        query = query.where(tables.users.c.name == name)
+    with store.engine.connect() as connection:
+        if name is not None:
+            known = connection.execute(
+                select(tables.users.c.id).where(tables.users.c.name == name)
+            ).first()
+            if known is None:
+                raise _problem("NAME", f"no user '{name}'")
         rows = connection.execute(query).all()
     return [
         ServiceToken(r.id, r.name, r.label, bool(r.disabled), r.created_at, r.created_by)

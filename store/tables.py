@@ -29,6 +29,7 @@ __all__ = [
     "app_keys",
     "assessments",
     "audit",
+    "cds_cards",
     "clients",
     "decisions",
     "drafts",
@@ -202,4 +203,21 @@ app_keys = Table(
     Column("name", String(64), primary_key=True),
     Column("value", String(255), nullable=False),
     Column("created_at", String(32), nullable=False),
+)
+
+# Added by the sixth migration: what each CDS Hooks card the service issued is about, so
+# feedback on it can be recorded after a restart (store/cards.py). Ids and codes only, never
+# case content; a card is kept for CARD_RETENTION_DAYS after it was last issued.
+
+cds_cards = Table(
+    "cds_cards",
+    metadata,
+    # The card's uuid (a UUID 5 of client, assessment date, intervention and action).
+    Column("card", String(36), primary_key=True),
+    Column("client", String(64), nullable=False),
+    Column("assessment_date", String(10), nullable=True),
+    Column("intervention", String(64), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("issued_at", String(32), nullable=False),
+    Index(None, "issued_at"),
 )

@@ -152,3 +152,66 @@ def test_serve_starts_without_the_fhir_extra(tmp_path: Path) -> None:
         process.wait(timeout=30)
         log.close()
     assert "CDS Hooks" not in (tmp_path / "serve.log").read_text()
+
+
+def test_users_tokens_lists_label_account_created_and_revoked_never_the_token(
+    tmp_path: Path,
+) -> None:
+    from neuroseq.store import CaseStore
+    from neuroseq.store.credentials import token_digest
+
+    db = f"sqlite:///{tmp_path / 'n.db'}"
+    for name, role in (("rivera", "clinician"), ("okafor", "reviewer")):
+        _run("users", "add", name, "--role", role, "--password-stdin", db=db, input="x" * 12)
+    made = [
+        CliRunner().invoke(
+            main, ["users", "token", name, "--label", label, "--db", db, "--by", "admin"]
+        )
+        for name, label in (("rivera", "epic-prod"), ("okafor", "epic-test"), ("rivera", "cerner"))
+    ]
+    tokens = [result.stdout.strip() for result in made]
+    _run("users", "token", "okafor", "--revoke", db=db)
+
+    listed = _run("users", "tokens", db=db)
+    assert listed.exit_code == 0, listed.output  # type: ignore[attr-defined]
+    lines = listed.output.splitlines()  # type: ignore[attr-defined]
+    assert [line.split()[:4] for line in lines] == [
+        ["2", "okafor", "epic-test", "revoked"],
+        ["1", "rivera", "epic-prod", "active"],
+        ["3", "rivera", "cerner", "active"],
+    ]
+    assert all(" created 20" in line and line.endswith(" by admin") for line in lines)
+    one = _run("users", "tokens", "rivera", "--format", "json", db=db)
+    data = json.loads(one.output)  # type: ignore[attr-defined]
+    assert data["schema"] == "neuroseq/service-tokens/v1"
+    assert [(t["id"], t["account"], t["label"], t["revoked"]) for t in data["tokens"]] == [
+        (1, "rivera", "epic-prod", False),
+        (3, "rivera", "cerner", False),
+    ]
+    assert set(data["tokens"][0]) == {
+        "id",
+        "account",
+        "label",
+        "created_at",
+        "created_by",
+        "revoked",
+    }
+    shown = listed.output + one.output  # type: ignore[attr-defined]
+    for token in tokens:
+        assert token not in shown and token_digest(token) not in shown
+    with CaseStore.open(db) as store:  # listing changes nothing
+        assert [line["action"] for line in store.audit_log()][-1] == "token-revoke"
+
+
+def test_users_tokens_says_when_there_are_none_and_refuses_an_unknown_name(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'n.db'}"
+    none = _run("users", "tokens", db=db)
+    assert none.exit_code == 0  # type: ignore[attr-defined]
+    assert none.output == "no service tokens: neuroseq users token NAME\n"  # type: ignore[attr-defined]
+    _run("users", "add", "rivera", "--role", "clinician", "--password-stdin", db=db, input="x" * 12)
+    assert _run("users", "tokens", "rivera", db=db).output == (  # type: ignore[attr-defined]
+        "no service tokens for rivera: neuroseq users token NAME\n"
+    )
+    assert json.loads(_run("users", "tokens", "--format", "json", db=db).output)["tokens"] == []  # type: ignore[attr-defined]
+    unknown = _run("users", "tokens", "nobody", db=db)
+    assert unknown.exit_code == 1 and "no user 'nobody'" in unknown.output  # type: ignore[attr-defined]

@@ -522,79 +522,105 @@ def _rating_problem(value: str) -> str:
     return "Choose a rating of 0, 1, 2 or 3, or leave it empty."
 
 
-async def record_fidelity(ctx: Ctx) -> Response:
+@dataclass(frozen=True)
+class _ItemRecord:
+    """What one of the plan page's per-item forms (fidelity or decision) checks and stores."""
+
+    form: str
+    """``fidelity`` or ``decision``: the form's name, as :class:`ItemProblem` names it."""
+    fields: tuple[str, ...]
+    """The form's fields besides ``item`` and ``note``, shown again as typed when refused."""
+    stripped: tuple[str, ...]
+    """Those of ``fields`` read without surrounding white space."""
+    problem: Callable[[dict[str, str]], tuple[str, str]]
+    """(field, message) of the first thing wrong with the typed values, ("", "") if none."""
+    store: Callable[[CaseStore, str, str, dict[str, str], str | None, str, str], object]
+    """``store(store, client, item, typed, note, by, date)``: the store's write."""
+
+
+def _fidelity_problem(typed: dict[str, str]) -> tuple[str, str]:
+    from neuroseq.vocabulary import FIDELITY_STATUSES
+
+    if typed["status"] not in FIDELITY_STATUSES:
+        return "status", f"Choose what was done: {_words(FIDELITY_STATUSES)}."
+    if _rating_problem(typed["rating"]):
+        return "rating", _rating_problem(typed["rating"])
+    return "", ""
+
+
+def _decision_problem(typed: dict[str, str]) -> tuple[str, str]:
+    from neuroseq.vocabulary import OVERRIDE_REASONS
+
+    if typed["decision"] not in ("accept", "override"):
+        return "decision", "Choose accept or override."
+    if typed["decision"] == "override" and typed["reason"] not in OVERRIDE_REASONS:
+        return "reason", f"Choose why you override it: {_words(OVERRIDE_REASONS)}."
+    return "", ""
+
+
+_FIDELITY: Final = _ItemRecord(
+    "fidelity",
+    ("status", "rating"),
+    ("rating",),
+    _fidelity_problem,
+    lambda store, client, item, typed, note, by, date: store.record_fidelity(
+        client,
+        item,
+        status=typed["status"],
+        rating=int(typed["rating"]) if typed["rating"] else None,
+        note=note,
+        by=by,
+        date=date,
+    ),
+)
+_DECISION: Final = _ItemRecord(
+    "decision",
+    ("decision", "reason"),
+    (),
+    _decision_problem,
+    lambda store, client, item, typed, note, by, date: store.decide(
+        client,
+        item,
+        accept=typed["decision"] == "accept",
+        reason=None if typed["decision"] == "accept" else typed["reason"],
+        note=note,
+        by=by,
+        date=date,
+    ),
+)
+
+
+async def _record_item(ctx: Ctx, kind: _ItemRecord) -> Response:
+    """Check one per-item form of the plan page and store it, or show it again refused."""
     _need(ctx, "edit")
     data = await _form(ctx)
     client_id = _client_id(ctx.request.path_params["client"])
     date = _date(ctx.request.path_params["date"])
-    from neuroseq.vocabulary import FIDELITY_STATUSES
-
     item = str(data.get("item", ""))
-    status = str(data.get("status", ""))
-    rating = str(data.get("rating", "")).strip()
+    typed = {name: str(data.get(name, "")) for name in kind.fields}
+    typed.update({name: typed[name].strip() for name in kind.stripped})
     note = str(data.get("note", "")).strip() or None
-    field, message = "", ""
-    if status not in FIDELITY_STATUSES:
-        field, message = "status", f"Choose what was done: {_words(FIDELITY_STATUSES)}."
-    elif _rating_problem(rating):
-        field, message = "rating", _rating_problem(rating)
+    field, message = kind.problem(typed)
     if message:
-        typed = {"status": status, "rating": rating, "note": note or ""}
+        shown = {**typed, "note": note or ""}
         return await _plan_response(
-            ctx, client_id, date, ItemProblem(item, "fidelity", field, message, typed)
+            ctx, client_id, date, ItemProblem(item, kind.form, field, message, shown)
         )
+    store = ctx.state.store
     await run_in_threadpool(
         _writing,
         ctx.state,
-        lambda: ctx.state.store.record_fidelity(
-            client_id,
-            item,
-            status=status,
-            rating=int(rating) if rating else None,
-            note=note,
-            by=ctx.name,
-            date=date,
-        ),
+        lambda: kind.store(store, client_id, item, typed, note, ctx.name, date),
     )
     return _redirect(ctx, f"/clients/{client_id}/plans/{date}?saved={item}#item-{item}")
+
+
+async def record_fidelity(ctx: Ctx) -> Response:
+    return await _record_item(ctx, _FIDELITY)
 
 
 async def record_decision(ctx: Ctx) -> Response:
-    _need(ctx, "edit")
-    data = await _form(ctx)
-    client_id = _client_id(ctx.request.path_params["client"])
-    date = _date(ctx.request.path_params["date"])
-    from neuroseq.vocabulary import OVERRIDE_REASONS
-
-    item = str(data.get("item", ""))
-    decision = str(data.get("decision", ""))
-    reason = str(data.get("reason", "")) or None
-    note = str(data.get("note", "")).strip() or None
-    field, message = "", ""
-    if decision not in ("accept", "override"):
-        field, message = "decision", "Choose accept or override."
-    elif decision == "override" and reason not in OVERRIDE_REASONS:
-        field = "reason"
-        message = f"Choose why you override it: {_words(OVERRIDE_REASONS)}."
-    if message:
-        typed = {"decision": decision, "reason": reason or "", "note": note or ""}
-        return await _plan_response(
-            ctx, client_id, date, ItemProblem(item, "decision", field, message, typed)
-        )
-    await run_in_threadpool(
-        _writing,
-        ctx.state,
-        lambda: ctx.state.store.decide(
-            client_id,
-            item,
-            accept=decision == "accept",
-            reason=None if decision == "accept" else reason,
-            note=note,
-            by=ctx.name,
-            date=date,
-        ),
-    )
-    return _redirect(ctx, f"/clients/{client_id}/plans/{date}?saved={item}#item-{item}")
+    return await _record_item(ctx, _DECISION)
 
 
 async def download(ctx: Ctx) -> Response:
@@ -735,6 +761,7 @@ def _form_values(ctx: Ctx, fields: dict[str, str], **values: Any) -> dict[str, A
         "problems": values.pop("problems", case_form.FormProblems({}, [])),
         "draft_saved_at": values.pop("draft_saved_at", ""),
         "just_saved": values.pop("just_saved", False),
+        "previous": values.pop("previous", ""),
         "brain_map": values.pop("brain_map", None) or _brain_map(ctx, fields),
         **values,
     }
@@ -852,6 +879,8 @@ async def submit_assessment(ctx: Ctx) -> Response:
             ),
         )
         return _redirect(ctx, f"/assessments/new?draft={saved.id}&saved=1")
+    previous = str(data.get("previous", ""))
+    previous = previous if kind == "follow_up" and _DATE.match(previous) else ""
     raw = case_form.case_text(fields)
     client_id = fields.get("client.id", "").strip()
     source = f"web-form/{client_id if _CLIENT.match(client_id) else 'new'}.yaml"
@@ -867,7 +896,9 @@ async def submit_assessment(ctx: Ctx) -> Response:
     except NeuroseqError as exc:
         problems = case_form.problems_by_field(exc.problems, fields, case_form.field_names())
         values = await run_in_threadpool(
-            lambda: _form_values(ctx, fields, draft=draft_id, kind=kind, problems=problems)
+            lambda: _form_values(
+                ctx, fields, draft=draft_id, kind=kind, problems=problems, previous=previous
+            )
         )
         return _page(ctx, "assess.html.j2", 400, title="Check the assessment", **values)
     if draft_id.isdigit():

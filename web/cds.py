@@ -16,25 +16,29 @@ web app with the seams this module makes:
   call writes a ``cds-view-plan`` audit line (ids only).
 * **decisions** (:func:`store_decide`): ``CaseStore.decide`` through the app's
   write lock; the store writes the ``decide`` audit line with the caller's name.
+* **issued cards** (:class:`StoredCards`): what each card was about is kept in
+  the case store (:mod:`neuroseq.store.cards`, for 30 days after it was last
+  issued), so feedback on a card issued before a restart, or by another
+  ``serve`` process on the same store, is still recorded.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.routing import Route
 
-from neuroseq.fhir.cds_hooks import Caller, PlanFunction, service_routes
+from neuroseq.fhir.cds_hooks import Caller, CardRef, PlanFunction, service_routes
 
 if TYPE_CHECKING:
     from neuroseq.store import CaseStore
     from neuroseq.web.workers import PlanningPool
 
-__all__ = ["cds_routes", "pool_plan", "store_decide", "token_authorizer"]
+__all__ = ["StoredCards", "cds_routes", "pool_plan", "store_decide", "token_authorizer"]
 
 
 def token_authorizer(
@@ -92,6 +96,57 @@ def store_decide(store: CaseStore, lock: threading.Lock) -> Callable[..., object
     return decide
 
 
+class StoredCards(MutableMapping[str, CardRef]):
+    """The service's issued cards (card uuid -> :class:`CardRef`), kept in the case store.
+
+    ``update`` keeps a hook call's cards in one transaction, through the web app's
+    write lock; a card past the store's retention is no longer in the map.
+    """
+
+    def __init__(self, store: CaseStore, lock: threading.Lock) -> None:
+        self.store = store
+        self.lock = lock
+
+    def __getitem__(self, card: str) -> CardRef:
+        from neuroseq.store.cards import issued_card
+
+        found = issued_card(self.store, card)
+        if found is None:
+            raise KeyError(card)
+        return CardRef(found.client, found.intervention, found.action, found.date)
+
+    def __setitem__(self, card: str, ref: CardRef) -> None:
+        self.update({card: ref})
+
+    def update(self, other: Any = (), /, **more: CardRef) -> None:
+        from neuroseq.store.cards import IssuedCard, remember_cards
+
+        given = dict(other, **more)
+        kept = [
+            IssuedCard(card, ref.client, ref.date, ref.intervention, ref.action)
+            for card, ref in given.items()
+        ]
+        with self.lock:
+            remember_cards(self.store, kept)
+
+    def __delitem__(self, card: str) -> None:
+        from neuroseq.store.cards import forget_card
+
+        with self.lock:
+            if not forget_card(self.store, card):
+                raise KeyError(card)
+
+    def __iter__(self) -> Iterator[str]:
+        from neuroseq.store.cards import issued_cards
+
+        return iter([found.card for found in issued_cards(self.store)])
+
+    def __len__(self) -> int:
+        from neuroseq.store.cards import card_count
+
+        return card_count(self.store)
+
+
 def cds_routes(
     store: CaseStore,
     pool: PlanningPool,
@@ -107,4 +162,5 @@ def cds_routes(
         authorize=token_authorizer(store, read=read, decide=decide),
         decide=store_decide(store, lock),
         catalog_ids=catalog_ids,
+        cards=StoredCards(store, lock),
     )

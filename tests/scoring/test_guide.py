@@ -61,6 +61,36 @@ def test_guide_history_and_part_d_rate_every_level() -> None:
         assert sorted(getattr(fields, name).levels) == [0, 1, 2, 3]
 
 
+def test_guide_rated_fields_describe_each_half_point_between_its_levels() -> None:
+    guide = load_guide()
+    adversity = guide.history.adversity
+    assert [value for value, _ in adversity.choices()] == [
+        "0", "0.5", "1", "1.5", "2", "2.5", "3"
+    ]  # fmt: skip
+    assert dict(adversity.choices())["1"] == adversity.levels[1]
+    assert dict(adversity.choices())["1.5"] == "between mild and serious"
+    fields = guide.relational_health.fields
+    for rated in (
+        guide.history.bonding,
+        guide.history.family_support,
+        guide.history.community_support,
+        *(getattr(fields, name) for name in ("family", "peers", "school", "community")),
+    ):
+        assert sorted(rated.short) == [0, 1, 2, 3]
+        assert len(set(rated.short.values())) == 4
+        halves = [text for value, text in rated.choices() if value.endswith(".5")]
+        assert halves == [f"between {rated.short[n]} and {rated.short[n + 1]}" for n in (0, 1, 2)]
+
+
+def test_load_guide_refuses_a_rating_without_its_short_names(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda data: data["history"]["bonding"]["short"].pop(2))
+    with pytest.raises(
+        NeuroseqError,
+        match=r"history\.bonding: short must be given for exactly 0, 1, 2, 3; missing 2",
+    ):
+        load_guide(path)
+
+
 def test_guide_vocabularies_match_the_case_model() -> None:
     words = load_guide().vocabularies
     assert tuple(words.sensitivities.values) == SENSITIVITIES

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 import neuroseq
 from neuroseq.errors import CaseError, StoreError
 from neuroseq.store import CaseStore, tables
+from neuroseq.store.database import head_revision
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 INTAKE = EXAMPLES / "published-case-intake.yaml"
@@ -325,8 +326,8 @@ def test_case_store_audit_log_holds_no_case_content(store: CaseStore, planner: A
 
 def test_case_store_open_migrates_and_init_reports_up_to_date(store_url: str) -> None:
     with CaseStore.open(store_url) as opened:
-        assert opened.revision() == "0005"
-        assert opened.init() == ("0005", "0005")
+        assert opened.revision() == head_revision()
+        assert opened.init() == (head_revision(), head_revision())
 
 
 def test_case_store_add_plans_inside_one_transaction_on_postgres_and_sqlite(

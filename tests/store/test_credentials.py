@@ -121,3 +121,20 @@ def test_app_key_is_the_same_for_writers_racing_to_make_it(store_url: str) -> No
     for store in stores:
         store.close()
     assert len(found) == 4 and len(set(found)) == 1
+
+
+def test_all_tokens_lists_every_accounts_tokens_or_one_accounts(store_url: str) -> None:
+    with CaseStore.open(store_url) as store:
+        _people(store)
+        tokens.create_token(store, "rivera", label="epic-prod", actor="admin")
+        tokens.create_token(store, "okafor", label="epic-test", actor="admin")
+        tokens.revoke_tokens(store, "okafor", actor="admin")
+        listed = tokens.all_tokens(store)
+        assert [(t.user, t.label, t.disabled) for t in listed] == [
+            ("okafor", "epic-test", True),
+            ("rivera", "epic-prod", False),
+        ]
+        assert tokens.all_tokens(store, "rivera") == listed[1:]
+        assert tokens.all_tokens(store, "lee") == []
+        with pytest.raises(StoreError, match="no user 'nobody'"):
+            tokens.all_tokens(store, "nobody")

@@ -252,6 +252,76 @@ def test_follow_up_starts_from_the_latest_assessment(stored: Web) -> None:
     assert '<option value="follow_up" selected>' in page
 
 
+def test_follow_up_carries_over_the_latest_services_and_medications_and_says_so(
+    stored: Web, planner: Any
+) -> None:
+    stored.store.add(FOLLOWUP.read_bytes(), str(FOLLOWUP), planner, actor="test")
+    stored.login("rivera", "clinician")
+    page = stored.client.get(f"/clients/{CLIENT}/follow-up").text
+    # From the latest stored assessment (the 2027 follow-up), not the intake.
+    assert (
+        'name="current_services" id="f-current-services" '
+        'value="music_movement, singing_humming, in_room_aide"'
+    ) in page
+    assert 'id="f-client-medications" rows="5" cols="50">clonidine: alpha_agonist</textarea>' in (
+        page
+    )
+    note = re.search(r'<p class="carried" id="carried-over" role="note">([^<]*)</p>', page)
+    assert note is not None
+    assert note.group(1).startswith(
+        "Carried over from the assessment of 2027-01-18: the current services and medications"
+    )
+    assert "Follow-up assessment (after 2027-01-18)" in page
+    assert 'id="carried-over"' not in stored.client.get("/assessments/new").text
+
+
+def test_follow_up_with_a_mistake_is_shown_again_as_a_follow_up(stored: Web) -> None:
+    stored.login("rivera", "clinician")
+    page = stored.client.get(f"/clients/{CLIENT}/follow-up").text
+    fields = {**_intake_fields(), "metric": "follow_up", "client.assessment_date": "2027-01-18"}
+    response = stored.client.post(
+        "/assessments",
+        data={
+            **fields,
+            "cns.sleep": "14",
+            "csrf": csrf_of(page),
+            "kind": "follow_up",
+            "previous": INTAKE_DATE,
+            "action": "submit",
+        },
+    )
+    assert response.status_code == 400
+    assert "Follow-up assessment (after 2026-01-12)" in response.text
+    assert "Carried over from the assessment of 2026-01-12" in response.text
+    assert 'name="previous" value="2026-01-12"' in response.text
+    forged = stored.client.post(
+        "/assessments",
+        data={**fields, "cns.sleep": "14", "csrf": csrf_of(page), "previous": "<b>x"},
+    )
+    assert forged.status_code == 400 and "<b>x" not in forged.text
+    assert 'id="carried-over"' not in forged.text
+    assert [a.date for a in stored.store.history(CLIENT)] == [INTAKE_DATE]
+
+
+def test_assessment_form_describes_every_half_point_from_the_guide(web: Web) -> None:
+    from neuroseq.scoring.guide import load_guide
+    from neuroseq.vocabulary import PERIODS
+
+    web.login("rivera", "clinician")
+    page = web.client.get("/assessments/new").text
+    halves = re.findall(r'<option value="(\d\.5)"(?: selected)?>([^<]*)</option>', page)
+    # Parts A and B: four ratings per period; Part D: four; each with three half points.
+    assert len(halves) == 3 * (4 * len(PERIODS) + 4)
+    assert all(label.startswith(f"{value}: between ") for value, label in halves)
+    guide = load_guide()
+    bonding = guide.history.bonding
+    assert bonding.half_point(1) == f"between {bonding.short[1]} and {bonding.short[2]}"
+    assert f'<option value="1.5">1.5: {bonding.half_point(1)}</option>' in page
+    peers = guide.relational_health.fields.peers
+    assert f'<option value="2.5">2.5: {peers.half_point(2)}</option>' in page
+    assert '<option value="3">3: several steady, mutual friendships</option>' in page
+
+
 def test_compare_shows_the_change_over_time(stored: Web, planner: Any) -> None:
     stored.store.add(FOLLOWUP.read_bytes(), str(FOLLOWUP), planner, actor="test")
     stored.login("rivera", "clinician")
@@ -571,7 +641,7 @@ def test_submit_assessment_draft_says_saved_and_reopened_says_draft(web: Web) ->
 def test_new_assessment_offers_half_points_and_labels_history(web: Web) -> None:
     web.login("rivera", "clinician")
     page = web.client.get("/assessments/new").text
-    assert '<option value="1.5">1.5</option>' in page
+    assert '<option value="1.5">1.5: between mild and serious</option>' in page
     assert 'aria-label="Adversity, early childhood"' in page
     assert "`" not in page.split('<form method="post" action="/assessments"')[1]
     assert "early_childhood (" not in page and 'rows="5"' in page

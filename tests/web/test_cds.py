@@ -193,3 +193,49 @@ def test_store_decide_refuses_feedback_on_unknown_cards(web: Web) -> None:
     )
     assert response.status_code == 422
     assert response.json()["problems"][0]["field"] == "feedback[0].card"
+
+
+def test_cds_feedback_on_a_card_issued_before_a_restart_is_recorded_as_a_decision(
+    web_factory: Any, planner: neuroseq.Planner
+) -> None:
+    first = web_factory()
+    auth = _token(first, "rivera", "clinician")
+    cards = first.client.post(SERVICE, json=_hook(_assessment(planner)), headers=auth).json()[
+        "cards"
+    ]
+    item = first.store.assessment(SEVERE_CLIENT).plan["recommendations"][1]["intervention"]
+    first.client.__exit__(None, None, None)  # the server stops: its memory is gone
+
+    restarted = web_factory()
+    feedback = {
+        "feedback": [
+            {
+                "card": cards[1]["uuid"],
+                "outcome": "overridden",
+                "overrideReason": {"reason": {"system": OVERRIDE_SYSTEM, "code": "timing"}},
+            }
+        ]
+    }
+    response = restarted.client.post(FEEDBACK, json=feedback, headers=auth)
+    assert response.status_code == 200, response.text
+    decision = restarted.store.assessment(SEVERE_CLIENT).latest_decisions()[item]
+    assert (decision.decision, decision.reason, decision.by) == ("overridden", "timing", "rivera")
+
+
+def test_cds_cards_are_kept_in_the_store_as_ids_and_codes_only(
+    web: Web, planner: neuroseq.Planner
+) -> None:
+    from neuroseq.store.cards import issued_cards
+
+    auth = _token(web, "okafor", "reviewer")
+    cards = web.client.post(SERVICE, json=_hook(_assessment(planner)), headers=auth).json()["cards"]
+    items = web.store.assessment(SEVERE_CLIENT).plan["recommendations"]
+    kept = {card.card: card for card in issued_cards(web.store)}
+    assert set(kept) == {card["uuid"] for card in cards}
+    for card, item in zip(cards, items, strict=True):
+        found = kept[card["uuid"]]
+        assert (found.client, found.date) == (SEVERE_CLIENT, "2026-01-15")
+        assert (found.intervention, found.action) == (item["intervention"], item["action"])
+    # Asked again (the record system shows the patient again): the same cards, renewed.
+    web.client.post(SERVICE, json=_hook(_assessment(planner)), headers=auth)
+    assert len(issued_cards(web.store)) == len(cards)
