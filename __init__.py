@@ -1,7 +1,7 @@
 """neuroseq: an open, auditable treatment-planning engine.
 
 neuroseq is an independent implementation of published neurosequential
-ideas (Perry & Dobson 2013). It is not the official NMT(TM) Metric and it
+ideas (Perry & Dobson 2013). It is not the official NMT™ Metric and it
 supports, never replaces, clinical judgement.
 
 Data flows one way::

@@ -34,11 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-STATEMENT = (
-    "neuroseq is an independent implementation of published ideas, not the official "
-    "NMT(TM) Metric; it supports, never replaces, clinical judgement."
-)
-
 CASE_PATH = click.Path(dir_okay=True, path_type=Path)
 DATA_PATH = click.Path(path_type=Path)
 OUT_PATH = click.Path(dir_okay=False, writable=True, path_type=Path)
@@ -311,7 +306,7 @@ def main(debug: bool) -> None:
     """neuroseq: sequenced, explained treatment plans from a structured assessment.
 
     An independent implementation of published neurosequential ideas; not the
-    official NMT(TM) Metric. Decision support only: the clinician decides.
+    official NMT™ Metric. Decision support only: the clinician decides.
     """
 
 

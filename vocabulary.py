@@ -3,8 +3,9 @@
 Who an item is for, the client phases, the four published functional
 domains, the brain regions bottom-up, the actions a plan can take, colour
 bands, impairment levels, what the CMR allows, developmental periods, the
-6 R's, and what a case store records of a plan's follow-through (fidelity
-statuses, clinician decisions and the reasons for an override). Each comes
+6 R's, what a case store records of a plan's follow-through (fidelity
+statuses, clinician decisions and the reasons for an override), and the
+statement every plan, report and page carries. Each comes
 as a ``Literal`` type (for models and type checks) and a tuple in its reading
 order (for loops, schemas and messages). Every other
 module imports them from here; none types them out again. The numbers behind
@@ -16,6 +17,8 @@ from __future__ import annotations
 from typing import Literal
 
 __all__ = [
+    "SHORT_STATEMENT",
+    "STATEMENT",
     "ACTIONS",
     "ACTIVE_ACTIONS",
     "AUDIENCES",
@@ -148,3 +151,17 @@ Role = Literal["clinician", "reviewer", "trainer", "admin"]
 ROLES: tuple[Role, ...] = ("clinician", "reviewer", "trainer", "admin")
 """Web app roles: clinicians assess and record; reviewers read and note; trainers check
 rules; admins manage users."""
+
+
+STATEMENT = (
+    "neuroseq is an independent implementation of published ideas (Perry & Dobson 2013), "
+    "not the official NMT™ Metric. It is decision support: it supports, and never "
+    "replaces, clinical judgement."
+)
+"""What a plan, and every report and page made from it, says it is."""
+
+SHORT_STATEMENT = (
+    "neuroseq is an independent implementation of published ideas, not the official "
+    "NMT™ Metric; it supports, never replaces, clinical judgement."
+)
+"""The same, in one line: score reports, comparisons and impact reports."""

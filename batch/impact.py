@@ -25,6 +25,7 @@ from neuroseq.batch.inputs import case_files
 from neuroseq.batch.work import PlannerSetup, planner_for
 from neuroseq.engine.plan_diff import ItemChange, action_changes, deciding_rules
 from neuroseq.jsontext import pretty_json
+from neuroseq.vocabulary import SHORT_STATEMENT
 
 __all__ = ["IMPACT_SCHEMA", "CaseImpact", "ImpactReport", "impact", "impact_json", "render_impact"]
 
@@ -287,10 +288,7 @@ def _markdown(report: ImpactReport) -> str:
                 )
             )
         lines.append("")
-    lines.append(
-        "neuroseq is an independent implementation of published ideas, not the official "
-        "NMT™ Metric; it supports, never replaces, clinical judgement."
-    )
+    lines.append(SHORT_STATEMENT)
     return "\n".join(lines) + "\n"
 
 
@@ -313,6 +311,7 @@ def render_impact(report: ImpactReport, fmt: str, *, generated: datetime.date | 
                 "page_label": css_string("Rule-change impact"),
                 "generated": generated_text(generated),
                 "legend": (),
+                "statement": SHORT_STATEMENT,
             },
             templates=None,
         )

@@ -13,7 +13,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from neuroseq.vocabulary import Action, Audience, CmrBand, Phase
+from neuroseq.vocabulary import STATEMENT, Action, Audience, CmrBand, Phase
 
 __all__ = [
     "Considered",
@@ -29,12 +29,6 @@ __all__ = [
     "Versioned",
     "construct",
 ]
-
-STATEMENT = (
-    "neuroseq is an independent implementation of published ideas (Perry & Dobson 2013), "
-    "not the official NMT(TM) Metric. It is decision support: it supports, and never "
-    "replaces, clinical judgement."
-)
 
 
 _M = TypeVar("_M", bound=BaseModel)

@@ -23,7 +23,6 @@ from neuroseq.engine.compiler import Compilation
 from neuroseq.engine.conditions import client_conditions
 from neuroseq.engine.facts import case_facts, catalog_facts
 from neuroseq.engine.plan_model import (
-    STATEMENT,
     Plan,
     Reassessment,
     Recommendation,
@@ -44,7 +43,7 @@ from neuroseq.engine.selection import (
 from neuroseq.errors import RuleError
 from neuroseq.scoring.case import Case
 from neuroseq.scoring.profile import Profile, profile_scores_json
-from neuroseq.vocabulary import ACTIVE_ACTIONS
+from neuroseq.vocabulary import ACTIVE_ACTIONS, STATEMENT
 
 __all__ = ["Planner", "PreviousAssessment", "previous_assessment"]
 

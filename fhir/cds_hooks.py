@@ -253,7 +253,7 @@ def discovery() -> dict[str, Any]:
                 "title": "neuroseq treatment plan",
                 "description": "A sequenced, explained treatment plan (regulate, relate, reason) "
                 "from the latest neuroseq assessment. Independent implementation of published "
-                "neurosequential ideas, not the official NMT(TM) Metric; decision support only.",
+                "neurosequential ideas, not the official NMT™ Metric; decision support only.",
                 "prefetch": {"assessment": query},
                 "usageRequirements": "The assessment is a QuestionnaireResponse answering "
                 f"{QUESTIONNAIRE_URL} (neuroseq fhir questionnaire), in prefetch.assessment "

@@ -165,7 +165,7 @@ def code_system(name: str) -> dict[str, Any]:
         "experimental": False,
         "publisher": "neuroseq",
         "description": "Defined by neuroseq (an independent implementation of published "
-        "neurosequential ideas, not the official NMT(TM) Metric); no standard codes exist.",
+        "neurosequential ideas, not the official NMT™ Metric); no standard codes exist.",
         "caseSensitive": True,
         "content": "complete",
         "count": len(codes),

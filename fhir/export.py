@@ -28,7 +28,7 @@ from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 
-from neuroseq.engine.plan_model import STATEMENT, Recommendation
+from neuroseq.engine.plan_model import Recommendation
 from neuroseq.engine.workflow import PlanResult
 from neuroseq.fhir.codes import (
     ACTIVITY_STATUS,
@@ -43,7 +43,7 @@ from neuroseq.fhir.codes import (
 )
 from neuroseq.fhir.questionnaire import QUESTIONS, Question, canonical
 from neuroseq.jsontext import pretty_json
-from neuroseq.vocabulary import DOMAINS, PHASES
+from neuroseq.vocabulary import DOMAINS, PHASES, STATEMENT
 
 __all__ = [
     "bundle",

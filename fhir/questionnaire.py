@@ -280,7 +280,7 @@ def questionnaire() -> dict[str, Any]:
         "subjectType": ["Patient"],
         "publisher": f"neuroseq {__version__}",
         "description": "Every field of a neuroseq case file. neuroseq is an independent "
-        "implementation of published neurosequential ideas, not the official NMT(TM) "
+        "implementation of published neurosequential ideas, not the official NMT™ "
         "Metric, and uses none of its item wording.",
         "item": [_item(question) for question in QUESTIONS],
     }

@@ -20,10 +20,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from neuroseq import __version__
 from neuroseq.engine.caregiver_workflow import CceResult
-from neuroseq.engine.plan_model import STATEMENT
 from neuroseq.errors import Problem, ReportError, SourceLocation
 from neuroseq.jsontext import pretty_json
 from neuroseq.scoring.caregiver_score import ChildScore, reserve_json
+from neuroseq.vocabulary import STATEMENT
 
 __all__ = ["CCE_SCHEMA", "WEIGHTS_NOTE", "cce_context", "cce_json", "render_cce"]
 

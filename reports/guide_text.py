@@ -59,7 +59,7 @@ def suggestions(name: str) -> list[str]:
 def render_guide_index(guide: Guide | None = None) -> str:
     """The scale, the anchor levels and one line per item."""
     guide = guide or load_guide()
-    lines = ["SCORING GUIDE (neuroseq's own words; not the official NMT(TM) Metric)", ""]
+    lines = ["SCORING GUIDE (neuroseq's own words; not the official NMT™ Metric)", ""]
     lines += _wrap(guide.scale, "")
     lines += ["", "Anchor levels:"]
     for score in ANCHOR_SCORES:

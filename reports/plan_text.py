@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
-from neuroseq.engine.plan_model import STATEMENT, Plan
+from neuroseq.engine.plan_model import Plan
 from neuroseq.engine.selection import REGION_WORDS
 from neuroseq.engine.workflow import PlanResult
-from neuroseq.vocabulary import ACTIVE_ACTIONS
+from neuroseq.vocabulary import ACTIVE_ACTIONS, STATEMENT
 
 __all__ = ["render_plan_text"]
 

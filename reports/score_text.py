@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from neuroseq.scoring.items import ITEMS
 from neuroseq.scoring.profile import GroupScore, ItemScore, Profile
+from neuroseq.vocabulary import SHORT_STATEMENT
 
 __all__ = ["DISCLAIMER", "render_score_text"]
 
-DISCLAIMER = (
-    "neuroseq is an independent implementation of published ideas, not the official "
-    "NMT(TM) Metric; it supports, never replaces, clinical judgement."
-)
+DISCLAIMER = SHORT_STATEMENT
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"

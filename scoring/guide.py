@@ -1,7 +1,7 @@
 """The scoring guide: how to rate each field of a case, from ``scoring/guide.yaml``.
 
 One data file holds it (``schema: neuroseq/guide/v1``), in the project's own
-words (never the official NMT(TM) Metric's): for each of the 32 functions what
+words (never the official NMT™ Metric's): for each of the 32 functions what
 it is, how it shows at home and at school, anchors for 0, 3, 6, 9 and 12 and a
 short form for a report's key; for the history (Parts A and B) and current
 relational health (Part D) what each rating means, with examples.

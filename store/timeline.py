@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from neuroseq.store.records import StoredAssessment
-from neuroseq.vocabulary import DOMAINS
+from neuroseq.vocabulary import DOMAINS, SHORT_STATEMENT
 
 __all__ = ["TIMELINE_SCHEMA", "timeline_json", "timeline_text"]
 
@@ -114,9 +114,5 @@ def timeline_text(data: dict[str, Any]) -> str:
             )
         if a["not_started"]:
             lines.append("  not started, ask why: " + ", ".join(a["not_started"]))
-    lines += [
-        "",
-        "neuroseq is an independent implementation of published ideas, not the official "
-        "NMT(TM) Metric; it supports, never replaces, clinical judgement.",
-    ]
+    lines += ["", SHORT_STATEMENT]
     return "\n".join(lines) + "\n"

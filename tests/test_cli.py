@@ -25,7 +25,7 @@ def test_cli_score_text_summary() -> None:
     result = CliRunner().invoke(main, ["score", TYPICAL, "--no-color"])
     assert result.exit_code == 0, result.output
     assert "CMR 4.67" in result.output
-    assert "not the official NMT(TM) Metric" in result.output
+    assert "not the official NMT™ Metric" in result.output
     assert "\x1b[" not in result.output
 
 

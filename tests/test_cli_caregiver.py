@@ -38,7 +38,7 @@ def test_cli_cce_text_shows_scores_and_recommendations() -> None:
         in lines
     )
     assert any("RECOMMEND Planned respite care [respite_care]" in line for line in lines)
-    assert "project defaults" in out and "not the official NMT(TM) Metric" in out
+    assert "project defaults" in out and "not the official NMT™ Metric" in out
 
 
 def test_cli_cce_json_follows_its_contract() -> None:

@@ -23,7 +23,7 @@ def test_items_index_lists_every_item_with_its_short_form() -> None:
     code, out, _ = _run("items")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "SCORING GUIDE (neuroseq's own words; not the official NMT(TM) Metric)"
+    assert lines[0] == "SCORING GUIDE (neuroseq's own words; not the official NMT™ Metric)"
     assert (
         "   8 sleep                               diencephalon_cerebellum  "
         "falls asleep, stays asleep and wakes rested"

@@ -173,7 +173,7 @@ def _environment() -> jinja2.Environment:
     environment.filters["when"] = when
     environment.filters["prose"] = prose
     from neuroseq.engine.assembly import VERBS
-    from neuroseq.engine.plan_model import STATEMENT
+    from neuroseq.vocabulary import STATEMENT
 
     environment.globals["verbs"] = VERBS
     environment.globals["statement"] = STATEMENT

@@ -149,7 +149,7 @@ def test_plan_cli_formats(tmp_path: Path) -> None:
         result = runner.invoke(main, ["plan", case, "--format", fmt, "-o", str(out)])
         assert result.exit_code == 0, result.output
         text = out.read_text()
-        assert "not the official NMT(TM) Metric" in text
+        assert "not the official NMT™ Metric" in text
     html = (tmp_path / "plan.html").read_text()
     assert "<b>Markup" not in html and "&lt;b&gt;Markup" in html
 

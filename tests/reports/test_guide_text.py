@@ -37,7 +37,7 @@ def test_suggestions_name_close_ids_and_topics() -> None:
 
 def test_render_guide_index_has_the_scale_anchors_and_one_line_per_item() -> None:
     text = render_guide_index()
-    assert text.startswith("SCORING GUIDE (neuroseq's own words; not the official NMT(TM) Metric)")
+    assert text.startswith("SCORING GUIDE (neuroseq's own words; not the official NMT™ Metric)")
     assert "Anchor levels:" in text
     listed = text.split("Items (number, id, region: what a high score means):\n", 1)[1]
     rows = [line.split() for line in listed.splitlines() if line[:4].strip().isdigit()]

@@ -126,7 +126,7 @@ def test_render_statement_in_every_format(planned: Callable[[str], PlanResult]) 
     result = planned("typical-9-year-old")
     for fmt in ("html", "md", "text", "json"):
         text = render_plan(result, fmt)
-        assert "independent implementation" in text and "not the official NMT(TM) Metric" in text
+        assert "independent implementation" in text and "not the official NMT™ Metric" in text
 
 
 def test_render_markdown_map_is_a_compact_grid(planned: Callable[[str], PlanResult]) -> None:

@@ -47,7 +47,7 @@ def test_render_score_text_header_and_closing_line() -> None:
     )
     assert lines[-1] == DISCLAIMER
     assert DISCLAIMER == (
-        "neuroseq is an independent implementation of published ideas, not the official NMT(TM) "
+        "neuroseq is an independent implementation of published ideas, not the official NMT™ "
         "Metric; it supports, never replaces, clinical judgement."
     )
 

@@ -648,7 +648,7 @@ def test_new_assessment_offers_half_points_and_labels_history(web: Web) -> None:
 
 
 def test_login_shows_the_plans_statement_in_the_footer(web: Web) -> None:
-    from neuroseq.engine.plan_model import STATEMENT
+    from neuroseq.vocabulary import STATEMENT
 
     page = web.client.get("/login").text
     assert STATEMENT.replace("&", "&amp;") in page and "&trade;" not in page
