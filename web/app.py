@@ -75,6 +75,8 @@ _HOME = {
 }
 _CLIENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DRAFT_PREVIOUS = "form.previous"
+"""The key under which a follow-up's draft keeps the date of the assessment it follows."""
 _MAX_FORM = 512 * 1024
 
 
@@ -806,7 +808,11 @@ async def new_assessment(ctx: Ctx) -> Response:
         found = await run_in_threadpool(accounts.draft, ctx.state.store, ctx.name, int(draft_id))
         if found is None:
             raise HTTPException(404, "No such draft.")
-        fields = found.fields
+        fields = dict(found.fields)
+    # A follow-up's draft remembers the assessment it follows (a form key, not a case field).
+    previous = fields.pop(_DRAFT_PREVIOUS, "")
+    previous = previous if _DATE.match(previous) else ""
+    kind = "follow_up" if previous else "new"
     saved_at = found.saved_at if found is not None else ""
     just_saved = ctx.request.query_params.get("saved") == "1"
     values = await run_in_threadpool(
@@ -814,12 +820,14 @@ async def new_assessment(ctx: Ctx) -> Response:
             ctx,
             fields,
             draft=draft_id or "",
-            kind="new",
+            kind=kind,
+            previous=previous,
             draft_saved_at=saved_at,
             just_saved=just_saved,
         )
     )
-    return _page(ctx, "assess.html.j2", title="New assessment", **values)
+    title = "Follow-up assessment" if previous else "New assessment"
+    return _page(ctx, "assess.html.j2", title=title, **values)
 
 
 async def follow_up(ctx: Ctx) -> Response:
@@ -864,14 +872,17 @@ async def submit_assessment(ctx: Ctx) -> Response:
     action = str(data.get("action", "submit"))
     draft_id = str(data.get("draft", ""))
     kind = str(data.get("kind", "new"))
+    previous = str(data.get("previous", ""))
+    previous = previous if kind == "follow_up" and _DATE.match(previous) else ""
     if action == "draft":
+        kept = {**fields, _DRAFT_PREVIOUS: previous} if previous else fields
         saved = await run_in_threadpool(
             _writing,
             ctx.state,
             lambda: accounts.save_draft(
                 ctx.state.store,
                 ctx.name,
-                fields,
+                kept,
                 draft_id=int(draft_id) if draft_id.isdigit() else None,
                 client=fields.get("client.id", "").strip()
                 if _CLIENT.match(fields.get("client.id", "").strip())
@@ -879,8 +890,6 @@ async def submit_assessment(ctx: Ctx) -> Response:
             ),
         )
         return _redirect(ctx, f"/assessments/new?draft={saved.id}&saved=1")
-    previous = str(data.get("previous", ""))
-    previous = previous if kind == "follow_up" and _DATE.match(previous) else ""
     raw = case_form.case_text(fields)
     client_id = fields.get("client.id", "").strip()
     source = f"web-form/{client_id if _CLIENT.match(client_id) else 'new'}.yaml"

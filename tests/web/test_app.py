@@ -233,6 +233,29 @@ def test_submit_assessment_saves_a_draft_without_losing_anything(web: Web) -> No
     )
 
 
+def test_submit_assessment_follow_up_draft_reopens_as_the_follow_up(stored: Web) -> None:
+    stored.login("rivera", "clinician")
+    page = stored.client.get(f"/clients/{CLIENT}/follow-up").text
+    fields = {**_intake_fields(), "metric": "follow_up", "client.assessment_date": "2027-01-18"}
+    common = {**fields, "csrf": csrf_of(page), "kind": "follow_up", "action": "draft"}
+    response = stored.client.post(
+        "/assessments", data={**common, "previous": INTAKE_DATE}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    reopened = stored.client.get(response.headers["location"]).text
+    assert "Follow-up assessment (after 2026-01-12)" in reopened
+    assert "Carried over from the assessment of 2026-01-12" in reopened
+    assert 'name="kind" value="follow_up"' in reopened
+    assert 'name="previous" value="2026-01-12"' in reopened
+    assert "form.previous" not in reopened
+    # A forged date is not kept: the draft reopens as a new assessment.
+    forged = stored.client.post(
+        "/assessments", data={**common, "previous": "<b>x"}, follow_redirects=False
+    )
+    again = stored.client.get(forged.headers["location"]).text
+    assert "New assessment" in again and 'name="previous" value=""' in again
+
+
 def test_preview_redraws_the_brain_map_from_the_scores(web: Web) -> None:
     token = web.login("rivera", "clinician")
     fields = _intake_fields()
