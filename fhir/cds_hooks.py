@@ -80,6 +80,10 @@ RULE_SYSTEM = system_url("rule")
 """A card's source topic: the deciding rule's id as a code of this system."""
 MAX_BODY = 2 * 1024 * 1024
 """Largest request body (a hook request with its prefetch)."""
+MAX_FEEDBACK = 200
+"""Most feedback entries in one request (one per card; a plan has far fewer items)."""
+MAX_COMMENT = 2000
+"""Longest clinician's comment kept as a decision's note (the case store's limit)."""
 
 INDICATORS: dict[str, str] = {
     "recommend": "info",
@@ -391,6 +395,19 @@ def override_reason(coding: Any) -> OverrideReason:
 # --- the application -----------------------------------------------------------------
 
 
+def _comment_problem(comment: str | None) -> str:
+    """What makes a clinician's comment unfit for a decision's note ('' if nothing): the
+    case store's own limits, checked before any entry of a feedback request is recorded.
+    The message says what is wrong, never what was written."""
+    from neuroseq.source import unsafe_character
+
+    if comment is None:
+        return ""
+    if len(comment) > MAX_COMMENT:
+        return f"is {len(comment):,} characters; the limit is {MAX_COMMENT:,}"
+    return unsafe_character(comment.replace("\n", " ").replace("\t", " ")) or ""
+
+
 def _problems(status: int, problems: Collection[Problem] | Collection[tuple[str, str]]) -> Response:
     shown = [
         {"field": p.field, "message": p.message}
@@ -402,13 +419,22 @@ def _problems(status: int, problems: Collection[Problem] | Collection[tuple[str,
 
 
 async def _body(request: Request) -> tuple[dict[str, Any] | None, Response | None]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        return None, _problems(413, [("", f"the request is larger than {MAX_BODY} bytes")])
+    # Read as it arrives and stop past MAX_BODY: a chunked request has no Content-Length,
+    # and reading it whole first would hold any size in memory.
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None, _problems(413, [("", f"the request is larger than {MAX_BODY} bytes")])
+        chunks.append(chunk)
+    raw = b"".join(chunks)
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return None, _problems(400, [("", "the request body is not JSON")])
+    except RecursionError:
+        # json's decoder recurses once per level of nesting: thousands of "[" exhaust the stack
+        return None, _problems(400, [("", "the request body is nested too deeply")])
     if not isinstance(data, dict):
         return None, _problems(400, [("", "the request body must be a JSON object")])
     return data, None
@@ -567,8 +593,12 @@ def service_routes(
         entries = data.get("feedback")
         if not isinstance(entries, list) or not entries:
             return _problems(400, [("feedback", "give a list of feedback entries")])
+        if len(entries) > MAX_FEEDBACK:
+            return _problems(413, [("feedback", f"at most {MAX_FEEDBACK} entries in one request")])
         problems: list[tuple[str, str]] = []
         known = await recall([str(e.get("card")) for e in entries if isinstance(e, Mapping)])
+        decisions: list[tuple[str, CardRef, dict[str, Any]]] = []
+        # Every entry is checked before any is recorded: a refused request records nothing.
         for index, entry in enumerate(entries):
             where = f"feedback[{index}]"
             if not isinstance(entry, Mapping):
@@ -577,7 +607,13 @@ def service_routes(
             ref = known.get(str(entry.get("card")))
             outcome = entry.get("outcome")
             if ref is None:
-                problems.append((f"{where}.card", "not a card this service issued (or long ago)"))
+                problems.append(
+                    (
+                        f"{where}.card",
+                        "not a card this service issued (or long ago, or the plan it was "
+                        "issued from has changed since)",
+                    )
+                )
                 continue
             if outcome not in ("accepted", "overridden"):
                 problems.append((f"{where}.outcome", "allowed: accepted, overridden"))
@@ -585,16 +621,30 @@ def service_routes(
             why = entry.get("overrideReason")
             why = why if isinstance(why, Mapping) else {}
             comment = why.get("userComment")
+            note = comment if isinstance(comment, str) and comment else None
+            wrong = _comment_problem(note)
+            if wrong:
+                problems.append((f"{where}.overrideReason.userComment", wrong))
+                continue
+            decisions.append(
+                (
+                    where,
+                    ref,
+                    {
+                        "accept": outcome == "accepted",
+                        "reason": None
+                        if outcome == "accepted"
+                        else override_reason(why.get("reason")),
+                        "note": note,
+                    },
+                )
+            )
+        if problems:
+            return _problems(422, problems)
+        for where, ref, values in decisions:
             try:
                 await run_in_threadpool(
-                    decide,
-                    ref.client,
-                    ref.intervention,
-                    accept=outcome == "accepted",
-                    reason=None if outcome == "accepted" else override_reason(why.get("reason")),
-                    note=comment if isinstance(comment, str) and comment else None,
-                    by=who.name,
-                    date=ref.date,
+                    decide, ref.client, ref.intervention, by=who.name, date=ref.date, **values
                 )
             except NeuroseqError as exc:
                 problems += [(where, p.message) for p in exc.problems]

@@ -64,8 +64,14 @@ def _now() -> str:
 
 
 def actor_name(given: str | None = None) -> str:
-    """Who is acting: ``--by NAME``, else the login name."""
+    """Who is acting: ``--by NAME``, else the login name.
+
+    A given name is refused when it is longer than a name column holds or has control or
+    bidi characters: it is kept in audit lines and token records that listings print to
+    a terminal (where an escape sequence in it could hide the lines that follow).
+    """
     if given:
+        _check_text("command line", "--by", given, MAX_NAME)
         return given
     try:
         return getpass.getuser()

@@ -254,7 +254,10 @@ def add_review_note(
     unsafe = unsafe_character(text.replace("\n", " ").replace("\r", " ").replace("\t", " "))
     if unsafe is not None:
         raise _problem("note", unsafe)
-    store.history(client)  # an unknown client is refused with the store's own message
+    # an unknown client is refused with the store's own message
+    dates = {stored.date for stored in store.history(client)}
+    if date is not None and date not in dates:
+        raise _problem("date", f"client '{client}' has no stored assessment on that date")
     at = _now()
 
     def work(connection: Connection) -> ReviewNote:

@@ -74,7 +74,11 @@ _HOME = {
     "admin": "/admin/users",
 }
 _CLIENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+"""A date as the store keeps it (ASCII digits only, and no trailing new line as ``$`` allows)."""
+_NUMBER = re.compile(r"[0-9]{1,15}\Z")
+"""A small whole number as typed (a draft id, a choice): ASCII digits, few enough for
+every database's integer column."""
 _DRAFT_PREVIOUS = "form.previous"
 """The key under which a follow-up's draft keeps the date of the assessment it follows."""
 _MAX_FORM = 512 * 1024
@@ -246,10 +250,22 @@ def _redirect(ctx: Ctx, to: str) -> Response:
 
 async def _form(ctx: Ctx) -> FormData:
     """The posted form, refused (403) without this session's CSRF token."""
-    length = int(ctx.request.headers.get("content-length") or 0)
-    if length > _MAX_FORM:
+    length = ctx.request.headers.get("content-length") or "0"
+    if not length.isascii() or not length.isdigit() or int(length) > _MAX_FORM:
         raise HTTPException(413, "The form is too large.")
-    data = await ctx.request.form(max_files=0, max_fields=2000)
+    # Counted as it arrives too: a chunked request has no Content-Length to check.
+    chunks, size = [], 0
+    async for chunk in ctx.request.stream():
+        size += len(chunk)
+        if size > _MAX_FORM:
+            raise HTTPException(413, "The form is too large.")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+
+    async def replay() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    data = await Request(ctx.request.scope, replay).form(max_files=0, max_fields=2000)
     token = data.get("csrf") or ctx.request.headers.get("x-csrf-token")
     if not same_token(str(token) if token is not None else None, ctx.session.csrf):
         raise HTTPException(
@@ -519,7 +535,7 @@ def _words(values: tuple[str, ...]) -> str:
 def _rating_problem(value: str) -> str:
     """What is wrong with a typed fidelity rating ('' when nothing is)."""
     value = value.strip()
-    if value == "" or (value.isdigit() and 0 <= int(value) <= 3):
+    if value in ("", "0", "1", "2", "3"):
         return ""
     return "Choose a rating of 0, 1, 2 or 3, or leave it empty."
 
@@ -803,15 +819,16 @@ async def new_assessment(ctx: Ctx) -> Response:
     fields: dict[str, str] = {}
     found: accounts.Draft | None = None
     if draft_id is not None:
-        if not draft_id.isdigit():
+        if not _NUMBER.match(draft_id):
             raise HTTPException(404, "No such draft.")
         found = await run_in_threadpool(accounts.draft, ctx.state.store, ctx.name, int(draft_id))
         if found is None:
             raise HTTPException(404, "No such draft.")
         fields = dict(found.fields)
     # A follow-up's draft remembers the assessment it follows (a form key, not a case field).
-    previous = fields.pop(_DRAFT_PREVIOUS, "")
-    previous = previous if _DATE.match(previous) else ""
+    previous = await run_in_threadpool(
+        _previous_of, ctx, fields.get("client.id", "").strip(), fields.pop(_DRAFT_PREVIOUS, "")
+    )
     kind = "follow_up" if previous else "new"
     saved_at = found.saved_at if found is not None else ""
     just_saved = ctx.request.query_params.get("saved") == "1"
@@ -865,6 +882,18 @@ async def preview(ctx: Ctx) -> Response:
     return _page(ctx, "_brain_map.html.j2", brain_map=drawn)
 
 
+def _previous_of(ctx: Ctx, client_id: str, given: str) -> str:
+    """The earlier assessment a follow-up form says it carries over (its hidden field), if
+    it is one of this client's stored assessments; else '' (the form says nothing of it)."""
+    if not given or not _DATE.match(given) or not _CLIENT.match(client_id):
+        return ""
+    try:
+        dates = {stored.date for stored in ctx.state.store.history(client_id)}
+    except NeuroseqError:
+        return ""
+    return given if given in dates else ""
+
+
 async def submit_assessment(ctx: Ctx) -> Response:
     _need(ctx, "edit")
     data = await _form(ctx)
@@ -872,9 +901,10 @@ async def submit_assessment(ctx: Ctx) -> Response:
     action = str(data.get("action", "submit"))
     draft_id = str(data.get("draft", ""))
     kind = str(data.get("kind", "new"))
-    previous = str(data.get("previous", ""))
-    previous = previous if kind == "follow_up" and _DATE.match(previous) else ""
+    client_id = fields.get("client.id", "").strip()
+    previous = str(data.get("previous", "")) if kind == "follow_up" else ""
     if action == "draft":
+        previous = await run_in_threadpool(_previous_of, ctx, client_id, previous)
         kept = {**fields, _DRAFT_PREVIOUS: previous} if previous else fields
         saved = await run_in_threadpool(
             _writing,
@@ -883,7 +913,7 @@ async def submit_assessment(ctx: Ctx) -> Response:
                 ctx.state.store,
                 ctx.name,
                 kept,
-                draft_id=int(draft_id) if draft_id.isdigit() else None,
+                draft_id=int(draft_id) if _NUMBER.match(draft_id) else None,
                 client=fields.get("client.id", "").strip()
                 if _CLIENT.match(fields.get("client.id", "").strip())
                 else None,
@@ -891,7 +921,6 @@ async def submit_assessment(ctx: Ctx) -> Response:
         )
         return _redirect(ctx, f"/assessments/new?draft={saved.id}&saved=1")
     raw = case_form.case_text(fields)
-    client_id = fields.get("client.id", "").strip()
     source = f"web-form/{client_id if _CLIENT.match(client_id) else 'new'}.yaml"
     try:
         from neuroseq.api import parse_case
@@ -906,11 +935,16 @@ async def submit_assessment(ctx: Ctx) -> Response:
         problems = case_form.problems_by_field(exc.problems, fields, case_form.field_names())
         values = await run_in_threadpool(
             lambda: _form_values(
-                ctx, fields, draft=draft_id, kind=kind, problems=problems, previous=previous
+                ctx,
+                fields,
+                draft=draft_id,
+                kind=kind,
+                problems=problems,
+                previous=_previous_of(ctx, client_id, previous),
             )
         )
         return _page(ctx, "assess.html.j2", 400, title="Check the assessment", **values)
-    if draft_id.isdigit():
+    if _NUMBER.match(draft_id):
         await run_in_threadpool(
             _writing,
             ctx.state,
@@ -983,7 +1017,7 @@ async def trainer_impact(ctx: Ctx) -> Response:
     data = await _form(ctx)
     choice = str(data.get("candidate", ""))
     candidates = ctx.state.candidates
-    if not choice.isdigit() or int(choice) >= len(candidates):
+    if not _NUMBER.match(choice) or int(choice) >= len(candidates):
         raise HTTPException(
             400, "Choose one of the candidate rule folders this server was started with."
         )

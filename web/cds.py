@@ -108,10 +108,26 @@ class StoredCards(MutableMapping[str, CardRef]):
         self.lock = lock
 
     def __getitem__(self, card: str) -> CardRef:
+        """The card, while the plan it was issued from still holds it.
+
+        A card is about one item and action of one stored plan; once that assessment
+        is replaced (or its plan no longer has the item with that action), feedback on
+        the card must not be recorded on what the plan says now, so the card is unknown.
+        """
+        from neuroseq.errors import NeuroseqError
         from neuroseq.store.cards import issued_card
 
         found = issued_card(self.store, card)
         if found is None:
+            raise KeyError(card)
+        try:
+            plan = self.store.assessment(found.client, found.date).plan
+        except NeuroseqError:
+            raise KeyError(card) from None
+        if not any(
+            item["intervention"] == found.intervention and item["action"] == found.action
+            for item in plan["recommendations"]
+        ):
             raise KeyError(card)
         return CardRef(found.client, found.intervention, found.action, found.date)
 
