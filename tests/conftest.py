@@ -12,6 +12,7 @@ PostgreSQL tests skip, and never in CI. Each test gets a new database.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import re
@@ -146,11 +147,14 @@ def _drop_database(admin: str, name: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A new, empty store database: a SQLite file, or a fresh PostgreSQL database."""
+STORES = ["sqlite", "postgresql"]
+
+
+@contextlib.contextmanager
+def _new_store(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    """A new, empty store database of the kind ``request.param`` (dropped afterwards)."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store' / 'neuroseq.db'}"
+        yield f"sqlite:///{folder / 'store' / 'neuroseq.db'}"
         return
     admin = request.getfixturevalue("postgres_admin")
     name, url = _fresh_database(admin)
@@ -158,6 +162,23 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
     finally:
         _drop_database(admin, name)
+
+
+@pytest.fixture(params=STORES)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty store database: a SQLite file, or a fresh PostgreSQL database."""
+    with _new_store(request, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=STORES)
+def module_store_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """As :func:`store_url`, but one database for the whole test module: for fixtures
+    that build something once and share it among tests that do not change it."""
+    with _new_store(request, tmp_path_factory.mktemp("module-store")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

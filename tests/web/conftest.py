@@ -79,3 +79,34 @@ def stored(web: Web, planner: Any) -> Web:
     """The app with the published intake stored (planned in this process, as the CLI does)."""
     web.store.add(INTAKE.read_bytes(), str(INTAKE), planner, actor="test")
     return web
+
+
+@pytest.fixture(scope="module")
+def shared_app(module_store_url: str, planner: Any) -> Iterator[Web]:
+    """One app per test module and store database, with the published intake stored.
+
+    Building an app (its planner, templates and store) takes a second or more, and on
+    PostgreSQL a new database besides; tests that only read, or whose changes no other
+    test reads (their own audit lines, a login of a user that :meth:`Web.login` adds if
+    new), share this one through :func:`shared_stored`. A test that changes what others
+    would see (disables or logs out a user, fails logins, adds a user by hand, expects an
+    empty store or an exact audit log) uses :func:`stored` or :func:`web`: an app of its own.
+    """
+    app = create_app(Settings(db=module_store_url, workers=1, login_delay=0.0))
+    web = Web(app, app.state.neuroseq.store)
+    web.client.__enter__()
+    try:
+        web.store.add(INTAKE.read_bytes(), str(INTAKE), planner, actor="test")
+        yield web
+    finally:
+        web.client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def shared_stored(shared_app: Web) -> Iterator[Web]:
+    """:func:`shared_app` through a new test client: no cookie, so no session, of another test."""
+    web = Web(shared_app.app, shared_app.store)
+    try:
+        yield web
+    finally:
+        web.client.close()

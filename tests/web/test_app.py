@@ -1,4 +1,10 @@
-"""The web app's pages through the ASGI test client, on SQLite and PostgreSQL."""
+"""The web app's pages through the ASGI test client, on SQLite and PostgreSQL.
+
+Tests that only read the stored intake, or change nothing another test reads, share
+one app per store database (``shared_stored``, each through a new client); a test that
+stores, decides, records, adds or disables accounts, saves drafts, or checks what the
+store or its audit log holds gets an app of its own (``stored``, ``web``, ``web_factory``).
+"""
 
 from __future__ import annotations
 
@@ -24,52 +30,56 @@ def _intake_fields() -> dict[str, str]:
     return fields_of(yaml.safe_load(INTAKE.read_text(encoding="utf-8")))
 
 
-def test_home_sends_each_role_to_its_page(web: Web) -> None:
+def test_home_sends_each_role_to_its_page(shared_stored: Web) -> None:
     for name, role, page in (
         ("c1", "clinician", "/clients"),
         ("t1", "trainer", "/trainer"),
         ("a1", "admin", "/admin/users"),
     ):
-        web.login(name, role)
-        response = web.client.get("/", follow_redirects=False)
+        shared_stored.login(name, role)
+        response = shared_stored.client.get("/", follow_redirects=False)
         assert response.headers["location"] == page
 
 
-def test_clients_lists_and_searches(stored: Web) -> None:
-    stored.login("rivera", "clinician")
-    assert CLIENT in stored.client.get("/clients").text
-    assert CLIENT in stored.client.get("/clients?q=PUBLISHED").text
-    assert f"/clients/{CLIENT}" not in stored.client.get("/clients?q=zzz").text
+def test_clients_lists_and_searches(shared_stored: Web) -> None:
+    shared_stored.login("rivera", "clinician")
+    assert CLIENT in shared_stored.client.get("/clients").text
+    assert CLIENT in shared_stored.client.get("/clients?q=PUBLISHED").text
+    assert f"/clients/{CLIENT}" not in shared_stored.client.get("/clients?q=zzz").text
 
 
-def test_client_shows_the_timeline_charts_and_audits_the_view(stored: Web) -> None:
-    stored.login("rivera", "clinician")
-    page = stored.client.get(f"/clients/{CLIENT}").text
+def test_client_shows_the_timeline_charts_and_audits_the_view(shared_stored: Web) -> None:
+    shared_stored.login("rivera", "clinician")
+    page = shared_stored.client.get(f"/clients/{CLIENT}").text
     assert 'aria-label="CMR over time: 2026-01-12 0.72"' in page
     assert "Developmental age by domain over time" in page
     lines = [
-        line for line in stored.store.audit_log(CLIENT) if line["action"] == "web-view-timeline"
+        line
+        for line in shared_stored.store.audit_log(CLIENT)
+        if line["action"] == "web-view-timeline"
     ]
     assert lines and lines[-1]["actor"] == "rivera"
 
 
-def test_plan_page_shows_the_report_inline_with_forms(stored: Web) -> None:
-    stored.login("rivera", "clinician")
-    response = stored.client.get(PLAN)
+def test_plan_page_shows_the_report_inline_with_forms(shared_stored: Web) -> None:
+    shared_stored.login("rivera", "clinician")
+    response = shared_stored.client.get(PLAN)
     assert response.status_code == 200
     page = response.text
     assert "Functional brain map" in page and "<svg" in page
     assert page.count('action="/clients/published-case/plans/2026-01-12/fidelity#item-') == len(
-        stored.store.assessment(CLIENT).plan["recommendations"]
+        shared_stored.store.assessment(CLIENT).plan["recommendations"]
     )
     assert "server-timing" in response.headers
 
 
-def test_plan_page_puts_the_plan_before_the_decisions_in_the_reports_words(stored: Web) -> None:
-    stored.login("rivera", "clinician")
-    page = stored.client.get(PLAN).text
+def test_plan_page_puts_the_plan_before_the_decisions_in_the_reports_words(
+    shared_stored: Web,
+) -> None:
+    shared_stored.login("rivera", "clinician")
+    page = shared_stored.client.get(PLAN).text
     assert page.index('<article class="report">') < page.index('id="ft-heading"')
-    first = stored.store.assessment(CLIENT).plan["recommendations"][0]
+    first = shared_stored.store.assessment(CLIENT).plan["recommendations"][0]
     from neuroseq.engine.assembly import VERBS
 
     assert f"<b>{VERBS[first['action']]}: {first['name']}</b>" in page
@@ -80,9 +90,11 @@ def test_plan_page_puts_the_plan_before_the_decisions_in_the_reports_words(store
     assert " selected" not in row and "recommend ·" not in row
 
 
-def test_plan_page_shows_no_controls_or_their_instructions_to_a_reviewer(stored: Web) -> None:
-    stored.login("lee", "reviewer")
-    page = stored.client.get(PLAN).text
+def test_plan_page_shows_no_controls_or_their_instructions_to_a_reviewer(
+    shared_stored: Web,
+) -> None:
+    shared_stored.login("lee", "reviewer")
+    page = shared_stored.client.get(PLAN).text
     assert "Accept or override" not in page and "accept or override" not in page
     assert "<select" not in page and "What the clinicians decided" in page
 
@@ -256,20 +268,20 @@ def test_submit_assessment_follow_up_draft_reopens_as_the_follow_up(stored: Web)
     assert "New assessment" in again and 'name="previous" value=""' in again
 
 
-def test_preview_redraws_the_brain_map_from_the_scores(web: Web) -> None:
-    token = web.login("rivera", "clinician")
+def test_preview_redraws_the_brain_map_from_the_scores(shared_stored: Web) -> None:
+    token = shared_stored.login("rivera", "clinician")
     fields = _intake_fields()
-    drawn = web.client.post("/assessments/preview", data={**fields, "csrf": token})
+    drawn = shared_stored.client.post("/assessments/preview", data={**fields, "csrf": token})
     assert drawn.status_code == 200 and drawn.text.count("<svg") == 2 and "CMR 0.72" in drawn.text
-    wrong = web.client.post(
+    wrong = shared_stored.client.post(
         "/assessments/preview", data={**fields, "cns.sleep": "x", "csrf": token}
     )
     assert "<svg" not in wrong.text and "check 8 Sleep" in wrong.text
 
 
-def test_follow_up_starts_from_the_latest_assessment(stored: Web) -> None:
-    stored.login("rivera", "clinician")
-    page = stored.client.get(f"/clients/{CLIENT}/follow-up").text
+def test_follow_up_starts_from_the_latest_assessment(shared_stored: Web) -> None:
+    shared_stored.login("rivera", "clinician")
+    page = shared_stored.client.get(f"/clients/{CLIENT}/follow-up").text
     assert 'name="client.id" id="f-client-id" value="published-case"' in page
     assert 'name="client.assessment_date" id="f-client-assessment-date" value=""' in page
     assert '<option value="follow_up" selected>' in page
@@ -384,22 +396,22 @@ def test_need_lets_a_reviewer_read_but_change_nothing(stored: Web) -> None:
     assert stored.store.assessment(CLIENT).fidelity == ()
 
 
-def test_need_refuses_a_clinician_review_notes_users_and_rules(stored: Web) -> None:
-    token = stored.login("rivera", "clinician")
+def test_need_refuses_a_clinician_review_notes_users_and_rules(shared_stored: Web) -> None:
+    token = shared_stored.login("rivera", "clinician")
     assert (
-        stored.client.post(
+        shared_stored.client.post(
             f"/clients/{CLIENT}/notes", data={"csrf": token, "note": "x"}
         ).status_code
         == 403
     )
-    assert stored.client.get("/admin/users").status_code == 403
-    assert stored.client.get("/trainer").status_code == 403
+    assert shared_stored.client.get("/admin/users").status_code == 403
+    assert shared_stored.client.get("/trainer").status_code == 403
 
 
-def test_trainer_sees_rule_checks_and_tests_but_no_case(stored: Web) -> None:
-    stored.login("kim", "trainer")
-    assert stored.client.get("/clients").status_code == 403
-    page = stored.client.get("/trainer").text
+def test_trainer_sees_rule_checks_and_tests_but_no_case(shared_stored: Web) -> None:
+    shared_stored.login("kim", "trainer")
+    assert shared_stored.client.get("/clients").status_code == 403
+    page = shared_stored.client.get("/trainer").text
     assert "Rule checks" in page and re.search(r"\d+ passed, 0 failed", page)
 
 
@@ -540,9 +552,9 @@ def test_trainer_impact_is_for_trainers_and_configured_folders_only(
     assert web.client.post("/trainer/impact", data={"candidate": "0"}).status_code == 403
 
 
-def test_trainer_says_how_to_configure_candidates_when_there_are_none(web: Web) -> None:
-    web.login("kim", "trainer")
-    page = web.client.get("/trainer").text
+def test_trainer_says_how_to_configure_candidates_when_there_are_none(shared_stored: Web) -> None:
+    shared_stored.login("kim", "trainer")
+    page = shared_stored.client.get("/trainer").text
     assert "neuroseq serve --candidate-rules DIR" in page and "/trainer/impact" not in page
 
 
@@ -586,16 +598,16 @@ def test_submit_assessment_says_an_identical_intake_is_already_stored(web: Web) 
     assert "This assessment is already stored; nothing changed." in response.text
 
 
-def test_submit_assessment_says_to_tick_replace_for_different_content(stored: Web) -> None:
-    token = stored.login("rivera", "clinician")
+def test_submit_assessment_says_to_tick_replace_for_different_content(shared_stored: Web) -> None:
+    token = shared_stored.login("rivera", "clinician")
     fields = {**_intake_fields(), "cns.sleep": "3"}
-    response = stored.client.post("/assessments", data={**fields, "csrf": token})
+    response = shared_stored.client.post("/assessments", data={**fields, "csrf": token})
     assert response.status_code == 400 and "--replace" not in response.text
     assert "tick &#39;replace an assessment already stored for this date&#39;" in response.text
 
 
-def test_submit_assessment_shows_form_words_not_file_words(web: Web) -> None:
-    token = web.login("rivera", "clinician")
+def test_submit_assessment_shows_form_words_not_file_words(shared_stored: Web) -> None:
+    token = shared_stored.login("rivera", "clinician")
     fields = {
         **_intake_fields(),
         "cns.sleep": "",
@@ -603,7 +615,7 @@ def test_submit_assessment_shows_form_words_not_file_words(web: Web) -> None:
         "current_services": "OT",
         "relational_health.family": "",
     }
-    page = web.client.post("/assessments", data={**fields, "csrf": token}).text
+    page = shared_stored.client.post("/assessments", data={**fields, "csrf": token}).text
     assert "a mapping of keys" not in page and "neuroseq catalog list" not in page
     assert "write one medication a line as name: class" in page
     assert "choose one of the catalogue&#39;s ids" in page
@@ -611,23 +623,23 @@ def test_submit_assessment_shows_form_words_not_file_words(web: Web) -> None:
     assert "just a name" not in page.split('id="f-client-medications"')[0]
 
 
-def test_preview_names_items_to_check_not_ids(web: Web) -> None:
-    token = web.login("rivera", "clinician")
-    wrong = web.client.post(
+def test_preview_names_items_to_check_not_ids(shared_stored: Web) -> None:
+    token = shared_stored.login("rivera", "clinician")
+    wrong = shared_stored.client.post(
         "/assessments/preview", data={**_intake_fields(), "cns.sleep": "x", "csrf": token}
     ).text
     from neuroseq.scoring.items import ITEMS
 
     sleep = next(item for item in ITEMS if item.id == "sleep")
     assert f"check {sleep.number} {sleep.label}" in wrong and "cns." not in wrong
-    empty = web.client.post("/assessments/preview", data={"csrf": token}).text
+    empty = shared_stored.client.post("/assessments/preview", data={"csrf": token}).text
     assert "cns." not in empty and "Sleep" not in empty
 
 
-def test_client_names_items_not_started_and_shows_readable_times(stored: Web) -> None:
-    stored.login("rivera", "clinician")
-    page = stored.client.get(f"/clients/{CLIENT}").text
-    stored_plan = stored.store.assessment(CLIENT).plan
+def test_client_names_items_not_started_and_shows_readable_times(shared_stored: Web) -> None:
+    shared_stored.login("rivera", "clinician")
+    page = shared_stored.client.get(f"/clients/{CLIENT}").text
+    stored_plan = shared_stored.store.assessment(CLIENT).plan
     names = {r["intervention"]: r["name"] for r in stored_plan["recommendations"]}
     for entry in stored_plan.get("not_started", []):
         assert entry["intervention"] not in page.split("Not started, ask why:")[-1][:2000]
@@ -642,9 +654,9 @@ def test_when_shows_a_timestamp_as_a_person_reads_it() -> None:
     assert when("") == "" and when("not a time") == "not a time"
 
 
-def test_audit_view_shows_readable_times(stored: Web) -> None:
-    stored.login("rivera", "clinician")
-    page = stored.client.get(f"/clients/{CLIENT}/audit").text
+def test_audit_view_shows_readable_times(shared_stored: Web) -> None:
+    shared_stored.login("rivera", "clinician")
+    page = shared_stored.client.get(f"/clients/{CLIENT}/audit").text
     assert not re.search(r"<td>\d{4}-\d\d-\d\dT", page)
     assert re.search(r"<td>\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC</td>", page)
 
@@ -661,19 +673,19 @@ def test_submit_assessment_draft_says_saved_and_reopened_says_draft(web: Web) ->
     assert "This is a draft (" in reopened and "nothing is stored or planned" in reopened
 
 
-def test_new_assessment_offers_half_points_and_labels_history(web: Web) -> None:
-    web.login("rivera", "clinician")
-    page = web.client.get("/assessments/new").text
+def test_new_assessment_offers_half_points_and_labels_history(shared_stored: Web) -> None:
+    shared_stored.login("rivera", "clinician")
+    page = shared_stored.client.get("/assessments/new").text
     assert '<option value="1.5">1.5: between mild and serious</option>' in page
     assert 'aria-label="Adversity, early childhood"' in page
     assert "`" not in page.split('<form method="post" action="/assessments"')[1]
     assert "early_childhood (" not in page and 'rows="5"' in page
 
 
-def test_login_shows_the_plans_statement_in_the_footer(web: Web) -> None:
+def test_login_shows_the_plans_statement_in_the_footer(shared_stored: Web) -> None:
     from neuroseq.vocabulary import STATEMENT
 
-    page = web.client.get("/login").text
+    page = shared_stored.client.get("/login").text
     assert STATEMENT.replace("&", "&amp;") in page and "&trade;" not in page
 
 

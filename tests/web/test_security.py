@@ -1,4 +1,9 @@
-"""The web app's guards, through the ASGI test client: hosts, headers, sessions, CSRF, throttling."""
+"""The web app's guards, through the ASGI test client: hosts, headers, sessions, CSRF, throttling.
+
+Tests that only read, or change nothing another test reads, share one app per store
+database (``shared_stored``, each through a new client: no session of another test);
+those that disable or log out a user, fail logins or add users by hand get their own.
+"""
 
 from __future__ import annotations
 
@@ -34,8 +39,8 @@ def test_host_name_drops_the_port_and_brackets() -> None:
     assert host_name("clinic.example") == "clinic.example"
 
 
-def test_guard_refuses_a_foreign_host_header(web: Web) -> None:
-    response = web.client.get("/login", headers={"host": "attacker.example"})
+def test_guard_refuses_a_foreign_host_header(shared_stored: Web) -> None:
+    response = shared_stored.client.get("/login", headers={"host": "attacker.example"})
     assert response.status_code == 421
     assert "--allowed-host" in response.text
     assert response.headers["x-frame-options"] == "DENY"
@@ -48,9 +53,9 @@ def test_guard_accepts_localhost_127_and_an_allowed_host(web_factory: Callable[.
     assert web.client.get("/login", headers={"host": "other.example"}).status_code == 421
 
 
-def test_guard_sets_csp_without_inline_script_and_no_store(stored: Web) -> None:
-    stored.login("rivera", "clinician")
-    response = stored.client.get(f"/clients/{CLIENT}/plans/{INTAKE_DATE}")
+def test_guard_sets_csp_without_inline_script_and_no_store(shared_stored: Web) -> None:
+    shared_stored.login("rivera", "clinician")
+    response = shared_stored.client.get(f"/clients/{CLIENT}/plans/{INTAKE_DATE}")
     assert response.status_code == 200
     csp = response.headers["content-security-policy"]
     script = re.search(r"script-src ([^;]+)", csp)
@@ -66,19 +71,19 @@ def test_guard_sets_csp_without_inline_script_and_no_store(stored: Web) -> None:
     assert " on" not in re.sub(r"\s+", " ", "".join(re.findall(r"<[^>]+ on\w+=", response.text)))
 
 
-def test_create_app_serves_the_vendored_htmx_with_its_licence(web: Web) -> None:
-    response = web.client.get("/static/htmx.min.js")
+def test_create_app_serves_the_vendored_htmx_with_its_licence(shared_stored: Web) -> None:
+    response = shared_stored.client.get("/static/htmx.min.js")
     assert response.status_code == 200
     assert response.text.startswith("/*! htmx 2.")
     assert "Zero-Clause BSD" in response.text[:400]
 
 
-def test_sessions_cookie_is_signed_httponly_and_samesite_strict(web: Web) -> None:
-    web.login("rivera", "clinician")
-    response = web.client.get("/login")
-    token = csrf_of(web.client.get("/clients").text)
+def test_sessions_cookie_is_signed_httponly_and_samesite_strict(shared_stored: Web) -> None:
+    shared_stored.login("rivera", "clinician")
+    response = shared_stored.client.get("/login")
+    token = csrf_of(shared_stored.client.get("/clients").text)
     del response, token
-    login_page = TestClient(web.app, base_url="http://localhost").get("/login")
+    login_page = TestClient(shared_stored.app, base_url="http://localhost").get("/login")
     cookie = login_page.headers["set-cookie"]
     assert cookie.startswith(f"{SESSION_COOKIE}=")
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
@@ -99,15 +104,15 @@ def test_sessions_cookie_is_secure_behind_tls() -> None:
 
 
 @pytest.mark.parametrize("path", CASE_PAGES)
-def test_route_shows_nothing_before_login(stored: Web, path: str) -> None:
-    response = stored.client.get(path, follow_redirects=False)
+def test_route_shows_nothing_before_login(shared_stored: Web, path: str) -> None:
+    response = shared_stored.client.get(path, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/login"
     assert CLIENT not in response.text
 
 
-def test_login_page_shows_no_case_data(stored: Web) -> None:
-    page = stored.client.get("/login").text
+def test_login_page_shows_no_case_data(shared_stored: Web) -> None:
+    page = shared_stored.client.get("/login").text
     assert CLIENT not in page and "<svg" not in page
 
 
@@ -124,13 +129,15 @@ def _posts() -> list[str]:
 
 
 @pytest.mark.parametrize("path", _posts())
-def test_route_refuses_a_post_without_the_csrf_token(stored: Web, path: str) -> None:
-    stored.login("admin1", "admin")
-    stored.login("rivera", "clinician")
+def test_route_refuses_a_post_without_the_csrf_token(shared_stored: Web, path: str) -> None:
+    shared_stored.login("admin1", "admin")
+    shared_stored.login("rivera", "clinician")
     data = {"item": "drumming", "status": "done", "name": "rivera", "password": PASSWORD}
-    response = stored.client.post(path, data=data, follow_redirects=False)
+    response = shared_stored.client.post(path, data=data, follow_redirects=False)
     assert response.status_code == 403, path
-    wrong = stored.client.post(path, data={**data, "csrf": "not-the-token"}, follow_redirects=False)
+    wrong = shared_stored.client.post(
+        path, data={**data, "csrf": "not-the-token"}, follow_redirects=False
+    )
     assert wrong.status_code == 403, path
 
 
@@ -205,18 +212,18 @@ def test_login_is_refused_after_repeated_failures_even_with_the_right_password(w
     assert actions.count("login-failed") == 5 and "login-locked" in actions
 
 
-def test_route_errors_never_echo_case_content(stored: Web, planner: Any) -> None:
-    token = stored.login("rivera", "clinician")
+def test_route_errors_never_echo_case_content(shared_stored: Web, planner: Any) -> None:
+    token = shared_stored.login("rivera", "clinician")
     secret = "SECRET-NOTE-TEXT"
-    response = stored.client.post(
+    response = shared_stored.client.post(
         f"/clients/{CLIENT}/plans/{INTAKE_DATE}/fidelity",
         data={"csrf": token, "item": "not_an_item", "status": "done", "note": secret},
     )
     assert response.status_code == 400
     assert secret not in response.text
-    missing = stored.client.get("/clients/nobody-here")
+    missing = shared_stored.client.get("/clients/nobody-here")
     assert missing.status_code == 404
-    log = json.dumps(stored.store.audit_log())
+    log = json.dumps(shared_stored.store.audit_log())
     assert secret not in log
 
 
