@@ -89,6 +89,10 @@ CAUTION_CONDITIONS: dict[str, str] = {
     "adolescent_or_adult": "the client is 12 or older",
     "adult": "the client is 18 or older",
     "history_unknown": "the case gives no developmental history (an ER snapshot): abuse is not ruled out",
+    "no_trauma_history": (
+        "the case gives a developmental history and no period records adversity of severity 2 "
+        "or 3 (no history is unknown, not 'no trauma')"
+    ),
 }
 CautionCondition = Literal[
     "always",
@@ -110,6 +114,7 @@ CautionCondition = Literal[
     "adolescent_or_adult",
     "adult",
     "history_unknown",
+    "no_trauma_history",
 ]
 CautionEffect = Literal["exclude", "hold", "caution", "later"]
 if set(CAUTION_CONDITIONS) != set(get_args(CautionCondition)) or not set(SENSITIVITIES) <= set(

@@ -665,9 +665,13 @@ def _follow_up(
         entry = catalog.find(service)
         if entry is None:
             continue
+        if action == "recommend":
+            asked = "ask whether it started and what got in the way"
+        else:  # it was running (continue or resume) and is no longer listed
+            asked = "ask whether it stopped, and why"
         question = (
             f"The previous plan said {action}, but the case does not list it as a current "
-            "service: ask whether it started and what got in the way before planning it again."
+            f"service: {asked} before planning it again."
         )
         if service in decided:
             notes.setdefault(service, []).append(question)

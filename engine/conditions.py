@@ -14,7 +14,7 @@ from typing import Any
 
 from neuroseq.scoring.case import PSYCHOTROPIC_CLASSES, Case
 
-__all__ = ["client_conditions", "placement_kind", "psychotropic_count"]
+__all__ = ["at_school", "client_conditions", "placement_kind", "psychotropic_count"]
 
 _ITEM_CONDITIONS = {
     "dissociation_significant": "dissociative_continuum",
@@ -28,11 +28,29 @@ def placement_kind(placement: str | None, words: Mapping[str, Sequence[str]]) ->
     if placement is None or not placement.strip():
         return "unknown"
     text = " ".join(placement.lower().split())
-    for kind, kind_words in words.items():
+    best: tuple[int, int, str] | None = None
+    for order, (kind, kind_words) in enumerate(words.items()):
         # Whole words at the start (``adopt`` matches "adoptive", ``unit`` not "community").
-        if any(re.search(rf"\b{re.escape(word)}", text) for word in kind_words):
-            return kind
-    return "other"
+        # The kind named first in the text wins ("lives with parents and grandmother" is a
+        # birth family, "kinship care with an aunt, mother in prison" kinship); the order
+        # of the kinds breaks a tie.
+        for word in kind_words:
+            found = re.search(rf"\b{re.escape(word)}", text)
+            if found and (best is None or (found.start(), order) < best[:2]):
+                best = (found.start(), order, kind)
+    return best[2] if best is not None else "other"
+
+
+def at_school(school_setting: str | None, not_at_school: Sequence[str]) -> bool:
+    """Whether the free-text school setting names a school, college or nursery.
+
+    Not given is not at school (no school items); text starting a word with one of
+    ``not_at_school`` ("none", "at home with foster carer", "part-time work") is not either.
+    """
+    if school_setting is None or not school_setting.strip():
+        return False
+    text = " ".join(school_setting.lower().split())
+    return not any(re.search(rf"\b{re.escape(word)}", text) for word in not_at_school)
 
 
 def psychotropic_count(case: Case) -> int:
@@ -69,4 +87,6 @@ def client_conditions(case: Case, facts: Mapping[str, Mapping[str, Any]]) -> fro
         held.add("adult")
     if not case.history:
         held.add("history_unknown")
+    elif client.get("trauma_exposure") == "no":
+        held.add("no_trauma_history")
     return frozenset(held)

@@ -26,6 +26,7 @@ from neuroseq.catalog.model import Catalog, Intervention
 from neuroseq.engine.conditions import client_conditions
 from neuroseq.engine.memo import per_object
 from neuroseq.engine.planning import DEFAULT_PLANNING, PlanningSettings
+from neuroseq.engine.profile_facts import cmr_opens_at
 from neuroseq.scoring.case import PERIODS, Case
 from neuroseq.scoring.items import ITEM_IDS, REGIONS
 from neuroseq.vocabulary import (
@@ -188,6 +189,13 @@ FACT_TYPES: dict[str, FactType] = {
                     CMR_BANDS,
                 ),
                 _num("age_ratio", "value / typical: the CMR against a same-age peer's", 0, 100),
+                _num(
+                    "opens_at",
+                    "the CMR at which a deferred gate opens: 1.0, or what is typical for age "
+                    "(planning cmr_for_age x typical) when that is lower, as for a young child",
+                    0,
+                    100,
+                ),
                 _text(
                     "gate",
                     "what cognitive-predominant work may do, weighing the floor and the age: "
@@ -230,7 +238,11 @@ FACT_TYPES: dict[str, FactType] = {
             (
                 _num("age", "chronological age in years", 0, 99),
                 _text("metric", "full, follow_up or er", METRICS),
-                _bool("at_school", "true when a school setting is given"),
+                _bool(
+                    "at_school",
+                    "true when a school setting is given that names a school, college or "
+                    "nursery (not 'none', 'at home' or work: planning not_at_school_words)",
+                ),
                 _num(
                     "placements_count",
                     "out-of-home placements so far (-1 when not given: unknown)",
@@ -674,6 +686,8 @@ def _recompute_cmr(
         )
     if "age_ratio" not in given:
         fact["age_ratio"] = round(value / typical, 2) if typical > 0 else 0.0
+    if "opens_at" not in given:
+        fact["opens_at"] = cmr_opens_at(typical, planning.cmr_for_age)
     if "gate" not in given:
         typical_for_age = typical > 0 and value >= planning.cmr_for_age * typical
         fact["gate"] = "available" if typical_for_age else fact["band"]

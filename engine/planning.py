@@ -131,6 +131,30 @@ _PLACEMENT_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Free-text school settings that say the client is not at a school, college or
+#: nursery (a toddler at home, an adult at work): school items are not for them.
+_NOT_AT_SCHOOL_WORDS: tuple[str, ...] = (
+    "none",
+    "no school",
+    "not in school",
+    "not at school",
+    "not attending",
+    "not yet",
+    "at home",
+    "home with",
+    "work",
+    "employed",
+    "unemployed",
+    "retired",
+    "job",
+    "home educated",
+    "home-educated",
+    "home schooled",
+    "home-schooled",
+    "homeschool",
+)
+
+
 class PlanningSettings(_Strict):
     """Everything the selection stage needs besides the rules and the catalogue."""
 
@@ -189,8 +213,18 @@ class PlanningSettings(_Strict):
     placement_words: dict[str, tuple[str, ...]] = Field(
         default_factory=lambda: dict(_PLACEMENT_WORDS),
         description=(
-            "How the free-text placement is read: the first kind (in this order) one of whose "
-            "words appears in it; no match is 'other', no placement is 'unknown'."
+            "How the free-text placement is read: the kind whose word appears first in the "
+            "text (the head of 'lives with parents and grandmother' is the parents), ties "
+            "going to the kind listed first; no match is 'other', no placement is 'unknown'."
+        ),
+    )
+
+    not_at_school_words: tuple[str, ...] = Field(
+        default=_NOT_AT_SCHOOL_WORDS,
+        description=(
+            "A school setting whose text starts a word with one of these (e.g. 'none', "
+            "'at home with foster carer', 'part-time work') says the client is not at a "
+            "school, college or nursery: at_school is false and school items are not offered."
         ),
     )
 

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from neuroseq.engine.conditions import placement_kind, psychotropic_count
+from neuroseq.engine.conditions import at_school, placement_kind, psychotropic_count
 from neuroseq.engine.planning import DEFAULT_PLANNING, PlanningSettings
 from neuroseq.scoring.case import Case
 from neuroseq.scoring.items import REGIONS
 from neuroseq.scoring.profile import GroupScore, Profile
 
-__all__ = ["cmr_gate", "profile_facts", "start_phase", "start_point", "worst_impairment"]
+__all__ = [
+    "cmr_gate",
+    "cmr_opens_at",
+    "profile_facts",
+    "start_phase",
+    "start_point",
+    "worst_impairment",
+]
 
 _PHASE_OF_LEVEL = {1: "regulate", 2: "regulate", 3: "relate", 4: "reason", 5: "reason"}
 _PHASE_RANK = {"regulate": 0, "relate": 1, "reason": 2}
@@ -101,6 +108,14 @@ def cmr_gate(profile: Profile, for_age: float) -> str:
     return cmr.band
 
 
+def cmr_opens_at(typical: float, for_age: float) -> float:
+    """The CMR at which a deferred gate opens: the published floor of 1.0, or the CMR
+    typical for age (``for_age`` x a same-age peer's) when that is lower (a toddler)."""
+    if typical <= 0:
+        return 1.0
+    return round(min(1.0, for_age * typical), 2)
+
+
 def worst_impairment(profile: Profile) -> str:
     """The worst impairment of any region or domain."""
     seen = {g.impairment for g in (*profile.regions.values(), *profile.domains.values())}
@@ -153,6 +168,7 @@ def profile_facts(
             if profile.cmr.typical > 0
             else 0.0,
             "gate": cmr_gate(profile, planning.cmr_for_age),
+            "opens_at": cmr_opens_at(profile.cmr.typical, planning.cmr_for_age),
         }
     )
     for period, risk in profile.risk.periods.items():
@@ -187,7 +203,7 @@ def profile_facts(
             "id": "client",
             "age": _round(profile.age),
             "metric": case.metric,
-            "at_school": case.client.school_setting is not None,
+            "at_school": at_school(case.client.school_setting, planning.not_at_school_words),
             "placements_count": (
                 case.client.placements_count if case.client.placements_count is not None else -1
             ),

@@ -181,7 +181,7 @@ def test_catalog_every_entry_names_who_and_what_to_review(catalog: Catalog) -> N
 def test_catalog_new_entries_exist_with_their_audience(catalog: Catalog) -> None:
     expected = {
         "sleep_routine": ("family", "caregiver"),
-        "feeding_review": ("therapeutic_web", "paediatrician"),
+        "feeding_review": ("therapeutic_web", "doctor"),
         "medication_review": ("therapeutic_web", "prescriber"),
         "full_assessment_booking": ("therapeutic_web", None),
         "consistent_adults": ("therapeutic_web", None),

@@ -28,7 +28,7 @@ def test_load_catalog_bundled_loads() -> None:
     catalog = load_catalog()
     assert isinstance(catalog, Catalog)
     assert catalog.schema_ == "neuroseq/catalog/v1"
-    assert catalog.version == "2026.12.1"
+    assert catalog.version == "2026.12.2"
 
 
 def test_load_catalog_bundled_is_the_repository_file() -> None:

@@ -8,7 +8,7 @@ from neuroseq.catalog.show import render_catalog_list, render_intervention
 
 def test_render_catalog_list_one_line_per_intervention(catalog: Catalog) -> None:
     text = render_catalog_list(catalog)
-    assert text.startswith(f"Catalogue 2026.12.1: {len(catalog.interventions)} interventions\n")
+    assert text.startswith(f"Catalogue 2026.12.2: {len(catalog.interventions)} interventions\n")
     entry_lines = [line for line in text.splitlines() if line.startswith("  ")]
     assert len(entry_lines) == len(catalog.interventions)
     assert [line.split()[0] for line in entry_lines].count("drumming") == 1

@@ -954,3 +954,143 @@ def test_plan_trauma_focused_therapy_fits_the_age(case: Path, previous: Path | N
     assert plan["scores"]["items"]["dissociative_continuum"]["impairment"] != "significant"
     if plan["summary"]["cmr"] < 2.0:
         assert any("memory waits" in c for c in adult["cautions"]), adult["cautions"]
+
+
+# --- a fifth clinical review: cases the earlier reviewers did not write -----------------
+
+R5 = {p.stem.removeprefix("review5-"): p for p in PANEL.glob("review5-*.yaml")}
+SCHOOL_ITEMS = {
+    "in_room_aide",
+    "regulation_breaks_school",
+    "calm_space_school",
+    "school_psychoeducation",
+    "educational_plan_review",
+}
+TRAUMA_FOCUSED = {"tf_cbt", "emdr", "adult_trauma_focused_therapy"}
+
+
+def _considered(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {c["intervention"]: c for c in plan["also_considered"]}
+
+
+def test_plan_review5_panel_has_its_cases() -> None:
+    assert len(R5) >= 12, sorted(R5)
+
+
+def test_plan_toddler_at_home_gets_no_school_items_and_waits_for_an_age_typical_cmr() -> None:
+    plan = _plan(R5["2-foster-neglect"])
+    actions = _actions(plan)
+    assert not SCHOOL_ITEMS & set(actions), _lines(plan)
+    assert {"feeding_review", "sleep_routine", "caregiver_coregulation_coaching"} <= _active_ids(
+        plan
+    )
+    cpp = next(i for i in _items(plan) if i["intervention"] == "child_parent_psychotherapy")
+    assert cpp["action"] == "defer"
+    # a two-year-old's CMR is far below 1.0 by development: wait for what is typical for age
+    assert "reaches 1.0" not in cpp["rationale"] and "reaches about 0." in cpp["rationale"]
+    assert not [i for i in _active(plan, "client") if i["phase"] == "reason"]
+
+
+def test_plan_frontal_only_child_without_trauma_gets_no_trauma_focused_work() -> None:
+    plan = _plan(R5["7-frontal-only"])
+    assert plan["summary"]["lowest_impaired_level"] == "frontal_cortex"
+    assert not TRAUMA_FOCUSED & _active_ids(plan), _lines(plan)
+    assert _considered(plan)["tf_cbt"]["reason"] == "contraindicated"
+    assert "trauma_informed_caregiving_training" not in _actions(plan)
+    # lower levels are intact: nothing in the regulate phase is asked of him
+    assert not [i for i in _active(plan, "client") if i["phase"] == "regulate"], _lines(plan)
+
+
+def test_plan_teen_with_severe_sleep_and_two_psychotropics() -> None:
+    plan = _plan(R5["13-sleep-selfharm"])
+    active = _active_ids(plan)
+    assert {"medication_review", "sleep_routine"} <= active
+    assert len(active & {"animal_assisted", "equine_assisted"}) <= 1, _lines(plan)
+    assert plan["summary"]["start_phase"] == "regulate"
+
+
+def test_plan_twins_placed_apart_are_planned_for_their_own_maps() -> None:
+    foster = _plan(R5["9-twin-foster"])
+    kinship = _plan(R5["9-twin-kinship"])
+    assert _actions(foster)["tutoring"] == "suspend"
+    assert _actions(foster)["tf_cbt"] == "defer"
+    assert _actions(foster)["in_room_aide"] == "continue"
+    assert "kinship_carer_support" in _active_ids(kinship)
+    assert "kinship_carer_support" not in _actions(foster)
+    # the kinship twin has a stable carer and a CMR over 1.0: the dyadic play can start
+    assert _actions(kinship).get("dyadic_attachment_play") == "recommend"
+
+
+def test_plan_refugee_teen_trauma_work_waits_for_the_second_stage() -> None:
+    plan = _plan(R5["16-refugee"])
+    tf = next(i for i in _items(plan) if i["intervention"] == "tf_cbt")
+    assert tf["action"] == "recommend" and tf.get("stage") == 2, _lines(plan)
+    assert "emdr" not in _active_ids(plan)
+    assert not set(CHILD_ONLY[:3]) & _active_ids(plan)
+
+
+def test_plan_adult_with_learning_disability_living_with_parents() -> None:
+    plan = _plan(R5["19-learning-disability"])
+    psycho = next(i for i in _items(plan) if i["intervention"] == "caregiver_psychoeducation")
+    assert psycho["rule"] == "family.caregiver_psychoeducation.adult_at_home"
+    assert not set(CHILD_ONLY) & _active_ids(plan), _lines(plan)
+    assert plan["summary"]["start_phase"] == "reason"
+
+
+def test_plan_adult_with_complex_trauma_living_alone() -> None:
+    plan = _plan(R5["45-complex-trauma"])
+    actions = _actions(plan)
+    assert not SCHOOL_ITEMS & set(actions), _lines(plan)  # her 'school setting' is her work
+    assert not _active(plan, "family")
+    assert not set(CHILD_ONLY) & _active_ids(plan)
+    assert "life_story_work" not in _active_ids(plan)
+    assert {"medication_review", "own_routine_with_support_worker"} <= _active_ids(plan)
+    assert _considered(plan)["therapeutic_massage"]["reason"] == "contraindicated"
+    assert "adult_trauma_focused_therapy" not in _active_ids(plan)  # dissociation is severe
+    routine = next(
+        i for i in _items(plan) if i["intervention"] == "own_routine_with_support_worker"
+    )
+    assert not any("care leaver" in c for c in routine["cautions"])
+
+
+def test_plan_follow_up_after_poor_fidelity_asks_rather_than_continues() -> None:
+    plan = _plan(R5["10-fidelity-followup"], R5["10-fidelity-intake"])
+    not_started = {n["intervention"]: n for n in plan["not_started"]}
+    assert "play_therapy" in not_started
+    assert "stopped" in not_started["play_therapy"]["note"]
+    assert "hippotherapy" in not_started
+    actions = _actions(plan)
+    assert actions["swimming"] == "continue"
+    assert "resume" not in actions.values()  # the CMR is still below 1.0
+    for item in _active(plan):
+        if item["intervention"] != "swimming" and item["action"] == "recommend":
+            if item["intervention"] in plan["previous"]["actions"]:
+                assert any("started" in n for n in item["notes"]), item["intervention"]
+
+
+def test_plan_er_toddler_is_abridged_and_puts_sleep_among_the_family_items() -> None:
+    plan = _plan(R5["3-er-shelter"])
+    assert len(_active(plan)) <= 12
+    active = _active_ids(plan)
+    assert {"full_assessment_booking", "sleep_routine", "family_routines"} <= active
+    assert plan["reassessment"]["months"] == 3
+    assert "therapeutic_massage" not in active
+    assert not [i for i in _active(plan, "client") if i["phase"] != "regulate"]
+
+
+def test_plan_family_declining_several_activities_still_gets_a_regulating_plan() -> None:
+    plan = _plan(R5["8-declines"])
+    declined = set(_case(R5["8-declines"])["client"]["declined"])
+    assert not declined & _active_ids(plan)
+    assert len([i for i in _active(plan, "client") if i["phase"] == "regulate"]) >= 3
+    assert "walking" in _active_ids(plan)  # her interest, and not declined
+    # she lives with her parents and grandmother: a birth family, not kinship care
+    assert "kinship_carer_support" not in _actions(plan)
+
+
+def test_plan_strong_interests_shape_the_client_items() -> None:
+    plan = _plan(R5["11-interests"])
+    client = _active(plan, "client")
+    matched = [i for i in client if i["relevance"]["interest"] == 1.0]
+    assert len(matched) >= 3, _lines(plan)
+    assert {"swimming", "animal_assisted"} <= _active_ids(plan)

@@ -75,6 +75,7 @@ def test_case_facts_carry_the_scored_values() -> None:
         "band": "deferred",
         "age_ratio": 0.27,
         "gate": "deferred",
+        "opens_at": 1.0,
     }
     sleep = facts["item", "sleep"]
     assert (sleep["score"], sleep["impairment"]) == (5.0, "significant")
