@@ -100,6 +100,9 @@ CROSS_MODULE_SUITES: dict[str, tuple[str, ...]] = {
     # tests check the guards and the routes they protect.
     "tests/web/test_journeys.py": ("cli_web.py", "web/app.py", "tests/web/test_journeys.py"),
     "tests/web/test_security.py": ("web/security.py", "web/app.py"),
+    # Attacks on the web app, its CDS Hooks service and the store behind them.
+    "tests/web/test_attacks.py": ("web/app.py", "web/cds.py", "web/security.py"),
+    "tests/store/test_attacks.py": ("store/users.py", "store/case_store.py"),
 }
 """Test files that are not one module's tests, each with the modules (repository paths)
 whose units its test names may use."""

@@ -66,7 +66,7 @@ def test_remember_cards_again_renews_a_card_instead_of_adding_it(store_url: str)
         assert renewed is not None and renewed.issued_at == later.isoformat(timespec="seconds")
 
 
-def test_a_card_past_the_retention_is_unknown_and_then_deleted(store_url: str) -> None:
+def test_issued_card_past_the_retention_is_unknown_and_then_deleted(store_url: str) -> None:
     with CaseStore.open(store_url) as store:
         remember_cards(store, [DRUMMING], now=NOW)
         remember_cards(store, [TUTORING], now=NOW + datetime.timedelta(days=10))

@@ -338,7 +338,7 @@ def test_follow_up_with_a_mistake_is_shown_again_as_a_follow_up(stored: Web) -> 
     assert [a.date for a in stored.store.history(CLIENT)] == [INTAKE_DATE]
 
 
-def test_assessment_form_describes_every_half_point_from_the_guide(web: Web) -> None:
+def test_new_assessment_describes_every_half_point_from_the_guide(web: Web) -> None:
     from neuroseq.scoring.guide import load_guide
     from neuroseq.vocabulary import PERIODS
 
