@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from multiprocessing.connection import wait
 
 import pytest
 
@@ -57,9 +59,16 @@ def test_planning_pool_replace_starts_new_workers_and_ends_the_old(tmp_path: obj
         processes = list(old._processes.values())  # type: ignore[attr-defined]
         pool._replace(old)
         assert pool._pool is not old
-        for process in processes:
-            process.join(timeout=10)
-            assert not process.is_alive()
+        # Each old worker ends: its sentinel becomes ready when the process exits. (Not
+        # join/is_alive: the pool's straggler thread reaps the same processes, and whichever
+        # thread loses that race sees a child it can no longer wait for as still alive.)
+        sentinels = {process.sentinel for process in processes}
+        deadline = time.monotonic() + 10
+        ended: set[int] = set()
+        while ended != sentinels and time.monotonic() < deadline:
+            ready = wait(sorted(sentinels - ended), timeout=deadline - time.monotonic())
+            ended.update(s for s in ready if isinstance(s, int))
+        assert ended == sentinels
         pool.warm()
     finally:
         pool.close()
