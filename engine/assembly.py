@@ -831,7 +831,7 @@ def _item_clause(decision: _Decision, context: ClientContext, fact: Mapping[str,
     domain = _domain(decision)
     age = developmental_age(context, entry)
     worst = worst_of(context, entry.works_on, planning.worst_items)
-    impaired = [i for i in worst if context.scores[i][2] < 0.85]
+    impaired = [i for i in worst if i in context.impaired]
     level = region_of(worst[0]) if worst else None
     where = f"{DOMAIN_WORDS.get(domain or '', 'its domain')} (developmental age {age:.1f} at age {round(context.age, 1):g})"
     if level is not None:

@@ -286,7 +286,7 @@ def _summary(
     worst = [
         i
         for i in worst_of(context, tuple(context.scores), context.planning.worst_items)
-        if context.scores[i][2] < 0.85
+        if i in context.impaired
     ]
     return construct(
         Summary,
@@ -315,7 +315,7 @@ def _reassessment(case: Case, context: ClientContext) -> Reassessment:
     watch = [
         i
         for i in worst_of(context, tuple(context.scores), planning.watch_items)
-        if context.scores[i][2] < 0.85
+        if i in context.impaired
     ]
     return construct(Reassessment, {"due": due, "months": months, "watch": watch})
 

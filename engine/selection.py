@@ -73,6 +73,8 @@ class ClientContext:
     metric: str
     scores: Mapping[str, tuple[float, float, float]]
     """Item id -> (score, typical, ratio)."""
+    impaired: frozenset[str]
+    """Items impaired for age (moderately or significantly, by the norms' cut-offs)."""
     weighted: Mapping[str, float]
     """Item id -> relative deficit x level weight."""
     top_weighted: float
@@ -128,6 +130,7 @@ def client_context(
         age=profile.age,
         metric=case.metric,
         scores=scores,
+        impaired=frozenset(i.id for i in profile.items.values() if i.impairment != "typical"),
         weighted=weighted,
         top_weighted=max(weighted.values(), default=0.0),
         lowest_region=lowest if lowest != "none" else None,
