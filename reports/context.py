@@ -38,6 +38,7 @@ from neuroseq.reports.charts import (
     history_chart,
     ratio_bar,
 )
+from neuroseq.reports.family_summary import typical_for_age
 from neuroseq.scoring.items import ITEMS
 from neuroseq.scoring.norms import Norms
 from neuroseq.scoring.profile import GroupScore, Profile
@@ -160,20 +161,16 @@ def _names(items: Sequence[Recommendation]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def cmr_sentence(profile: Profile, recommendations: Sequence[Recommendation]) -> str:
+def cmr_sentence(profile: Profile, plan: Plan) -> str:
     """One sentence (or two) on what the CMR means for this client and this plan."""
+    recommendations = plan.recommendations
     cmr = profile.cmr
     value, brief, available = f"{cmr.value:.2f}", cmr.brief_segments_from, cmr.available_from
     typical = f"A typical peer of this age has a CMR of about {cmr.typical:.1f}."
     gated = any(r.rule.startswith("client.reason.suspend") for r in recommendations) or any(
         r.rule == "client.reason.defer_new" for r in recommendations
     )
-    if (
-        cmr.band != "available"
-        and cmr.typical > 0
-        and cmr.value >= 0.85 * cmr.typical
-        and not gated
-    ):
+    if cmr.band != "available" and typical_for_age(profile, plan) and not gated:
         return (
             f"At {value}, this CMR is typical for the client's age: a young person's cortex "
             "is still developing, which is development, not dysregulation, so no "
@@ -182,12 +179,12 @@ def cmr_sentence(profile: Profile, recommendations: Sequence[Recommendation]) ->
     if cmr.band == "deferred":
         suspended = [r for r in recommendations if r.action == "suspend"]
         deferred = [r for r in recommendations if r.action == "defer"]
-        plan = []
+        steps = []
         if suspended:
-            plan.append(f"suspends {_names(suspended)}")
+            steps.append(f"suspends {_names(suspended)}")
         if deferred:
-            plan.append(f"defers {_names(deferred)}")
-        doing = (" this plan " + " and ".join(plan) + " and") if plan else " this plan"
+            steps.append(f"defers {_names(deferred)}")
+        doing = (" this plan " + " and ".join(steps) + " and") if steps else " this plan"
         return (
             f"At {value}, below {brief:.1f}, this client's cortex cannot yet modulate the "
             "dysregulated lower networks: cognitive-predominant work (following verbal "
@@ -645,7 +642,7 @@ def plan_context(
             "band": cmr.band.replace("_", " "),
             "brief_from": f"{cmr.brief_segments_from:.1f}",
             "available_from": f"{cmr.available_from:.1f}",
-            "sentence": cmr_sentence(profile, plan.recommendations),
+            "sentence": cmr_sentence(profile, plan),
             "scale": cmr_scale(
                 markers,
                 brief_from=cmr.brief_segments_from,

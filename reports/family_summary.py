@@ -16,12 +16,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from neuroseq.engine.plan_model import Recommendation
+from neuroseq.engine.plan_model import Plan, Recommendation
+from neuroseq.engine.planning import DEFAULT_PLANNING
 from neuroseq.engine.workflow import PlanResult
 from neuroseq.scoring.items import ITEMS, REGIONS
+from neuroseq.scoring.profile import Profile
 from neuroseq.vocabulary import ACTIVE_ACTIONS, AUDIENCES
 
-__all__ = ["REGION_WORDS", "cmr_in_words", "family_summary", "next_steps"]
+__all__ = [
+    "REGION_WORDS",
+    "cmr_in_words",
+    "family_summary",
+    "next_steps",
+    "typical_for_age",
+]
 
 #: Each region in everyday words: what it mostly looks after.
 REGION_WORDS: dict[str, str] = {
@@ -53,17 +61,21 @@ def _person(age: float) -> str:
     return "the child" if age < 18 else "the client"
 
 
+def typical_for_age(profile: Profile, plan: Plan) -> bool:
+    """Whether the planner found the CMR typical for the client's age: its gate let the CMR
+    through (the rule base's ``cmr_for_age``); a plan without a summary uses the default."""
+    if plan.summary is not None:
+        return plan.summary.cmr_gate == "available"
+    cmr = profile.cmr
+    return cmr.typical > 0 and cmr.value >= DEFAULT_PLANNING.cmr_for_age * cmr.typical
+
+
 def cmr_in_words(result: PlanResult) -> str:
     """What the CMR means for this client now, without its number."""
     cmr = result.profile.cmr
     recommendations = result.plan.recommendations
     gated = any(r.action in ("suspend", "defer") and r.phase == "reason" for r in recommendations)
-    if (
-        cmr.band != "available"
-        and cmr.typical > 0
-        and cmr.value >= 0.85 * cmr.typical
-        and not gated
-    ):
+    if cmr.band != "available" and typical_for_age(result.profile, result.plan) and not gated:
         return (
             "The thinking part of the brain steers the rest about as well as is usual at "
             "this age, so nothing is held back on this account."

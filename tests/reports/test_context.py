@@ -80,7 +80,7 @@ def test_plan_summary_in_words(severe: PlanResult) -> None:
 
 
 def test_cmr_sentence_names_what_the_plan_suspends(severe: PlanResult) -> None:
-    sentence = cmr_sentence(severe.profile, severe.plan.recommendations)
+    sentence = cmr_sentence(severe.profile, severe.plan)
     assert sentence.startswith("At 0.56, below 1.0, this client's cortex cannot yet modulate")
     assert "suspends Trauma-focused cognitive behavioural therapy" in sentence
 

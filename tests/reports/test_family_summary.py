@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+import neuroseq
 from neuroseq.engine.workflow import PlanResult
 from neuroseq.reports.family_summary import REGION_WORDS, cmr_in_words, family_summary, next_steps
 
@@ -51,3 +53,21 @@ def test_region_words_cover_every_region() -> None:
     from neuroseq.scoring.items import REGIONS
 
     assert set(REGION_WORDS) == set(REGIONS)
+
+
+def test_typical_for_age_follows_the_planners_gate_not_a_number_of_its_own() -> None:
+    from neuroseq.reports.family_summary import typical_for_age
+
+    panel = Path(__file__).resolve().parent.parent / "data" / "panel"
+    result = neuroseq.Planner.load().plan(neuroseq.load_case(panel / "typical-3.yaml"))
+    assert result.profile.cmr.band != "available"  # a 3-year-old's CMR is below the floor
+    assert result.plan.summary is not None and result.plan.summary.cmr_gate == "available"
+    assert typical_for_age(result.profile, result.plan)
+    assert "nothing is held back" in cmr_in_words(result)
+    # A rule base whose cmr_for_age gates this child: the reports say what the planner did.
+    gated = result.plan.model_copy(
+        update={"summary": result.plan.summary.model_copy(update={"cmr_gate": "deferred"})}
+    )
+    assert not typical_for_age(result.profile, gated)
+    without = result.plan.model_copy(update={"summary": None})
+    assert typical_for_age(result.profile, without)  # no summary: the default cut-off
