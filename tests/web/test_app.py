@@ -30,6 +30,22 @@ def _intake_fields() -> dict[str, str]:
     return fields_of(yaml.safe_load(INTAKE.read_text(encoding="utf-8")))
 
 
+def _post_follow_up(web: Web, previous: str, **extra: str) -> Any:
+    """Post the intake as a follow-up of 2027-01-18 from the follow-up form, with a sleep
+    score out of range (a mistake) unless ``extra`` says otherwise."""
+    page = web.client.get(f"/clients/{CLIENT}/follow-up").text
+    fields = {**_intake_fields(), "metric": "follow_up", "client.assessment_date": "2027-01-18"}
+    data = {
+        **fields,
+        "cns.sleep": "14",
+        "csrf": csrf_of(page),
+        "kind": "follow_up",
+        "previous": previous,
+        **extra,
+    }
+    return web.client.post("/assessments", data=data, follow_redirects=False)
+
+
 def test_home_sends_each_role_to_its_page(shared_stored: Web) -> None:
     for name, role, page in (
         ("c1", "clinician", "/clients"),
@@ -312,27 +328,12 @@ def test_follow_up_carries_over_the_latest_services_and_medications_and_says_so(
 
 def test_follow_up_with_a_mistake_is_shown_again_as_a_follow_up(stored: Web) -> None:
     stored.login("rivera", "clinician")
-    page = stored.client.get(f"/clients/{CLIENT}/follow-up").text
-    fields = {**_intake_fields(), "metric": "follow_up", "client.assessment_date": "2027-01-18"}
-    response = stored.client.post(
-        "/assessments",
-        data={
-            **fields,
-            "cns.sleep": "14",
-            "csrf": csrf_of(page),
-            "kind": "follow_up",
-            "previous": INTAKE_DATE,
-            "action": "submit",
-        },
-    )
+    response = _post_follow_up(stored, INTAKE_DATE, action="submit")
     assert response.status_code == 400
     assert "Follow-up assessment (after 2026-01-12)" in response.text
     assert "Carried over from the assessment of 2026-01-12" in response.text
     assert 'name="previous" value="2026-01-12"' in response.text
-    forged = stored.client.post(
-        "/assessments",
-        data={**fields, "cns.sleep": "14", "csrf": csrf_of(page), "previous": "<b>x"},
-    )
+    forged = _post_follow_up(stored, "<b>x", kind="new")
     assert forged.status_code == 400 and "<b>x" not in forged.text
     assert 'id="carried-over"' not in forged.text
     assert [a.date for a in stored.store.history(CLIENT)] == [INTAKE_DATE]

@@ -18,7 +18,7 @@ from neuroseq.fhir.cds_hooks import MAX_COMMENT, MAX_FEEDBACK
 from neuroseq.store.users import disable_user
 
 from .conftest import CLIENT, INTAKE_DATE, Web, csrf_of
-from .test_app import _intake_fields
+from .test_app import _post_follow_up
 from .test_cds import FEEDBACK, SERVICE, SEVERE_CLIENT, _assessment, _hook, _token
 
 
@@ -181,18 +181,7 @@ def test_follow_up_a_previous_date_that_is_no_stored_assessment_is_not_shown(
     stored: Web, previous: str
 ) -> None:
     stored.login("rivera", "clinician")
-    page = stored.client.get(f"/clients/{CLIENT}/follow-up").text
-    fields = {**_intake_fields(), "metric": "follow_up", "client.assessment_date": "2027-01-18"}
-    response = stored.client.post(
-        "/assessments",
-        data={
-            **fields,
-            "cns.sleep": "14",
-            "csrf": csrf_of(page),
-            "kind": "follow_up",
-            "previous": previous,
-        },
-    )
+    response = _post_follow_up(stored, previous)
     assert response.status_code == 400
     assert 'id="carried-over"' not in response.text
     assert f"(after {previous})" not in response.text
@@ -205,18 +194,7 @@ def test_follow_up_another_clients_date_is_not_shown_as_this_ones(
     severe = Path(__file__).resolve().parent.parent.parent / "examples" / "severe-young-child.yaml"
     stored.store.add(severe.read_bytes(), str(severe), planner, actor="test")
     stored.login("rivera", "clinician")
-    page = stored.client.get(f"/clients/{CLIENT}/follow-up").text
-    fields = {**_intake_fields(), "metric": "follow_up", "client.assessment_date": "2027-01-18"}
-    response = stored.client.post(
-        "/assessments",
-        data={
-            **fields,
-            "cns.sleep": "14",
-            "csrf": csrf_of(page),
-            "kind": "follow_up",
-            "previous": "2026-01-15",  # the other client's assessment
-        },
-    )
+    response = _post_follow_up(stored, "2026-01-15")  # the other client's assessment
     assert response.status_code == 400 and 'id="carried-over"' not in response.text
 
 
